@@ -1,0 +1,21 @@
+//! The domain: what Job Copilot knows about a job search, with no I/O.
+//! Every rule has a name here; handlers, actors and the store call it.
+
+pub mod account;
+pub mod application;
+pub mod currency;
+pub mod duplicates;
+pub mod fields;
+pub mod history;
+pub mod interview;
+pub mod note;
+pub mod pipeline;
+pub mod time;
+
+pub use account::{TokenInfo, User};
+pub use application::{Application, ApplicationDetail, ApplicationFields, WorkMode};
+pub use fields::{FieldError, Patch, ValidationError};
+pub use history::StatusHistoryEntry;
+pub use interview::{Interview, InterviewKind, Outcome};
+pub use note::Note;
+pub use pipeline::{InvalidTransition, Status};
