@@ -34,7 +34,7 @@ CREATE TABLE api_tokens (
     expires_at   timestamptz,
     CONSTRAINT api_tokens_hash_key UNIQUE (token_hash)
 );
-CREATE INDEX api_tokens_user_page ON api_tokens (user_id, id);
+CREATE INDEX api_tokens_user_page ON api_tokens (user_id, created_at, id);
 CREATE INDEX api_tokens_expires ON api_tokens (expires_at) WHERE expires_at IS NOT NULL;
 
 CREATE TABLE job_applications (
@@ -111,7 +111,7 @@ CREATE TABLE status_history (
     is_undo        boolean NOT NULL DEFAULT false,
     FOREIGN KEY (user_id, application_id) REFERENCES job_applications (user_id, id) ON DELETE CASCADE
 );
-CREATE INDEX status_history_by_application ON status_history (application_id, id);
+CREATE INDEX status_history_by_application ON status_history (application_id, changed_at, id);
 CREATE INDEX status_history_by_user ON status_history (user_id, changed_at);
 
 CREATE TABLE notes (
@@ -124,7 +124,7 @@ CREATE TABLE notes (
     updated_at     timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (user_id, application_id) REFERENCES job_applications (user_id, id) ON DELETE CASCADE
 );
-CREATE INDEX notes_by_application ON notes (application_id, id);
+CREATE INDEX notes_by_application ON notes (application_id, created_at, id);
 CREATE INDEX notes_by_user ON notes (user_id, id);
 CREATE INDEX notes_body_trgm ON notes USING gin (body gin_trgm_ops);
 

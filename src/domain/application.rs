@@ -208,7 +208,12 @@ fn check_salary_range(fields: &ApplicationFields) -> Result<(), ValidationError>
 impl NewApplication {
     /// Reads a create body; `today` is the user's local date (for `applied_on`).
     pub fn parse(body: &Map<String, Value>, today: Date) -> Result<NewApplication, ValidationError> {
-        let patch = ApplicationPatch::parse(body)?;
+        Self::from_patch(ApplicationPatch::parse(body)?, today)
+    }
+
+    /// A create from a parsed body: `company` and `title` are required, the
+    /// rest defaults; `today` is the user's local date.
+    pub fn from_patch(patch: ApplicationPatch, today: Date) -> Result<NewApplication, ValidationError> {
         let mut missing = Vec::new();
         if patch.company.is_absent() {
             missing.push("company");

@@ -19,3 +19,18 @@ pub use history::StatusHistoryEntry;
 pub use interview::{Interview, InterviewKind, Outcome};
 pub use note::Note;
 pub use pipeline::{InvalidTransition, Status};
+
+/// Checks an `If-Match` version against the current one.
+pub fn check_version(current: i32, expected: Option<i32>) -> Result<(), StaleVersion> {
+    match expected {
+        Some(e) if e != current => Err(StaleVersion { expected: e, current }),
+        _ => Ok(()),
+    }
+}
+
+/// The resource changed since the client read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleVersion {
+    pub expected: i32,
+    pub current: i32,
+}

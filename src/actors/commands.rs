@@ -1,0 +1,299 @@
+//! The writes a user can make, each one PostgreSQL transaction: lock, check
+//! the version, let the domain decide, write the row and its history. The
+//! `UserState` actor runs them one at a time and applies their `Effect` to
+//! its working set.
+
+use deadpool_postgres::Pool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::auth;
+use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
+use crate::domain::application::{apply_patch, ApplicationDetail, ApplicationPatch, NewApplication};
+use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
+use crate::domain::note::Note;
+use crate::domain::pipeline::StatusChange;
+use crate::domain::time::local_date;
+use crate::domain::{check_version, Application, Patch};
+use crate::error::{Error, Result};
+use crate::store::{self, applications, history, interviews, notes, tokens, users};
+
+/// What a command changed, for the actor's in-memory working set.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    Nothing,
+    Application(Box<Application>),
+    ApplicationRemoved(Uuid),
+    Interview(Box<Interview>),
+    InterviewRemoved(Uuid),
+    NoteWritten { application_id: Uuid, at: OffsetDateTime },
+    NoteRemoved { application_id: Uuid },
+    Timezone(String),
+}
+
+/// A command's answer, the effect on memory, and the user's new change sequence.
+pub struct Done<R> {
+    pub value: R,
+    pub effect: Effect,
+    pub change_seq: Option<i64>,
+}
+
+impl<R> Done<R> {
+    fn new(value: R, effect: Effect, change_seq: i64) -> Self {
+        Done {
+            value,
+            effect,
+            change_seq: Some(change_seq),
+        }
+    }
+
+    fn unchanged(value: R) -> Self {
+        Done {
+            value,
+            effect: Effect::Nothing,
+            change_seq: None,
+        }
+    }
+}
+
+pub async fn create_application(pool: Pool, user: Uuid, patch: ApplicationPatch) -> Result<Done<ApplicationDetail>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let now = OffsetDateTime::now_utc();
+    let new = NewApplication::from_patch(patch, local_date(now, &start.timezone))?;
+    let duplicate_of = applications::find_duplicate(&tx, user, &new.fields, now).await?;
+    let id = Uuid::now_v7();
+    let write = applications::Write {
+        fields: &new.fields,
+        job_description: new.job_description.as_deref(),
+    };
+    let created = applications::insert(&tx, user, id, write, duplicate_of, now).await?;
+    history::insert(
+        &tx,
+        user,
+        history::NewEntry {
+            id: Uuid::now_v7(),
+            application_id: id,
+            from_status: None,
+            to_status: new.fields.status,
+            changed_at: now,
+            note: new.status_note.as_deref(),
+            is_undo: false,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let effect = Effect::Application(Box::new(created.application.clone()));
+    Ok(Done::new(created, effect, start.change_seq))
+}
+
+pub async fn update_application(
+    pool: Pool,
+    user: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+    patch: ApplicationPatch,
+) -> Result<Done<ApplicationDetail>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = applications::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    check_version(current.application.version, if_match)?;
+    let entering = match patch.status {
+        Patch::Set(_) => history::entering(&tx, user, id).await?.map(|e| e.as_entering()),
+        _ => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let today = local_date(now, &start.timezone);
+    let outcome = apply_patch(&current, patch, entering.as_ref(), now, today)?;
+    if !outcome.changed {
+        return Ok(Done::unchanged(current));
+    }
+    let (from, to, undoes) = match outcome.status_change {
+        StatusChange::Unchanged => (None, None, None),
+        StatusChange::Move { from, to } => (Some(from), Some(to), None),
+        StatusChange::Undo { from, to, undoes } => (Some(from), Some(to), Some(undoes)),
+    };
+    let stamp = applications::Stamp {
+        version: current.application.version + 1,
+        updated_at: now,
+        status_changed_at: if to.is_some() { now } else { current.application.status_changed_at },
+    };
+    let write = applications::Write {
+        fields: &outcome.fields,
+        job_description: outcome.job_description.as_deref(),
+    };
+    let updated = applications::update(&tx, user, id, write, stamp).await?;
+    if let Some(to) = to {
+        if let Some(entry) = undoes {
+            history::mark_undone(&tx, user, entry).await?;
+        }
+        history::insert(
+            &tx,
+            user,
+            history::NewEntry {
+                id: Uuid::now_v7(),
+                application_id: id,
+                from_status: from,
+                to_status: to,
+                changed_at: now,
+                note: outcome.status_note.as_deref(),
+                is_undo: undoes.is_some(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let effect = Effect::Application(Box::new(updated.application.clone()));
+    Ok(Done::new(updated, effect, start.change_seq))
+}
+
+pub async fn delete_application(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>) -> Result<Done<()>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = applications::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    check_version(current.application.version, if_match)?;
+    applications::delete(&tx, user, id).await?;
+    tx.commit().await?;
+    Ok(Done::new((), Effect::ApplicationRemoved(id), start.change_seq))
+}
+
+pub async fn add_note(pool: Pool, user: Uuid, application_id: Uuid, body: String) -> Result<Done<Note>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    if applications::lock(&tx, user, application_id).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    let now = OffsetDateTime::now_utc();
+    let note = notes::insert(&tx, user, Uuid::now_v7(), application_id, &body, now).await?;
+    tx.commit().await?;
+    let effect = Effect::NoteWritten { application_id, at: now };
+    Ok(Done::new(note, effect, start.change_seq))
+}
+
+pub async fn update_note(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>, body: String) -> Result<Done<Note>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = notes::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    check_version(current.version, if_match)?;
+    if current.body == body {
+        return Ok(Done::unchanged(current));
+    }
+    let now = OffsetDateTime::now_utc();
+    let note = notes::update(&tx, user, id, &body, current.version + 1, now).await?;
+    tx.commit().await?;
+    let effect = Effect::NoteWritten {
+        application_id: note.application_id,
+        at: now,
+    };
+    Ok(Done::new(note, effect, start.change_seq))
+}
+
+pub async fn delete_note(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>) -> Result<Done<()>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = notes::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    check_version(current.version, if_match)?;
+    notes::delete(&tx, user, id).await?;
+    tx.commit().await?;
+    let effect = Effect::NoteRemoved {
+        application_id: current.application_id,
+    };
+    Ok(Done::new((), effect, start.change_seq))
+}
+
+pub async fn create_interview(pool: Pool, user: Uuid, new: NewInterview) -> Result<Done<Interview>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    if applications::lock(&tx, user, new.application_id).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    let now = OffsetDateTime::now_utc();
+    let interview = interviews::insert(&tx, user, Uuid::now_v7(), new.application_id, &new.fields, now).await?;
+    tx.commit().await?;
+    let effect = Effect::Interview(Box::new(interview.clone()));
+    Ok(Done::new(interview, effect, start.change_seq))
+}
+
+pub async fn update_interview(
+    pool: Pool,
+    user: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+    patch: InterviewPatch,
+) -> Result<Done<Interview>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = interviews::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    check_version(current.version, if_match)?;
+    let (fields, changed) = patch.apply(&current.fields);
+    if !changed {
+        return Ok(Done::unchanged(current));
+    }
+    let now = OffsetDateTime::now_utc();
+    let interview = interviews::update(&tx, user, id, &fields, current.version + 1, now).await?;
+    tx.commit().await?;
+    let effect = Effect::Interview(Box::new(interview.clone()));
+    Ok(Done::new(interview, effect, start.change_seq))
+}
+
+pub async fn delete_interview(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>) -> Result<Done<()>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = interviews::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    check_version(current.version, if_match)?;
+    interviews::delete(&tx, user, id).await?;
+    tx.commit().await?;
+    Ok(Done::new((), Effect::InterviewRemoved(id), start.change_seq))
+}
+
+pub async fn update_me(pool: Pool, user: Uuid, if_match: Option<i32>, patch: UserPatch) -> Result<Done<User>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let current = users::lock(&tx, user).await?.ok_or(Error::NotFound)?;
+    check_version(current.version, if_match)?;
+    let mut display_name = current.display_name.clone();
+    patch.display_name.apply_to(&mut display_name);
+    let timezone = match patch.timezone {
+        Patch::Set(tz) => tz,
+        _ => current.timezone.clone(),
+    };
+    if display_name == current.display_name && timezone == current.timezone {
+        return Ok(Done::unchanged(current));
+    }
+    let now = OffsetDateTime::now_utc();
+    let updated = users::update_profile(&tx, user, display_name.as_deref(), &timezone, current.version + 1, now).await?;
+    tx.commit().await?;
+    Ok(Done::new(updated, Effect::Timezone(timezone), start.change_seq))
+}
+
+pub async fn create_token(pool: Pool, user: Uuid, new: NewToken) -> Result<Done<(String, TokenInfo)>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let (secret, hash) = auth::new_token();
+    let now = OffsetDateTime::now_utc();
+    let info = tokens::insert(&tx, user, Uuid::now_v7(), &new.name, &hash, new.expires_at, now).await?;
+    tx.commit().await?;
+    Ok(Done::new((secret, info), Effect::Nothing, start.change_seq))
+}
+
+pub async fn revoke_token(pool: Pool, user: Uuid, id: Uuid) -> Result<Done<()>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    if !tokens::delete(&tx, user, id).await? {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
+    Ok(Done::new((), Effect::Nothing, start.change_seq))
+}

@@ -1,0 +1,273 @@
+//! One actor per active user. It serializes the user's writes (one command
+//! at a time, each its own transaction) and keeps the user's working set in
+//! memory: applications without long text, upcoming interviews, and when
+//! each application last had a note. A panic in a command stops the actor;
+//! its supervisor restarts it, and it reloads from PostgreSQL.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use deadpool_postgres::Pool;
+use futures_util::FutureExt;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::commands::{self, Done, Effect};
+use super::ActorStats;
+use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
+use crate::domain::application::{ApplicationDetail, ApplicationPatch};
+use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
+use crate::domain::note::Note;
+use crate::domain::Application;
+use crate::error::{Error, Result};
+use crate::store::{applications, interviews, notes, users};
+
+/// Interviews older than this are not kept in memory.
+const INTERVIEW_HORIZON: time::Duration = time::Duration::days(14);
+
+/// The user's data that reads can be answered from.
+#[derive(Debug, Default, Clone)]
+pub struct WorkingSet {
+    pub loaded: bool,
+    pub change_seq: i64,
+    pub timezone: String,
+    pub applications: HashMap<Uuid, Application>,
+    pub interviews: HashMap<Uuid, Interview>,
+    pub last_note_at: HashMap<Uuid, OffsetDateTime>,
+}
+
+impl WorkingSet {
+    async fn load(pool: Pool, user_id: Uuid) -> Result<WorkingSet> {
+        let client = pool.get().await?;
+        let (change_seq, timezone) = users::write_state(&client, user_id).await?.ok_or(Error::NotFound)?;
+        let apps = applications::all(&client, user_id).await?;
+        let since = OffsetDateTime::now_utc() - INTERVIEW_HORIZON;
+        let ivs = interviews::upcoming(&client, user_id, since).await?;
+        let last_notes = notes::last_note_times(&client, user_id).await?;
+        Ok(WorkingSet {
+            loaded: true,
+            change_seq,
+            timezone,
+            applications: apps.into_iter().map(|a| (a.id, a)).collect(),
+            interviews: ivs.into_iter().map(|i| (i.id, without_long_text(i))).collect(),
+            last_note_at: last_notes.into_iter().collect(),
+        })
+    }
+
+    fn apply(&mut self, effect: Effect, change_seq: Option<i64>) {
+        if let Some(seq) = change_seq {
+            self.change_seq = self.change_seq.max(seq);
+        }
+        match effect {
+            Effect::Nothing => {}
+            Effect::Application(a) => {
+                self.applications.insert(a.id, *a);
+            }
+            Effect::ApplicationRemoved(id) => {
+                self.applications.remove(&id);
+                self.interviews.retain(|_, i| i.application_id != id);
+                self.last_note_at.remove(&id);
+            }
+            Effect::Interview(i) => {
+                self.interviews.insert(i.id, without_long_text(*i));
+            }
+            Effect::InterviewRemoved(id) => {
+                self.interviews.remove(&id);
+            }
+            Effect::NoteWritten { application_id, at } => {
+                let last = self.last_note_at.entry(application_id).or_insert(at);
+                *last = (*last).max(at);
+            }
+            Effect::NoteRemoved { application_id } => {
+                // The previous note's time is not known here; the next load has it.
+                let _ = application_id;
+            }
+            Effect::Timezone(tz) => self.timezone = tz,
+        }
+    }
+}
+
+fn without_long_text(mut i: Interview) -> Interview {
+    i.fields.notes = None;
+    i
+}
+
+pub struct UserState {
+    user_id: Uuid,
+    pool: Pool,
+    memory: WorkingSet,
+    stats: Arc<ActorStats>,
+}
+
+impl UserState {
+    pub fn new(user_id: Uuid, pool: Pool, stats: Arc<ActorStats>) -> Self {
+        UserState {
+            user_id,
+            pool,
+            memory: WorkingSet::default(),
+            stats,
+        }
+    }
+
+    fn load(&mut self, ctx: &mut Context<Self>) {
+        let fut = WorkingSet::load(self.pool.clone(), self.user_id);
+        // `wait`: no message is handled before the working set is in place.
+        ctx.wait(fut.into_actor(self).map(|result, act, ctx| match result {
+            Ok(set) => act.memory = set,
+            Err(e) => {
+                tracing::warn!(user = %act.user_id, error = %e, "could not load a working set; retrying");
+                ctx.run_later(Duration::from_secs(5), |act, ctx| {
+                    if !act.memory.loaded {
+                        act.load(ctx);
+                    }
+                });
+            }
+        }));
+    }
+
+    /// Runs one command to completion before the next message (serializing
+    /// the user's writes), applies its effect, and turns a panic into a
+    /// restart of this actor only.
+    fn run<R: 'static>(
+        &mut self,
+        fut: impl Future<Output = Result<Done<R>>> + 'static,
+    ) -> AtomicResponse<Self, Result<R>> {
+        let guarded = AssertUnwindSafe(fut).catch_unwind();
+        AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|outcome, act, ctx| match outcome {
+            Ok(Ok(done)) => {
+                act.memory.apply(done.effect, done.change_seq);
+                Ok(done.value)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(user = %act.user_id, panic = %what, "user actor panicked; restarting it from PostgreSQL");
+                ctx.stop();
+                Err(Error::Internal(format!("user actor panicked: {what}")))
+            }
+        })))
+    }
+}
+
+impl Actor for UserState {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.stats.user_starts.fetch_add(1, Ordering::Relaxed);
+        self.load(ctx);
+    }
+}
+
+impl Supervised for UserState {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        // The same struct is reused: forget everything, `started` reloads it.
+        self.memory = WorkingSet::default();
+        self.stats.user_restarts.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Declares a command message and its handler, which runs `$func` with the
+/// pool, the user id and the message's fields.
+macro_rules! command {
+    ($(#[$doc:meta])* $msg:ident { $($field:ident : $ty:ty),* $(,)? } -> $out:ty => $func:path) => {
+        $(#[$doc])*
+        pub struct $msg { $(pub $field: $ty),* }
+
+        impl Message for $msg {
+            type Result = Result<$out>;
+        }
+
+        impl Handler<$msg> for UserState {
+            type Result = AtomicResponse<Self, Result<$out>>;
+
+            fn handle(&mut self, msg: $msg, _ctx: &mut Context<Self>) -> Self::Result {
+                let $msg { $($field),* } = msg;
+                self.run($func(self.pool.clone(), self.user_id, $($field),*))
+            }
+        }
+    };
+}
+
+command!(
+    /// Creates an application (with its first history entry).
+    CreateApplication { patch: ApplicationPatch } -> ApplicationDetail => commands::create_application
+);
+command!(
+    /// Applies a merge patch, validating any status change.
+    UpdateApplication { id: Uuid, if_match: Option<i32>, patch: ApplicationPatch } -> ApplicationDetail
+        => commands::update_application
+);
+command!(DeleteApplication { id: Uuid, if_match: Option<i32> } -> () => commands::delete_application);
+command!(AddNote { application_id: Uuid, body: String } -> Note => commands::add_note);
+command!(UpdateNote { id: Uuid, if_match: Option<i32>, body: String } -> Note => commands::update_note);
+command!(DeleteNote { id: Uuid, if_match: Option<i32> } -> () => commands::delete_note);
+command!(CreateInterview { new: NewInterview } -> Interview => commands::create_interview);
+command!(
+    UpdateInterview { id: Uuid, if_match: Option<i32>, patch: InterviewPatch } -> Interview => commands::update_interview
+);
+command!(DeleteInterview { id: Uuid, if_match: Option<i32> } -> () => commands::delete_interview);
+command!(UpdateMe { if_match: Option<i32>, patch: UserPatch } -> User => commands::update_me);
+command!(CreateToken { new: NewToken } -> (String, TokenInfo) => commands::create_token);
+command!(RevokeToken { id: Uuid } -> () => commands::revoke_token);
+
+/// Fault injection for tests and drills: panics inside this user's actor,
+/// exactly as a bug in a command would.
+#[derive(Message)]
+#[rtype(result = "Result<()>")]
+pub struct Crash;
+
+impl Handler<Crash> for UserState {
+    type Result = AtomicResponse<Self, Result<()>>;
+
+    fn handle(&mut self, _: Crash, _ctx: &mut Context<Self>) -> Self::Result {
+        self.run(async { panic!("injected fault") })
+    }
+}
+
+/// A summary of the working set (what the actor holds in memory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkingSetSummary {
+    pub loaded: bool,
+    pub change_seq: i64,
+    pub applications: usize,
+    pub interviews: usize,
+}
+
+#[derive(Message)]
+#[rtype(result = "WorkingSetSummary")]
+pub struct Summarize;
+
+impl Handler<Summarize> for UserState {
+    type Result = MessageResult<Summarize>;
+
+    fn handle(&mut self, _: Summarize, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(WorkingSetSummary {
+            loaded: self.memory.loaded,
+            change_seq: self.memory.change_seq,
+            applications: self.memory.applications.len(),
+            interviews: self.memory.interviews.len(),
+        })
+    }
+}
+
+/// Asks the actor to stop (the registry has forgotten it: it was idle).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Retire;
+
+impl Handler<Retire> for UserState {
+    type Result = ();
+
+    fn handle(&mut self, _: Retire, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}

@@ -1,0 +1,310 @@
+//! Typed settings: `config/default.toml`, then the file named by
+//! `JOBCOPILOT_CONFIG`, then the environment (which wins). A missing or invalid
+//! setting stops the program with one line naming it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// Where the program runs: decides the log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunEnv {
+    Development,
+    Production,
+}
+
+/// The settings as read, before checking.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Raw {
+    listen: String,
+    public_url: Option<String>,
+    database_url: Option<String>,
+    redis_url: Option<String>,
+    data_dir: PathBuf,
+    oidc_issuer_url: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
+    local_accounts: bool,
+    ai_base_url: Option<String>,
+    ai_api_key: Option<String>,
+    ai_model: Option<String>,
+    ai_concurrency: u16,
+    trusted_proxies: String,
+    migrate_on_start: bool,
+    env: RunEnv,
+    log: String,
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Raw {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: None,
+            redis_url: None,
+            data_dir: PathBuf::from("./data"),
+            oidc_issuer_url: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            local_accounts: true,
+            ai_base_url: None,
+            ai_api_key: None,
+            ai_model: None,
+            ai_concurrency: 4,
+            trusted_proxies: String::new(),
+            migrate_on_start: true,
+            env: RunEnv::Development,
+            log: "info".into(),
+        }
+    }
+}
+
+/// OpenID Connect client settings (all three or none).
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub issuer_url: url::Url,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// An OpenAI-compatible endpoint; unset means the built-in drafter.
+#[derive(Debug, Clone)]
+pub struct AiSettings {
+    pub base_url: Option<url::Url>,
+    pub api_key: Option<String>,
+    pub model: Option<String>,
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub public_url: url::Url,
+    pub database_url: Option<String>,
+    pub redis_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub oidc: Option<OidcSettings>,
+    pub local_accounts: bool,
+    pub ai: AiSettings,
+    pub trusted_proxies: Vec<IpNet>,
+    pub migrate_on_start: bool,
+    pub env: RunEnv,
+    pub log: String,
+}
+
+/// A setting that stops start-up; its message names the setting.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+fn invalid(name: &str, why: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("{name} {why}"))
+}
+
+/// Environment names without the `JOBCOPILOT_` prefix.
+const UNPREFIXED: [&str; 5] = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "OIDC_ISSUER_URL",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+];
+
+impl Settings {
+    /// Reads the settings from the files and the process environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Raw::default()));
+        let default_file = PathBuf::from("config/default.toml");
+        if default_file.exists() {
+            figment = figment.merge(Toml::file(default_file));
+        }
+        if let Ok(path) = std::env::var("JOBCOPILOT_CONFIG") {
+            if !std::path::Path::new(&path).is_file() {
+                return Err(invalid("JOBCOPILOT_CONFIG", format!("names {path}, which is not a readable file")));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment
+            .merge(Env::prefixed("JOBCOPILOT_").ignore(&["CONFIG"]))
+            .merge(Env::raw().only(&UNPREFIXED));
+        Self::from_figment(figment)
+    }
+
+    /// Settings from explicit key/value pairs over the defaults (for tests and tools).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Raw::default()));
+        for (k, v) in pairs {
+            figment = figment.merge(Serialized::default(k, v));
+        }
+        Self::from_figment(figment)
+    }
+
+    fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
+        let raw: Raw = figment.extract().map_err(|e| {
+            let key = e.path.join(".");
+            let name = env_name(&key);
+            let first = e.to_string().lines().next().unwrap_or_default().to_owned();
+            if name.is_empty() {
+                ConfigError(first)
+            } else {
+                ConfigError(format!("{name}: {}", e.kind))
+            }
+        })?;
+        raw.check()
+    }
+}
+
+/// The environment variable that sets a key.
+pub fn env_name(key: &str) -> String {
+    if key.is_empty() {
+        return String::new();
+    }
+    let upper = key.to_ascii_uppercase();
+    if UNPREFIXED.contains(&upper.as_str()) {
+        upper
+    } else {
+        format!("JOBCOPILOT_{upper}")
+    }
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl Raw {
+    fn check(self) -> Result<Settings, ConfigError> {
+        let listen: SocketAddr = self
+            .listen
+            .trim()
+            .parse()
+            .map_err(|_| invalid("JOBCOPILOT_LISTEN", format!("must be an address such as 127.0.0.1:8080, not {:?}", self.listen)))?;
+        let public_url = match non_empty(self.public_url) {
+            Some(u) => {
+                let url = url::Url::parse(&u).map_err(|_| invalid("JOBCOPILOT_PUBLIC_URL", format!("must be an absolute URL, not {u:?}")))?;
+                if url.scheme() != "http" && url.scheme() != "https" {
+                    return Err(invalid("JOBCOPILOT_PUBLIC_URL", "must be an http or https URL"));
+                }
+                url
+            }
+            None => {
+                let host = if listen.ip().is_unspecified() { "localhost".to_string() } else { listen.ip().to_string() };
+                let host = if listen.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+                url::Url::parse(&format!("http://{host}:{}", listen.port()))
+                    .map_err(|_| invalid("JOBCOPILOT_LISTEN", "cannot form a public URL from it"))?
+            }
+        };
+        let database_url = non_empty(self.database_url);
+        if let Some(db) = &database_url {
+            db.parse::<tokio_postgres::Config>()
+                .map_err(|_| invalid("DATABASE_URL", "must be a PostgreSQL URL such as postgres://user:password@host:5432/jobcopilot"))?;
+        }
+        let redis_url = non_empty(self.redis_url);
+        if let Some(r) = &redis_url {
+            let ok = url::Url::parse(r).map(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix")).unwrap_or(false);
+            if !ok {
+                return Err(invalid("REDIS_URL", "must be a Redis URL such as redis://127.0.0.1:6379"));
+            }
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid("JOBCOPILOT_DATA_DIR", "must not be empty"));
+        }
+        let oidc = match (non_empty(self.oidc_issuer_url), non_empty(self.oidc_client_id), non_empty(self.oidc_client_secret)) {
+            (None, None, None) => None,
+            (Some(issuer), Some(client_id), Some(client_secret)) => Some(OidcSettings {
+                issuer_url: url::Url::parse(&issuer).map_err(|_| invalid("OIDC_ISSUER_URL", "must be an absolute URL"))?,
+                client_id,
+                client_secret,
+            }),
+            (None, _, _) => return Err(invalid("OIDC_ISSUER_URL", "is required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set")),
+            (_, None, _) => return Err(invalid("OIDC_CLIENT_ID", "is required when OIDC_ISSUER_URL is set")),
+            (_, _, None) => return Err(invalid("OIDC_CLIENT_SECRET", "is required when OIDC_ISSUER_URL is set")),
+        };
+        if !self.local_accounts && oidc.is_none() {
+            return Err(invalid("JOBCOPILOT_LOCAL_ACCOUNTS", "is false but OIDC is not configured: nobody could sign in"));
+        }
+        let ai_base_url = match non_empty(self.ai_base_url) {
+            Some(u) => Some(url::Url::parse(&u).map_err(|_| invalid("JOBCOPILOT_AI_BASE_URL", "must be an absolute URL"))?),
+            None => None,
+        };
+        if !(1..=64).contains(&self.ai_concurrency) {
+            return Err(invalid("JOBCOPILOT_AI_CONCURRENCY", "must be between 1 and 64"));
+        }
+        let trusted_proxies = self
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| invalid("JOBCOPILOT_TRUSTED_PROXIES", format!("has {s:?}, which is not an IP address or CIDR range")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        tracing_subscriber::EnvFilter::try_new(&self.log)
+            .map_err(|_| invalid("JOBCOPILOT_LOG", format!("is not a log filter: {:?}", self.log)))?;
+        Ok(Settings {
+            listen,
+            public_url,
+            database_url,
+            redis_url,
+            data_dir: self.data_dir,
+            oidc,
+            local_accounts: self.local_accounts,
+            ai: AiSettings {
+                base_url: ai_base_url,
+                api_key: non_empty(self.ai_api_key),
+                model: non_empty(self.ai_model),
+                concurrency: self.ai_concurrency,
+            },
+            trusted_proxies,
+            migrate_on_start: self.migrate_on_start,
+            env: self.env,
+            log: self.log,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_a_working_single_replica_setup() {
+        let s = Settings::from_pairs([]).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(s.database_url.is_none() && s.redis_url.is_none() && s.oidc.is_none());
+        assert!(s.local_accounts && s.migrate_on_start);
+    }
+
+    #[test]
+    fn a_bad_setting_is_named_in_one_line() {
+        for (key, value, name) in [
+            ("listen", "nowhere", "JOBCOPILOT_LISTEN"),
+            ("public_url", "ftp://x", "JOBCOPILOT_PUBLIC_URL"),
+            ("database_url", "mysql:://", "DATABASE_URL"),
+            ("redis_url", "http://x", "REDIS_URL"),
+            ("trusted_proxies", "10.0.0.0/8, banana", "JOBCOPILOT_TRUSTED_PROXIES"),
+            ("oidc_client_id", "abc", "OIDC_ISSUER_URL"),
+            ("ai_concurrency", "0", "JOBCOPILOT_AI_CONCURRENCY"),
+            ("ai_concurrency", "many", "JOBCOPILOT_AI_CONCURRENCY"),
+            ("local_accounts", "perhaps", "JOBCOPILOT_LOCAL_ACCOUNTS"),
+        ] {
+            let err = Settings::from_pairs([(key, value)]).expect_err(key).to_string();
+            assert!(err.contains(name), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let s = Settings::from_pairs([("trusted_proxies", "127.0.0.1, 10.0.0.0/8")]).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert!(s.trusted_proxies[1].contains(&"10.1.2.3".parse::<IpAddr>().unwrap()));
+    }
+}

@@ -1,0 +1,446 @@
+//! Job applications in PostgreSQL.
+
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::page::{decode_cursor, fingerprint, finish_page, BadCursor, Keyset, Page, Params};
+use super::{GenericClient, StoreError, StoreResult};
+use crate::domain::application::{Application, ApplicationDetail, ApplicationFields, WorkMode};
+use crate::domain::duplicates;
+use crate::domain::pipeline::Status;
+
+const COLUMNS: &str = "a.id, a.company, a.title, a.url, a.location, a.work_mode, a.salary_min, \
+    a.salary_max, a.salary_currency, a.status, a.source, a.applied_on, a.deadline, a.tags, \
+    a.contact_name, a.contact_email, a.next_action, a.next_action_at, a.priority_score, \
+    a.priority_reasons, a.possible_duplicate_of, a.version, a.created_at, a.updated_at, \
+    a.status_changed_at";
+
+fn bad_value(what: &str, value: &str) -> StoreError {
+    StoreError::Internal(format!("unexpected {what} {value:?} in job_applications"))
+}
+
+fn from_row(row: &Row) -> StoreResult<Application> {
+    let status: String = row.try_get("status").map_err(StoreError::from)?;
+    let work_mode: Option<String> = row.try_get("work_mode").map_err(StoreError::from)?;
+    Ok(Application {
+        id: row.try_get("id")?,
+        fields: ApplicationFields {
+            company: row.try_get("company")?,
+            title: row.try_get("title")?,
+            url: row.try_get("url")?,
+            location: row.try_get("location")?,
+            work_mode: match work_mode {
+                Some(m) => Some(WorkMode::parse(&m).ok_or_else(|| bad_value("work_mode", &m))?),
+                None => None,
+            },
+            salary_min: row.try_get("salary_min")?,
+            salary_max: row.try_get("salary_max")?,
+            salary_currency: row.try_get("salary_currency")?,
+            status: Status::parse(&status).ok_or_else(|| bad_value("status", &status))?,
+            source: row.try_get("source")?,
+            applied_on: row.try_get("applied_on")?,
+            deadline: row.try_get("deadline")?,
+            tags: row.try_get("tags")?,
+            contact_name: row.try_get("contact_name")?,
+            contact_email: row.try_get("contact_email")?,
+            next_action: row.try_get("next_action")?,
+            next_action_at: row.try_get("next_action_at")?,
+        },
+        priority_score: row.try_get("priority_score")?,
+        priority_reasons: row.try_get("priority_reasons")?,
+        possible_duplicate_of: row.try_get("possible_duplicate_of")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        status_changed_at: row.try_get("status_changed_at")?,
+    })
+}
+
+fn detail_from_row(row: &Row) -> StoreResult<ApplicationDetail> {
+    Ok(ApplicationDetail {
+        application: from_row(row)?,
+        job_description: row.try_get("job_description")?,
+    })
+}
+
+/// One application of the user, with its job description.
+pub async fn get(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<ApplicationDetail>> {
+    let sql = format!("SELECT {COLUMNS}, a.job_description FROM job_applications a WHERE a.id = $1 AND a.user_id = $2");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(detail_from_row).transpose()
+}
+
+/// The same, locking the row until the transaction ends.
+pub async fn lock(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<ApplicationDetail>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.job_description FROM job_applications a WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(detail_from_row).transpose()
+}
+
+/// Whether the user has this application.
+pub async fn exists(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached("SELECT 1 FROM job_applications WHERE id = $1 AND user_id = $2")
+        .await?;
+    Ok(db.query_opt(&stmt, &[&id, &user_id]).await?.is_some())
+}
+
+/// The newest of the user's applications that the new one probably repeats:
+/// the same normalized URL, or else the same company and title created in the
+/// duplicate window.
+pub async fn find_duplicate(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    fields: &ApplicationFields,
+    now: OffsetDateTime,
+) -> StoreResult<Option<Uuid>> {
+    if let Some(key) = fields.url.as_deref().and_then(duplicates::url_key) {
+        let stmt = db
+            .prepare_cached(
+                "SELECT id FROM job_applications WHERE user_id = $1 AND url_key = $2 \
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+            )
+            .await?;
+        if let Some(row) = db.query_opt(&stmt, &[&user_id, &key]).await? {
+            return Ok(Some(row.try_get(0)?));
+        }
+    }
+    let (company, title) = duplicates::name_key(&fields.company, &fields.title);
+    let since = now - duplicates::SAME_NAME_WINDOW;
+    let stmt = db
+        .prepare_cached(
+            "SELECT id FROM job_applications WHERE user_id = $1 AND lower(company) = $2 \
+             AND lower(title) = $3 AND created_at >= $4 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&user_id, &company, &title, &since])
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?)
+}
+
+/// What an insert or update writes.
+pub struct Write<'a> {
+    pub fields: &'a ApplicationFields,
+    pub job_description: Option<&'a str>,
+}
+
+/// Inserts a new application.
+pub async fn insert(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+    w: Write<'_>,
+    duplicate_of: Option<Uuid>,
+    now: OffsetDateTime,
+) -> StoreResult<ApplicationDetail> {
+    let f = w.fields;
+    let url_key = f.url.as_deref().and_then(duplicates::url_key);
+    let sql = format!(
+        "INSERT INTO job_applications AS a (id, user_id, company, title, url, url_key, location, work_mode, \
+         salary_min, salary_max, salary_currency, status, source, applied_on, deadline, job_description, \
+         tags, contact_name, contact_email, next_action, next_action_at, possible_duplicate_of, \
+         status_changed_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+         $20, $21, $22, $23, $23, $23) RETURNING {COLUMNS}, a.job_description"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let row = db
+        .query_one(
+            &stmt,
+            &[
+                &id,
+                &user_id,
+                &f.company,
+                &f.title,
+                &f.url,
+                &url_key,
+                &f.location,
+                &f.work_mode.map(WorkMode::as_str),
+                &f.salary_min,
+                &f.salary_max,
+                &f.salary_currency,
+                &f.status.as_str(),
+                &f.source,
+                &f.applied_on,
+                &f.deadline,
+                &w.job_description,
+                &f.tags,
+                &f.contact_name,
+                &f.contact_email,
+                &f.next_action,
+                &f.next_action_at,
+                &duplicate_of,
+                &now,
+            ],
+        )
+        .await?;
+    detail_from_row(&row)
+}
+
+/// Bookkeeping of an update, decided by the caller.
+pub struct Stamp {
+    pub version: i32,
+    pub updated_at: OffsetDateTime,
+    pub status_changed_at: OffsetDateTime,
+}
+
+/// Writes new field values of a locked application.
+pub async fn update(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+    w: Write<'_>,
+    stamp: Stamp,
+) -> StoreResult<ApplicationDetail> {
+    let f = w.fields;
+    let url_key = f.url.as_deref().and_then(duplicates::url_key);
+    let sql = format!(
+        "UPDATE job_applications AS a SET company = $3, title = $4, url = $5, url_key = $6, location = $7, \
+         work_mode = $8, salary_min = $9, salary_max = $10, salary_currency = $11, status = $12, \
+         source = $13, applied_on = $14, deadline = $15, job_description = $16, tags = $17, \
+         contact_name = $18, contact_email = $19, next_action = $20, next_action_at = $21, \
+         version = $22, updated_at = $23, status_changed_at = $24 \
+         WHERE a.id = $1 AND a.user_id = $2 RETURNING {COLUMNS}, a.job_description"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let row = db
+        .query_one(
+            &stmt,
+            &[
+                &id,
+                &user_id,
+                &f.company,
+                &f.title,
+                &f.url,
+                &url_key,
+                &f.location,
+                &f.work_mode.map(WorkMode::as_str),
+                &f.salary_min,
+                &f.salary_max,
+                &f.salary_currency,
+                &f.status.as_str(),
+                &f.source,
+                &f.applied_on,
+                &f.deadline,
+                &w.job_description,
+                &f.tags,
+                &f.contact_name,
+                &f.contact_email,
+                &f.next_action,
+                &f.next_action_at,
+                &stamp.version,
+                &stamp.updated_at,
+                &stamp.status_changed_at,
+            ],
+        )
+        .await?;
+    detail_from_row(&row)
+}
+
+/// Deletes an application (its notes, interviews and history go with it).
+pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached("DELETE FROM job_applications WHERE id = $1 AND user_id = $2")
+        .await?;
+    Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
+}
+
+/// What an application list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    UpdatedAt,
+    CreatedAt,
+    AppliedOn,
+    Company,
+    PriorityScore,
+    Deadline,
+}
+
+impl SortKey {
+    pub const CHOICES: [(&'static str, SortKey); 6] = [
+        ("updated_at", SortKey::UpdatedAt),
+        ("created_at", SortKey::CreatedAt),
+        ("applied_on", SortKey::AppliedOn),
+        ("company", SortKey::Company),
+        ("priority_score", SortKey::PriorityScore),
+        ("deadline", SortKey::Deadline),
+    ];
+
+    fn keyset(self, descending: bool) -> Keyset {
+        let (expr, sql_type, nullable) = match self {
+            SortKey::UpdatedAt => ("a.updated_at", "timestamptz", false),
+            SortKey::CreatedAt => ("a.created_at", "timestamptz", false),
+            SortKey::AppliedOn => ("a.applied_on", "date", true),
+            SortKey::Company => ("lower(a.company)", "text", false),
+            SortKey::PriorityScore => ("a.priority_score", "smallint", false),
+            SortKey::Deadline => ("a.deadline", "date", true),
+        };
+        Keyset {
+            expr,
+            sql_type,
+            id: "a.id",
+            nullable,
+            descending,
+        }
+    }
+}
+
+/// A sort: a key and a direction (`-key` is descending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            key: SortKey::UpdatedAt,
+            descending: true,
+        }
+    }
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Sort> {
+        let (descending, name) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        SortKey::CHOICES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, key)| Sort { key: *key, descending })
+    }
+
+    pub fn as_string(&self) -> String {
+        let name = SortKey::CHOICES.iter().find(|(_, k)| *k == self.key).map(|(n, _)| *n).unwrap_or("");
+        format!("{}{name}", if self.descending { "-" } else { "" })
+    }
+}
+
+/// An application list request.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub statuses: Vec<Status>,
+    pub work_modes: Vec<WorkMode>,
+    pub tags: Vec<String>,
+    pub q: Option<String>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+/// `%text%` for ILIKE, with the pattern characters escaped.
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Cursor(#[from] BadCursor),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<tokio_postgres::Error> for ListError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ListError::Store(e.into())
+    }
+}
+
+/// A page of the user's applications (without job descriptions).
+pub async fn list(db: &impl GenericClient, user_id: Uuid, query: &ListQuery) -> Result<Page<Application>, ListError> {
+    let mut statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    let mut modes: Vec<&str> = query.work_modes.iter().map(|m| m.as_str()).collect();
+    modes.sort_unstable();
+    modes.dedup();
+    let mut tags = query.tags.clone();
+    tags.sort();
+    tags.dedup();
+    let q = query.q.clone().unwrap_or_default();
+    let sort = query.sort.as_string();
+    let (status_key, mode_key, tag_key) = (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
+    let fp = fingerprint(&["applications", &sort, &status_key, &mode_key, &tag_key, &q]);
+
+    let keyset = query.sort.key.keyset(query.sort.descending);
+    let mut params = Params::default();
+    let mut conditions = vec![format!("a.user_id = {}", params.push(user_id))];
+    if !statuses.is_empty() {
+        let list: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
+        conditions.push(format!("a.status = ANY({}::text[])", params.push(list)));
+    }
+    if !modes.is_empty() {
+        let list: Vec<String> = modes.iter().map(|s| s.to_string()).collect();
+        conditions.push(format!("a.work_mode = ANY({}::text[])", params.push(list)));
+    }
+    if !tags.is_empty() {
+        conditions.push(format!("a.tags @> {}::text[]", params.push(tags.clone())));
+    }
+    if !q.is_empty() {
+        let p = params.push(like_pattern(&q));
+        conditions.push(format!(
+            "(a.company ILIKE {p} OR a.title ILIKE {p} OR a.location ILIKE {p} OR a.job_description ILIKE {p} \
+             OR EXISTS (SELECT 1 FROM notes n WHERE n.user_id = a.user_id AND n.application_id = a.id AND n.body ILIKE {p}))"
+        ));
+    }
+    if let Some(cursor) = &query.cursor {
+        let after = decode_cursor(cursor, &fp)?;
+        conditions.push(keyset.after(&after, &mut params));
+    }
+    let limit = params.push((query.limit + 1) as i64);
+    let sql = format!(
+        "SELECT {COLUMNS}, {cursor} FROM job_applications a WHERE {conds} ORDER BY {order} LIMIT {limit}",
+        cursor = keyset.cursor_column(),
+        conds = conditions.join(" AND "),
+        order = keyset.order_by(),
+    );
+    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
+    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let items = rows
+        .iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(finish_page(items, query.limit, &fp))
+}
+
+/// All of the user's applications without descriptions (an actor's working set).
+pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Application>> {
+    let sql = format!("SELECT {COLUMNS} FROM job_applications a WHERE a.user_id = $1 ORDER BY a.id");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_id]).await?.iter().map(from_row).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn sorts_parse_with_an_optional_minus() {
+        assert_eq!(Sort::parse("-company"), Some(Sort { key: SortKey::Company, descending: true }));
+        assert_eq!(Sort::parse("deadline").map(|s| s.as_string()), Some("deadline".into()));
+        assert_eq!(Sort::parse("salary"), None);
+    }
+}

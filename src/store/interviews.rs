@@ -1,0 +1,191 @@
+//! Interviews in PostgreSQL.
+
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::applications::ListError;
+use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
+use super::{GenericClient, StoreError, StoreResult};
+use crate::domain::interview::{Interview, InterviewFields, InterviewKind, Outcome};
+
+const COLUMNS: &str = "i.id, i.application_id, i.kind, i.scheduled_at, i.duration_minutes, i.location, \
+    i.meeting_url, i.interviewers, i.notes, i.outcome, i.version, i.created_at, i.updated_at";
+
+fn from_row(row: &Row) -> StoreResult<Interview> {
+    let kind: String = row.try_get("kind")?;
+    let outcome: String = row.try_get("outcome")?;
+    Ok(Interview {
+        id: row.try_get("id")?,
+        application_id: row.try_get("application_id")?,
+        fields: InterviewFields {
+            kind: InterviewKind::parse(&kind).ok_or_else(|| StoreError::Internal(format!("unexpected kind {kind:?}")))?,
+            scheduled_at: row.try_get("scheduled_at")?,
+            duration_minutes: row.try_get("duration_minutes")?,
+            location: row.try_get("location")?,
+            meeting_url: row.try_get("meeting_url")?,
+            interviewers: row.try_get("interviewers")?,
+            notes: row.try_get("notes")?,
+            outcome: Outcome::parse(&outcome)
+                .ok_or_else(|| StoreError::Internal(format!("unexpected outcome {outcome:?}")))?,
+        },
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn insert(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+    application_id: Uuid,
+    f: &InterviewFields,
+    now: OffsetDateTime,
+) -> StoreResult<Interview> {
+    let sql = format!(
+        "INSERT INTO interviews AS i (id, user_id, application_id, kind, scheduled_at, duration_minutes, location, \
+         meeting_url, interviewers, notes, outcome, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let row = db
+        .query_one(
+            &stmt,
+            &[
+                &id,
+                &user_id,
+                &application_id,
+                &f.kind.as_str(),
+                &f.scheduled_at,
+                &f.duration_minutes,
+                &f.location,
+                &f.meeting_url,
+                &f.interviewers,
+                &f.notes,
+                &f.outcome.as_str(),
+                &now,
+            ],
+        )
+        .await?;
+    from_row(&row)
+}
+
+pub async fn get(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Interview>> {
+    let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn lock(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Interview>> {
+    let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2 FOR UPDATE");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn update(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+    f: &InterviewFields,
+    version: i32,
+    now: OffsetDateTime,
+) -> StoreResult<Interview> {
+    let sql = format!(
+        "UPDATE interviews AS i SET kind = $3, scheduled_at = $4, duration_minutes = $5, location = $6, \
+         meeting_url = $7, interviewers = $8, notes = $9, outcome = $10, version = $11, updated_at = $12 \
+         WHERE i.id = $1 AND i.user_id = $2 RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let row = db
+        .query_one(
+            &stmt,
+            &[
+                &id,
+                &user_id,
+                &f.kind.as_str(),
+                &f.scheduled_at,
+                &f.duration_minutes,
+                &f.location,
+                &f.meeting_url,
+                &f.interviewers,
+                &f.notes,
+                &f.outcome.as_str(),
+                &version,
+                &now,
+            ],
+        )
+        .await?;
+    from_row(&row)
+}
+
+pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let stmt = db.prepare_cached("DELETE FROM interviews WHERE id = $1 AND user_id = $2").await?;
+    Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
+}
+
+/// An interview list request.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub from: Option<OffsetDateTime>,
+    pub to: Option<OffsetDateTime>,
+    pub application_id: Option<Uuid>,
+    pub outcomes: Vec<Outcome>,
+    pub limit: usize,
+    pub cursor: Option<String>,
+}
+
+/// A page of the user's interviews by time.
+pub async fn list(db: &impl GenericClient, user_id: Uuid, q: &ListQuery) -> Result<Page<Interview>, ListError> {
+    let mut outcomes: Vec<&str> = q.outcomes.iter().map(|o| o.as_str()).collect();
+    outcomes.sort_unstable();
+    outcomes.dedup();
+    let ts = |t: Option<OffsetDateTime>| t.map(|t| t.unix_timestamp_nanos().to_string()).unwrap_or_default();
+    let fp = fingerprint(&[
+        "interviews",
+        &ts(q.from),
+        &ts(q.to),
+        &q.application_id.map(|i| i.to_string()).unwrap_or_default(),
+        &outcomes.join(","),
+    ]);
+    let keyset = Keyset { expr: "i.scheduled_at", sql_type: "timestamptz", id: "i.id", nullable: false, descending: false };
+    let mut params = Params::default();
+    let mut conds = vec![format!("i.user_id = {}", params.push(user_id))];
+    if let Some(from) = q.from {
+        conds.push(format!("i.scheduled_at >= {}", params.push(from)));
+    }
+    if let Some(to) = q.to {
+        conds.push(format!("i.scheduled_at < {}", params.push(to)));
+    }
+    if let Some(app) = q.application_id {
+        conds.push(format!("i.application_id = {}", params.push(app)));
+    }
+    if !outcomes.is_empty() {
+        let list: Vec<String> = outcomes.iter().map(|s| s.to_string()).collect();
+        conds.push(format!("i.outcome = ANY({}::text[])", params.push(list)));
+    }
+    if let Some(c) = &q.cursor {
+        conds.push(keyset.after(&decode_cursor(c, &fp)?, &mut params));
+    }
+    let limit_p = params.push((q.limit + 1) as i64);
+    let sql = format!(
+        "SELECT {COLUMNS}, {cur} FROM interviews i WHERE {conds} ORDER BY {order} LIMIT {limit_p}",
+        cur = keyset.cursor_column(),
+        conds = conds.join(" AND "),
+        order = keyset.order_by()
+    );
+    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
+    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let items = rows
+        .iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(finish_page(items, q.limit, &fp))
+}
+
+/// The user's interviews from `since` on (an actor's working set).
+pub async fn upcoming(db: &impl GenericClient, user_id: Uuid, since: OffsetDateTime) -> StoreResult<Vec<Interview>> {
+    let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.user_id = $1 AND i.scheduled_at >= $2 ORDER BY i.scheduled_at, i.id");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_id, &since]).await?.iter().map(from_row).collect()
+}

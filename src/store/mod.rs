@@ -1,0 +1,154 @@
+//! The store: PostgreSQL, the system of record. One file per aggregate; every
+//! query that touches user data takes the user id and filters by it.
+
+pub mod applications;
+pub mod embedded;
+pub mod history;
+pub mod interviews;
+pub mod notes;
+pub mod page;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::NoTls;
+
+pub use deadpool_postgres::{GenericClient, Object as Client, Transaction};
+
+mod migrations {
+    refinery::embed_migrations!("migrations");
+}
+
+/// What can go wrong in the store, in terms the rest of the program acts on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// PostgreSQL cannot be reached (or is shutting down): answer 503.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A unique constraint refused the write.
+    #[error("unique constraint {0} violated")]
+    Conflict(String),
+    /// A foreign key refused the write: what it points to is gone.
+    #[error("referenced row is missing")]
+    Missing,
+    /// Anything else: a bug or a broken database.
+    #[error("database error: {0}")]
+    Internal(String),
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        match e.as_db_error() {
+            None => StoreError::Unavailable(e.to_string()),
+            Some(db) => {
+                let code = db.code();
+                if code == &SqlState::FOREIGN_KEY_VIOLATION {
+                    StoreError::Missing
+                } else if code == &SqlState::UNIQUE_VIOLATION {
+                    StoreError::Conflict(db.constraint().unwrap_or_default().to_owned())
+                } else if code.code().starts_with("08")
+                    || code.code().starts_with("57")
+                    || code == &SqlState::TOO_MANY_CONNECTIONS
+                    || code == &SqlState::CANNOT_CONNECT_NOW
+                {
+                    StoreError::Unavailable(db.to_string())
+                } else {
+                    StoreError::Internal(format!("{}: {}", code.code(), db.message()))
+                }
+            }
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A pool over `config`, with timeouts so a dead database answers quickly
+/// instead of hanging requests.
+pub fn pool(mut config: tokio_postgres::Config, max_size: usize) -> StoreResult<Pool> {
+    config
+        .application_name("jobcopilot")
+        .connect_timeout(Duration::from_secs(5))
+        .options("-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000");
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(max_size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .map_err(|e| StoreError::Internal(e.to_string()))
+}
+
+/// An arbitrary but fixed key: replicas starting together take turns.
+const MIGRATION_LOCK: i64 = 0x6a6f_6263_6f70;
+
+/// Applies the embedded migrations under a PostgreSQL advisory lock.
+pub async fn migrate(pool: &Pool) -> StoreResult<usize> {
+    let mut client = pool.get().await?;
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await?;
+    let result = migrations::migrations::runner().run_async(&mut **client).await;
+    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await;
+    let report = result.map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
+    Ok(report.applied_migrations().len())
+}
+
+/// Checks that PostgreSQL answers.
+pub async fn ping(pool: &Pool) -> StoreResult<()> {
+    let client = pool.get().await?;
+    client.simple_query("SELECT 1").await?;
+    Ok(())
+}
+
+/// Creates database `name` if it does not exist (used for the embedded cluster).
+pub async fn ensure_database(admin: &tokio_postgres::Client, name: &str) -> StoreResult<()> {
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await?
+        .is_some();
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        admin.batch_execute(&format!("CREATE DATABASE {quoted}")).await?;
+    }
+    Ok(())
+}
+
+/// What every write of a user starts with.
+#[derive(Debug, Clone)]
+pub struct WriteStart {
+    pub change_seq: i64,
+    pub timezone: String,
+}
+
+/// Bumps the user's change sequence inside a write's transaction. It also
+/// takes the user's row lock, so one user's writes are serialized across
+/// every replica. A user that no longer exists is `StoreError::Missing`.
+pub async fn begin_user_write(tx: &impl GenericClient, user_id: uuid::Uuid) -> StoreResult<WriteStart> {
+    let stmt = tx
+        .prepare_cached("UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq, timezone")
+        .await?;
+    let row = tx.query_opt(&stmt, &[&user_id]).await?.ok_or(StoreError::Missing)?;
+    Ok(WriteStart {
+        change_seq: row.try_get(0)?,
+        timezone: row.try_get(1)?,
+    })
+}

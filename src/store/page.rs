@@ -1,0 +1,177 @@
+//! Keyset pagination: opaque cursors bound to their sort and filters, and the
+//! SQL that continues after the last row of a page.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+/// One page of a collection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+/// A cursor that does not belong to this query.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cursor is not valid for this list, its sort and its filters")]
+pub struct BadCursor;
+
+#[derive(Serialize, Deserialize)]
+struct CursorData {
+    /// Fingerprint of the sort and filters the cursor was made for.
+    f: String,
+    /// The sort value of the last row, as PostgreSQL writes it (None: NULL).
+    v: Option<String>,
+    /// The id of the last row.
+    i: Uuid,
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub value: Option<String>,
+    pub id: Uuid,
+}
+
+/// A stable fingerprint of a query's sort and filters.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
+pub fn encode_cursor(fingerprint: &str, value: Option<String>, id: Uuid) -> String {
+    let data = CursorData {
+        f: fingerprint.to_owned(),
+        v: value,
+        i: id,
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
+}
+
+pub fn decode_cursor(cursor: &str, fingerprint: &str) -> Result<After, BadCursor> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| BadCursor)?;
+    let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| BadCursor)?;
+    if data.f != fingerprint {
+        return Err(BadCursor);
+    }
+    Ok(After {
+        value: data.v,
+        id: data.i,
+    })
+}
+
+/// Positional SQL parameters built up with the query text.
+#[derive(Default)]
+pub struct Params {
+    values: Vec<Box<dyn ToSql + Sync + Send>>,
+}
+
+impl Params {
+    /// Adds a value and returns its placeholder (`$n`).
+    pub fn push(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.values.push(Box::new(value));
+        format!("${}", self.values.len())
+    }
+
+    pub fn as_refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+/// How a collection is ordered: a sort expression, then the id.
+#[derive(Debug, Clone, Copy)]
+pub struct Keyset {
+    /// The SQL expression sorted on (e.g. `a.updated_at`, `lower(a.company)`).
+    pub expr: &'static str,
+    /// Its SQL type, to cast the cursor's text value.
+    pub sql_type: &'static str,
+    /// The id column.
+    pub id: &'static str,
+    pub nullable: bool,
+    pub descending: bool,
+}
+
+impl Keyset {
+    /// `ORDER BY` with NULLs last in both directions.
+    pub fn order_by(&self) -> String {
+        let dir = if self.descending { "DESC" } else { "ASC" };
+        let nulls = if self.nullable && self.descending { " NULLS LAST" } else { "" };
+        format!("{expr} {dir}{nulls}, {id} {dir}", expr = self.expr, id = self.id)
+    }
+
+    /// The condition for rows after `after`.
+    pub fn after(&self, after: &After, params: &mut Params) -> String {
+        let (cmp, expr, id) = (if self.descending { "<" } else { ">" }, self.expr, self.id);
+        let id_param = params.push(after.id);
+        match &after.value {
+            None => format!("({expr} IS NULL AND {id} {cmp} {id_param})"),
+            Some(v) => {
+                let v = format!("{}::{}", params.push(v.clone()), self.sql_type);
+                let nulls = if self.nullable { format!(" OR {expr} IS NULL") } else { String::new() };
+                format!("({expr} {cmp} {v} OR ({expr} = {v} AND {id} {cmp} {id_param}){nulls})")
+            }
+        }
+    }
+
+    /// The select-list item that yields the cursor value.
+    pub fn cursor_column(&self) -> String {
+        format!("({})::text AS cursor_value", self.expr)
+    }
+}
+
+/// Cuts `limit + 1` fetched rows to a page and makes its cursor.
+pub fn finish_page<T>(
+    mut rows: Vec<(T, Option<String>, Uuid)>,
+    limit: usize,
+    fingerprint: &str,
+) -> Page<T> {
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = if more {
+        rows.last()
+            .map(|(_, value, id)| encode_cursor(fingerprint, value.clone(), *id))
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(t, _, _)| t).collect(),
+        next_cursor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_only_works_with_its_own_fingerprint() {
+        let id = Uuid::now_v7();
+        let c = encode_cursor("abc", Some("2026-01-01".into()), id);
+        assert_eq!(decode_cursor(&c, "abc"), Ok(After { value: Some("2026-01-01".into()), id }));
+        assert_eq!(decode_cursor(&c, "abd"), Err(BadCursor));
+        assert_eq!(decode_cursor("not a cursor", "abc"), Err(BadCursor));
+    }
+
+    #[test]
+    fn fingerprints_differ_when_any_part_differs() {
+        assert_ne!(fingerprint(&["a", "bc"]), fingerprint(&["ab", "c"]));
+        assert_eq!(fingerprint(&["x"]), fingerprint(&["x"]));
+    }
+}

@@ -1,0 +1,96 @@
+//! Personal access tokens, stored as hashes.
+
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::applications::ListError;
+use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
+use super::{GenericClient, StoreError, StoreResult};
+use crate::domain::account::TokenInfo;
+
+const COLUMNS: &str = "t.id, t.name, t.created_at, t.last_used_at, t.expires_at";
+
+fn from_row(row: &Row) -> StoreResult<TokenInfo> {
+    Ok(TokenInfo {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
+pub async fn insert(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+    name: &str,
+    hash: &[u8],
+    expires_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> StoreResult<TokenInfo> {
+    let sql = format!(
+        "INSERT INTO api_tokens AS t (id, user_id, name, token_hash, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    from_row(&db.query_one(&stmt, &[&id, &user_id, &name, &hash, &expires_at, &now]).await?)
+}
+
+/// Revokes a token; false when the user has no such token.
+pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let stmt = db.prepare_cached("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2").await?;
+    Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
+}
+
+/// The owner and id of a live token with this hash.
+pub async fn authenticate(db: &impl GenericClient, hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Uuid, Uuid)>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT user_id, id FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&hash, &now])
+        .await?
+        .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()?)
+}
+
+/// Records a use, at most once a minute per token (keeps reads cheap).
+pub async fn touch(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 \
+             AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')",
+        )
+        .await?;
+    db.execute(&stmt, &[&id, &now]).await?;
+    Ok(())
+}
+
+/// A page of the user's tokens, newest first.
+pub async fn list(db: &impl GenericClient, user_id: Uuid, limit: usize, cursor: Option<&str>) -> Result<Page<TokenInfo>, ListError> {
+    let fp = fingerprint(&["tokens"]);
+    let keyset = Keyset { expr: "t.created_at", sql_type: "timestamptz", id: "t.id", nullable: false, descending: true };
+    let mut params = Params::default();
+    let mut conds = vec![format!("t.user_id = {}", params.push(user_id))];
+    if let Some(c) = cursor {
+        conds.push(keyset.after(&decode_cursor(c, &fp)?, &mut params));
+    }
+    let limit_p = params.push((limit + 1) as i64);
+    let sql = format!(
+        "SELECT {COLUMNS}, {cur} FROM api_tokens t WHERE {conds} ORDER BY {order} LIMIT {limit_p}",
+        cur = keyset.cursor_column(),
+        conds = conds.join(" AND "),
+        order = keyset.order_by()
+    );
+    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
+    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let items = rows
+        .iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(finish_page(items, limit, &fp))
+}

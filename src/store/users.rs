@@ -1,0 +1,108 @@
+//! Users.
+
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{GenericClient, StoreResult};
+use crate::domain::account::User;
+
+const COLUMNS: &str = "u.id, u.email, u.display_name, u.timezone, u.version, u.created_at, \
+    (u.password_hash IS NOT NULL) AS has_password, (u.oidc_subject IS NOT NULL) AS has_oidc";
+
+fn from_row(row: &Row) -> StoreResult<User> {
+    let mut auth_methods = Vec::new();
+    if row.try_get::<_, bool>("has_password")? {
+        auth_methods.push("password".to_owned());
+    }
+    if row.try_get::<_, bool>("has_oidc")? {
+        auth_methods.push("oidc".to_owned());
+    }
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        timezone: row.try_get("timezone")?,
+        auth_methods,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Inserts a local account; a taken email is `StoreError::Conflict("users_email_key")`.
+pub async fn insert_local(
+    db: &impl GenericClient,
+    id: Uuid,
+    email: &str,
+    display_name: Option<&str>,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> StoreResult<User> {
+    let sql = format!(
+        "INSERT INTO users AS u (id, email, display_name, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    from_row(&db.query_one(&stmt, &[&id, &email, &display_name, &password_hash, &now]).await?)
+}
+
+pub async fn get(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn lock(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1 FOR UPDATE");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+}
+
+/// The id and password hash of the account with this email (any case).
+pub async fn password_by_email(db: &impl GenericClient, email: &str) -> StoreResult<Option<(Uuid, Option<String>)>> {
+    let stmt = db
+        .prepare_cached("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&email])
+        .await?
+        .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()?)
+}
+
+/// The user's time zone (for "today"); UTC when unknown.
+pub async fn timezone(db: &impl GenericClient, id: Uuid) -> StoreResult<String> {
+    let stmt = db.prepare_cached("SELECT timezone FROM users WHERE id = $1").await?;
+    Ok(db
+        .query_opt(&stmt, &[&id])
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?
+        .unwrap_or_else(|| "UTC".to_owned()))
+}
+
+pub async fn update_profile(
+    db: &impl GenericClient,
+    id: Uuid,
+    display_name: Option<&str>,
+    timezone: &str,
+    version: i32,
+    now: OffsetDateTime,
+) -> StoreResult<User> {
+    let sql = format!(
+        "UPDATE users AS u SET display_name = $2, timezone = $3, version = $4, updated_at = $5 \
+         WHERE u.id = $1 RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    from_row(&db.query_one(&stmt, &[&id, &display_name, &timezone, &version, &now]).await?)
+}
+
+/// The user's change sequence and time zone, as a working set starts from.
+pub async fn write_state(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<(i64, String)>> {
+    let stmt = db.prepare_cached("SELECT change_seq, timezone FROM users WHERE id = $1").await?;
+    Ok(db
+        .query_opt(&stmt, &[&id])
+        .await?
+        .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()?)
+}
