@@ -21,6 +21,9 @@ pub enum Error {
     Conflict(String),
     #[error("authentication required")]
     Unauthenticated,
+    /// Sign-in with a wrong email or password (the same answer for both).
+    #[error("wrong email or password")]
+    BadCredentials,
     #[error("too many attempts")]
     RateLimited { retry_after: u64 },
     /// A malformed request: `param` names the query parameter or header.

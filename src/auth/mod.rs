@@ -1,6 +1,7 @@
 //! Credentials: password hashes (argon2id), API token secrets (random, stored
 //! as SHA-256 hashes) and sign-in throttling.
 
+pub mod accounts;
 pub mod throttle;
 
 use std::sync::LazyLock;

@@ -444,3 +444,20 @@ mod tests {
         assert_eq!(Sort::parse("salary"), None);
     }
 }
+
+/// Back-dates an application's bookkeeping (demo data and imports only).
+pub async fn set_times(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+    updated_at: OffsetDateTime,
+    status_changed_at: OffsetDateTime,
+) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE job_applications SET updated_at = $3, status_changed_at = $4 WHERE id = $1 AND user_id = $2",
+        )
+        .await?;
+    db.execute(&stmt, &[&id, &user_id, &updated_at, &status_changed_at]).await?;
+    Ok(())
+}

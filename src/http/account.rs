@@ -1,0 +1,149 @@
+//! Accounts and tokens: `/api/v1/auth/*`, `/api/v1/me`, `/api/v1/tokens`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::extract::{client_address, AuthUser, IfMatch, JsonObject, Query};
+use super::schemas::{MeInput, NewTokenInput, RegisterInput, TokenList, TokenRequest};
+use super::{created, json, no_content, versioned, AppState};
+use crate::actors::user_state::{CreateToken, RevokeToken, UpdateMe};
+use crate::auth::accounts;
+use crate::domain::account::{Credentials, NewToken, Registration, TokenInfo, User, UserPatch};
+use crate::error::{Error, Result};
+use crate::http::error::Problem;
+use crate::store::{tokens, users};
+
+/// Answer of register.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Registered {
+    pub user: User,
+    /// The API token's secret: shown this once only.
+    pub token: String,
+    pub token_info: TokenInfo,
+}
+
+/// Answer of a password sign-in.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    /// The API token's secret: shown this once only.
+    pub token: String,
+    pub token_info: TokenInfo,
+}
+
+/// A new token with its secret.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    /// The secret: shown this once only.
+    pub token: String,
+}
+
+fn require_local_accounts(state: &AppState) -> Result<()> {
+    if state.settings.local_accounts {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Create a local account; answers its first API token.
+#[utoipa::path(
+    post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterInput,
+    responses(
+        (status = 201, body = Registered), (status = 404, body = Problem, description = "local accounts are off"),
+        (status = 409, body = Problem, description = "email already registered"), (status = 422, body = Problem)
+    )
+)]
+pub async fn register(state: web::Data<AppState>, body: JsonObject) -> Result<HttpResponse> {
+    require_local_accounts(&state)?;
+    let reg = Registration::parse(&body)?;
+    let (user, token, token_info) = accounts::register(&state.pool, reg).await?;
+    let location = "/api/v1/me".to_owned();
+    Ok(created(location, &Registered { user, token, token_info }, None))
+}
+
+/// Exchange an email and password for a new API token.
+#[utoipa::path(
+    post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+    responses(
+        (status = 201, body = IssuedToken), (status = 401, body = Problem, description = "wrong email or password"),
+        (status = 404, body = Problem, description = "local accounts are off"), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "throttled; see Retry-After")
+    )
+)]
+pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, body: JsonObject) -> Result<HttpResponse> {
+    require_local_accounts(&state)?;
+    let creds = Credentials::parse(&body)?;
+    let address = client_address(&req, &state.settings.trusted_proxies);
+    let user_id = accounts::verify_credentials(&state.pool, &creds, &address).await?;
+    let name = creds.token_name.unwrap_or_else(|| "Password sign-in".to_owned());
+    let new = NewToken { name, expires_at: None };
+    let (token, token_info) = state.user(user_id).await?.send(CreateToken { new }).await??;
+    Ok(json(StatusCode::CREATED, &IssuedToken { token, token_info }))
+}
+
+/// The signed-in user.
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = User), (status = 401, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    let user = users::get(&client, auth.user_id).await?.ok_or(Error::Unauthenticated)?;
+    Ok(versioned(StatusCode::OK, &user, user.version))
+}
+
+/// Change the display name or time zone.
+#[utoipa::path(
+    patch, path = "/api/v1/me", tag = "auth", request_body(content = MeInput, content_type = "application/merge-patch+json"),
+    params(("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = User), (status = 412, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn update_me(state: web::Data<AppState>, auth: AuthUser, if_match: IfMatch, body: JsonObject) -> Result<HttpResponse> {
+    let patch = UserPatch::parse(&body)?;
+    let user = state.user(auth.user_id).await?.send(UpdateMe { if_match: if_match.0, patch }).await??;
+    Ok(versioned(StatusCode::OK, &user, user.version))
+}
+
+/// The user's API tokens (never their secrets), newest first.
+#[utoipa::path(
+    get, path = "/api/v1/tokens", tag = "auth",
+    params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = TokenList)),
+    security(("bearer" = []))
+)]
+pub async fn list_tokens(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) -> Result<HttpResponse> {
+    let query = Query::parse(&req, &["limit", "cursor"])?;
+    let client = state.pool.get().await?;
+    let page = tokens::list(&client, auth.user_id, query.limit()?, query.cursor()?.as_deref()).await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
+/// Create an API token; its secret is in this answer only.
+#[utoipa::path(
+    post, path = "/api/v1/tokens", tag = "auth", request_body = NewTokenInput,
+    responses((status = 201, body = CreatedToken), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn create_token(state: web::Data<AppState>, auth: AuthUser, body: JsonObject) -> Result<HttpResponse> {
+    let new = NewToken::parse(&body, time::OffsetDateTime::now_utc())?;
+    let (token, info) = state.user(auth.user_id).await?.send(CreateToken { new }).await??;
+    let location = format!("/api/v1/tokens/{}", info.id);
+    Ok(created(location, &CreatedToken { info, token }, None))
+}
+
+/// Revoke an API token: it stops working at once.
+#[utoipa::path(
+    delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn revoke_token(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>) -> Result<HttpResponse> {
+    state.user(auth.user_id).await?.send(RevokeToken { id: *id }).await??;
+    Ok(no_content())
+}

@@ -1,0 +1,153 @@
+//! `/api/v1/applications`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+use super::extract::{AuthUser, IfMatch, JsonObject, Query};
+use super::schemas::{ApplicationInput, ApplicationList, HistoryList};
+use super::{created, json, no_content, versioned, AppState};
+use crate::actors::user_state::{CreateApplication, DeleteApplication, UpdateApplication};
+use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
+use crate::domain::pipeline::Status;
+use crate::error::{Error, Result};
+use crate::http::error::Problem;
+use crate::store::applications::{self as store, ListQuery, Sort};
+use crate::store::history;
+
+const STATUSES: &str = "wishlist, applied, screening, interviewing, offer, accepted, declined, rejected, withdrawn, ghosted";
+
+fn location(id: Uuid) -> String {
+    format!("/api/v1/applications/{id}")
+}
+
+/// List the user's applications.
+#[utoipa::path(
+    get, path = "/api/v1/applications", tag = "applications",
+    params(
+        ("status" = Option<String>, Query, description = "comma list of statuses (any of)"),
+        ("work_mode" = Option<String>, Query, description = "comma list of work modes (any of)"),
+        ("tag" = Option<Vec<String>>, Query, description = "repeatable; every tag must be present"),
+        ("q" = Option<String>, Query, description = "case-insensitive substring of company, title, location, job description or notes (≤ 200)"),
+        ("sort" = Option<String>, Query, description = "updated_at (default -updated_at), created_at, applied_on, company, priority_score, deadline; '-' for descending"),
+        ("limit" = Option<u32>, Query, description = "1–200, default 50"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, body = ApplicationList, description = "a page of applications (without job_description)"),
+        (status = 400, body = Problem), (status = 401, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) -> Result<HttpResponse> {
+    let query = Query::parse(&req, &["status", "work_mode", "tag", "q", "sort", "limit", "cursor"])?;
+    let q = query.one("q")?.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(Error::bad_request("q", "must be at most 200 characters"));
+    }
+    let sort = match query.one("sort")? {
+        None => Sort::default(),
+        Some(s) => Sort::parse(s.trim()).ok_or_else(|| {
+            Error::bad_request(
+                "sort",
+                "must be one of updated_at, created_at, applied_on, company, priority_score, deadline, optionally prefixed with '-'",
+            )
+        })?,
+    };
+    let list_query = ListQuery {
+        statuses: query.list("status", Status::parse, STATUSES)?,
+        work_modes: query.list("work_mode", WorkMode::parse, "onsite, hybrid, remote")?,
+        tags: query.all("tag").into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        q,
+        sort,
+        limit: query.limit()?,
+        cursor: query.cursor()?,
+    };
+    let client = state.pool.get().await?;
+    let page = store::list(&client, auth.user_id, &list_query).await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
+/// Create an application.
+#[utoipa::path(
+    post, path = "/api/v1/applications", tag = "applications",
+    request_body = ApplicationInput,
+    responses(
+        (status = 201, body = ApplicationDetail, description = "created; possible_duplicate_of names an earlier application that looks the same"),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(state: web::Data<AppState>, auth: AuthUser, body: JsonObject) -> Result<HttpResponse> {
+    let patch = ApplicationPatch::parse(&body)?;
+    let app = state.user(auth.user_id).await?.send(CreateApplication { patch }).await??;
+    Ok(created(location(app.application.id), &app, Some(app.application.version)))
+}
+
+/// Fetch one application (with its job description).
+#[utoipa::path(
+    get, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ApplicationDetail, headers(("ETag" = String))), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn get(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    let app = store::get(&client, auth.user_id, *id).await?.ok_or(Error::NotFound)?;
+    Ok(versioned(StatusCode::OK, &app, app.application.version))
+}
+
+/// Change an application (JSON merge patch); status changes follow the pipeline.
+#[utoipa::path(
+    patch, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body(content = ApplicationInput, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, body = ApplicationDetail), (status = 404, body = Problem), (status = 412, body = Problem),
+        (status = 422, body = Problem, description = "validation or invalid_transition (with `allowed`)")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonObject,
+) -> Result<HttpResponse> {
+    let patch = ApplicationPatch::parse(&body)?;
+    let msg = UpdateApplication { id: *id, if_match: if_match.0, patch };
+    let app = state.user(auth.user_id).await?.send(msg).await??;
+    Ok(versioned(StatusCode::OK, &app, app.application.version))
+}
+
+/// Delete an application with its notes, interviews and history.
+#[utoipa::path(
+    delete, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 204), (status = 404, body = Problem), (status = 412, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn delete(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse> {
+    let msg = DeleteApplication { id: *id, if_match: if_match.0 };
+    state.user(auth.user_id).await?.send(msg).await??;
+    Ok(no_content())
+}
+
+/// The status history of an application, oldest first.
+#[utoipa::path(
+    get, path = "/api/v1/applications/{id}/history", tag = "applications",
+    params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = HistoryList), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn history(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse> {
+    let query = Query::parse(&req, &["limit", "cursor"])?;
+    let client = state.pool.get().await?;
+    if !store::exists(&client, auth.user_id, *id).await? {
+        return Err(Error::NotFound);
+    }
+    let page = history::list(&client, auth.user_id, *id, query.limit()?, query.cursor()?.as_deref()).await?;
+    Ok(json(StatusCode::OK, &page))
+}

@@ -1,0 +1,95 @@
+//! Around every request: a request id (echoed as `X-Request-Id`), one log line
+//! at the end (5xx with the internal cause), problem+json for error answers
+//! that did not come from our handlers, and 503 while migrations run.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::error::{Problem, PROBLEM_JSON};
+use super::AppState;
+use crate::error::Error;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A client's own request id is kept when it is short and plain.
+fn incoming_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(&REQUEST_ID)?.to_str().ok()?.trim();
+    let plain = !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    plain.then(|| v.to_owned())
+}
+
+/// The path as logged: secrets in paths (calendar feed tokens) are masked.
+fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/calendar/") {
+        Some(_) => "/calendar/<redacted>".to_owned(),
+        None => path.to_owned(),
+    }
+}
+
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = incoming_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().to_string();
+    let path = loggable_path(req.path());
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+
+    let gated = req.path().starts_with("/api/")
+        && req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|s| !s.readiness.migrations_done.load(Ordering::Acquire));
+    let result = if gated {
+        let res = Error::Unavailable("migrations are running".into()).error_response();
+        Ok(req.into_response(res))
+    } else {
+        next.call(req).instrument(span.clone()).await.map(|r| r.map_into_boxed_body())
+    };
+    let mut res = match result {
+        Ok(res) => res,
+        Err(e) => return Err(e),
+    };
+
+    let status = res.status();
+    if status.as_u16() >= 400 && !is_problem(&res) {
+        res = res.map_body(|head, _| {
+            head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+            head.headers.remove(header::CONTENT_LENGTH);
+            BoxBody::new(serde_json::to_vec(&Problem::for_status(status)).unwrap_or_default())
+        });
+    }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let _enter = span.enter();
+    if status.is_server_error() {
+        let cause = res.response().error().map(|e| format!("{e:?}")).unwrap_or_default();
+        tracing::error!(status = status.as_u16(), elapsed_ms, cause = %cause, "request failed");
+    } else {
+        tracing::info!(status = status.as_u16(), elapsed_ms, "request");
+    }
+    Ok(res)
+}
+
+fn is_problem(res: &ServiceResponse<BoxBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}

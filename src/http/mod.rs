@@ -1,0 +1,159 @@
+//! The HTTP layer: routes, extractors, problem+json errors, OpenAPI. Handlers
+//! are thin: parse with the domain, send a command to the user's actor or
+//! read from the store, render.
+
+pub mod account;
+pub mod applications;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod interviews;
+pub mod middleware;
+pub mod notes;
+pub mod openapi;
+pub mod schemas;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use actix::Addr;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{web, HttpResponse, Resource};
+use deadpool_postgres::Pool;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::actors::{ActorStats, Registry, UserActor, UserState};
+use crate::config::Settings;
+use crate::error::{Error, Result};
+
+/// What every request can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub registry: Addr<Registry>,
+    pub settings: Arc<Settings>,
+    pub readiness: Arc<Readiness>,
+    pub stats: Arc<ActorStats>,
+}
+
+/// Start-up progress that `/readyz` reports.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    pub migrations_done: AtomicBool,
+}
+
+impl AppState {
+    /// The actor of a user (started if it was not running).
+    pub async fn user(&self, user_id: Uuid) -> Result<Addr<UserState>> {
+        Ok(self.registry.send(UserActor(user_id)).await?)
+    }
+}
+
+pub const JSON: &str = "application/json; charset=utf-8";
+
+/// A JSON answer.
+pub fn json(status: StatusCode, body: &impl Serialize) -> HttpResponse {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => HttpResponse::build(status).insert_header((header::CONTENT_TYPE, JSON)).body(bytes),
+        Err(e) => actix_web::ResponseError::error_response(&Error::internal(e)),
+    }
+}
+
+/// A JSON answer for a versioned resource, with its `ETag`.
+pub fn versioned(status: StatusCode, body: &impl Serialize, version: i32) -> HttpResponse {
+    let mut res = json(status, body);
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// 201 with `Location` and `ETag`.
+pub fn created(location: String, body: &impl Serialize, version: Option<i32>) -> HttpResponse {
+    let mut res = match version {
+        Some(v) => versioned(StatusCode::CREATED, body, v),
+        None => json(StatusCode::CREATED, body),
+    };
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+pub fn no_content() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+/// A resource whose other methods answer 405 with `Allow`.
+fn resource(path: &str, methods: &[Method]) -> Resource {
+    let allow: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+    web::resource(path).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move { Err::<HttpResponse, Error>(Error::MethodNotAllowed { allow }) }
+    }))
+}
+
+/// Every route of the API.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use Method as M;
+    cfg.app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| Error::bad_request("query", e.to_string()).into()))
+        .service(resource("/healthz", &[M::GET]).route(web::get().to(health::healthz)))
+        .service(resource("/readyz", &[M::GET]).route(web::get().to(health::readyz)))
+        .service(resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(openapi::document)))
+        .service(resource("/api/docs", &[M::GET]).route(web::get().to(openapi::docs_redirect)))
+        .service(openapi::swagger_ui())
+        .service(resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(account::register)))
+        .service(resource("/api/v1/auth/token", &[M::POST]).route(web::post().to(account::sign_in)))
+        .service(
+            resource("/api/v1/me", &[M::GET, M::PATCH])
+                .route(web::get().to(account::me))
+                .route(web::patch().to(account::update_me)),
+        )
+        .service(
+            resource("/api/v1/tokens", &[M::GET, M::POST])
+                .route(web::get().to(account::list_tokens))
+                .route(web::post().to(account::create_token)),
+        )
+        .service(resource("/api/v1/tokens/{id}", &[M::DELETE]).route(web::delete().to(account::revoke_token)))
+        .service(
+            resource("/api/v1/applications", &[M::GET, M::POST])
+                .route(web::get().to(applications::list))
+                .route(web::post().to(applications::create)),
+        )
+        .service(
+            resource("/api/v1/applications/{id}", &[M::GET, M::PATCH, M::DELETE])
+                .route(web::get().to(applications::get))
+                .route(web::patch().to(applications::update))
+                .route(web::delete().to(applications::delete)),
+        )
+        .service(resource("/api/v1/applications/{id}/history", &[M::GET]).route(web::get().to(applications::history)))
+        .service(
+            resource("/api/v1/applications/{id}/notes", &[M::GET, M::POST])
+                .route(web::get().to(notes::list))
+                .route(web::post().to(notes::create)),
+        )
+        .service(
+            resource("/api/v1/notes/{id}", &[M::GET, M::PATCH, M::DELETE])
+                .route(web::get().to(notes::get))
+                .route(web::patch().to(notes::update))
+                .route(web::delete().to(notes::delete)),
+        )
+        .service(
+            resource("/api/v1/interviews", &[M::GET, M::POST])
+                .route(web::get().to(interviews::list))
+                .route(web::post().to(interviews::create)),
+        )
+        .service(
+            resource("/api/v1/interviews/{id}", &[M::GET, M::PATCH, M::DELETE])
+                .route(web::get().to(interviews::get))
+                .route(web::patch().to(interviews::update))
+                .route(web::delete().to(interviews::delete)),
+        );
+}
+
+/// Unknown routes.
+pub async fn not_found() -> Result<HttpResponse> {
+    Err(Error::NotFound)
+}

@@ -1,0 +1,221 @@
+//! Building and running the application: the database (external or
+//! embedded), migrations, the actors, and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Addr, Supervisor};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use deadpool_postgres::Pool;
+
+use crate::actors::{ActorStats, Registry};
+use crate::config::Settings;
+use crate::http::{self, AppState, Readiness};
+use crate::store::embedded::{EmbeddedOptions, EmbeddedPostgres};
+use crate::store::{self, StoreError};
+
+/// The name of the database inside the embedded cluster.
+pub const EMBEDDED_DATABASE: &str = "jobcopilot";
+
+/// Why the program could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Embedded(#[from] crate::store::embedded::EmbeddedError),
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    #[error("JOBCOPILOT_LISTEN: cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The system of record: a pool, and the embedded cluster when we run one.
+pub struct Database {
+    pub pool: Pool,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// `DATABASE_URL` when set, else the embedded cluster under the data directory.
+    pub async fn connect(settings: &Settings) -> Result<Database, StartError> {
+        match &settings.database_url {
+            Some(url) => {
+                let config: tokio_postgres::Config =
+                    url.parse().map_err(|_| StartError::Other("DATABASE_URL is not a PostgreSQL URL".into()))?;
+                Ok(Database {
+                    pool: store::pool(config, 32)?,
+                    embedded: None,
+                })
+            }
+            None => {
+                let cluster_dir = settings.data_dir.join("postgres");
+                let pg = EmbeddedPostgres::start(EmbeddedOptions {
+                    cluster_dir,
+                    durable: true,
+                })
+                .await?;
+                let (admin, conn) = pg
+                    .config("postgres")
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(StoreError::from)?;
+                let conn = tokio::spawn(conn);
+                store::ensure_database(&admin, EMBEDDED_DATABASE).await?;
+                drop(admin);
+                let _ = conn.await;
+                tracing::info!(
+                    data_dir = %settings.data_dir.display(),
+                    "using the embedded PostgreSQL (set DATABASE_URL to use your own)"
+                );
+                Ok(Database {
+                    pool: store::pool(pg.config(EMBEDDED_DATABASE), 32)?,
+                    embedded: Some(pg),
+                })
+            }
+        }
+    }
+}
+
+/// A built application, listening, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    registry: Addr<Registry>,
+    stats: Arc<ActorStats>,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+/// Options that differ between the binary and in-process tests.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Stop on SIGTERM/SIGINT (the binary); tests stop the server themselves.
+    pub handle_signals: bool,
+    /// How long an idle user actor lives.
+    pub actor_idle: Duration,
+    pub workers: Option<usize>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            handle_signals: true,
+            actor_idle: Duration::from_secs(15 * 60),
+            workers: None,
+        }
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings, db: Database, options: RunOptions) -> Result<Application, StartError> {
+        let listener =
+            TcpListener::bind(settings.listen).map_err(|e| StartError::Listen(settings.listen.to_string(), e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Listen(settings.listen.to_string(), e))?.port();
+        let settings = Arc::new(settings);
+        let readiness = Arc::new(Readiness::default());
+        let stats = Arc::new(ActorStats::default());
+
+        // Singletons start once, here, never inside the per-worker closure.
+        let (pool, idle, st) = (db.pool.clone(), options.actor_idle, stats.clone());
+        let registry = Supervisor::start(move |_| Registry::new(pool, idle, st));
+
+        let state = web::Data::new(AppState {
+            pool: db.pool.clone(),
+            registry: registry.clone(),
+            settings: settings.clone(),
+            readiness: readiness.clone(),
+            stats: stats.clone(),
+        });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(Compress::default())
+                .wrap(from_fn(http::middleware::request_context))
+                .configure(http::routes)
+                .default_service(web::to(http::not_found))
+        })
+        .listen(listener)
+        .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?
+        .shutdown_timeout(30);
+        if !options.handle_signals {
+            server = server.disable_signals();
+        }
+        if let Some(w) = options.workers {
+            server = server.workers(w);
+        }
+        let server = server.run();
+
+        if settings.migrate_on_start {
+            actix_web::rt::spawn(run_migrations(db.pool.clone(), readiness, server.handle()));
+        } else {
+            readiness.migrations_done.store(true, Ordering::Release);
+        }
+        tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "Job Copilot is listening");
+        Ok(Application {
+            port,
+            server,
+            registry,
+            stats,
+            embedded: db.embedded,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn registry(&self) -> Addr<Registry> {
+        self.registry.clone()
+    }
+
+    pub fn stats(&self) -> Arc<ActorStats> {
+        self.stats.clone()
+    }
+
+    /// Serves until stopped (SIGTERM/SIGINT let in-flight requests finish),
+    /// then stops the embedded database cleanly.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Application { server, embedded, .. } = self;
+        let result = server.await;
+        if let Some(mut pg) = embedded {
+            tokio::task::spawn_blocking(move || pg.stop()).await.ok();
+        }
+        tracing::info!("Job Copilot stopped");
+        result
+    }
+}
+
+/// Applies migrations, retrying while PostgreSQL is unreachable; a migration
+/// that fails for any other reason stops the server (the log says why).
+async fn run_migrations(pool: Pool, readiness: Arc<Readiness>, server: ServerHandle) {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match store::migrate(&pool).await {
+            Ok(applied) => {
+                if applied > 0 {
+                    tracing::info!(applied, "migrations applied");
+                }
+                readiness.migrations_done.store(true, Ordering::Release);
+                return;
+            }
+            Err(StoreError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "PostgreSQL unreachable; retrying migrations");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "migrations failed; stopping");
+                server.stop(false).await;
+                return;
+            }
+        }
+    }
+}
