@@ -139,7 +139,9 @@ impl Settings {
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Settings, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Raw::default()));
         for (k, v) in pairs {
-            figment = figment.merge(Serialized::default(k, v));
+            // Parsed as the environment would be ("false" is a boolean).
+            let value: figment::value::Value = v.parse().unwrap_or_else(|_| v.into());
+            figment = figment.merge(Serialized::default(k, value));
         }
         Self::from_figment(figment)
     }

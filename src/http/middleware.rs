@@ -79,8 +79,10 @@ pub async fn request_context(
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let _enter = span.enter();
     if status.is_server_error() {
-        let cause = res.response().error().map(|e| format!("{e:?}")).unwrap_or_default();
-        tracing::error!(status = status.as_u16(), elapsed_ms, cause = %cause, "request failed");
+        match res.response().error() {
+            Some(cause) => tracing::error!(status = status.as_u16(), elapsed_ms, cause = ?cause, "request failed"),
+            None => tracing::warn!(status = status.as_u16(), elapsed_ms, "request not served"),
+        }
     } else {
         tracing::info!(status = status.as_u16(), elapsed_ms, "request");
     }

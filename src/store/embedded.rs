@@ -55,7 +55,18 @@ pub struct EmbeddedPostgres {
 
 struct Server {
     pid: i32,
-    exited: mpsc::Receiver<()>,
+    /// Signalled when the server process has exited (a Mutex makes it Sync).
+    exited: std::sync::Mutex<mpsc::Receiver<()>>,
+}
+
+impl Server {
+    fn has_exited(&self) -> bool {
+        self.exited.lock().map(|rx| rx.try_recv().is_ok()).unwrap_or(true)
+    }
+
+    fn wait_exit(&self, timeout: Duration) -> bool {
+        self.exited.lock().map(|rx| rx.recv_timeout(timeout).is_ok()).unwrap_or(true)
+    }
 }
 
 impl std::fmt::Debug for EmbeddedPostgres {
@@ -136,7 +147,7 @@ impl EmbeddedPostgres {
                 }
                 Err(e) => {
                     if let Some(server) = &self.server {
-                        if server.exited.try_recv().is_ok() {
+                        if server.has_exited() {
                             self.server = None;
                             return Err(EmbeddedError::Start(format!(
                                 "the server exited; its log ends with: {}",
@@ -160,9 +171,9 @@ impl EmbeddedPostgres {
         };
         // SIGINT is PostgreSQL's "fast" shutdown: sessions end, data is flushed.
         unsafe { libc::kill(server.pid, libc::SIGINT) };
-        if server.exited.recv_timeout(Duration::from_secs(60)).is_err() {
+        if !server.wait_exit(Duration::from_secs(60)) {
             unsafe { libc::kill(server.pid, libc::SIGQUIT) };
-            let _ = server.exited.recv_timeout(Duration::from_secs(5));
+            server.wait_exit(Duration::from_secs(5));
         }
         tracing::info!("stopped the embedded PostgreSQL");
     }
@@ -313,6 +324,9 @@ fn spawn_server(
         cmd.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
     }
     cmd.stdin(Stdio::null()).stdout(log).stderr(log2);
+    // Its own process group: a Ctrl-C in the terminal reaches only us, and we
+    // stop the server after in-flight requests have finished.
+    cmd.process_group(0);
     as_user(&mut cmd, user);
     let parent = std::process::id() as libc::pid_t;
     unsafe {
@@ -351,7 +365,10 @@ fn spawn_server(
         .recv()
         .map_err(|e| EmbeddedError::Start(e.to_string()))?
         .map_err(|e| EmbeddedError::Start(format!("postgres: {e}")))?;
-    Ok(Server { pid, exited: exited_rx })
+    Ok(Server {
+        pid,
+        exited: std::sync::Mutex::new(exited_rx),
+    })
 }
 
 fn log_tail(path: &Path) -> String {

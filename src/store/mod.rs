@@ -43,7 +43,8 @@ pub enum StoreError {
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
         match e.as_db_error() {
-            None => StoreError::Unavailable(e.to_string()),
+            None if is_connection_error(&e) => StoreError::Unavailable(e.to_string()),
+            None => StoreError::Internal(e.to_string()),
             Some(db) => {
                 let code = db.code();
                 if code == &SqlState::FOREIGN_KEY_VIOLATION {
@@ -62,6 +63,22 @@ impl From<tokio_postgres::Error> for StoreError {
             }
         }
     }
+}
+
+/// Whether a non-database error means the connection is gone (or never came).
+fn is_connection_error(e: &tokio_postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<std::io::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    let text = e.to_string();
+    text.starts_with("error connecting") || text.starts_with("timeout") || text.contains("connection closed")
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {

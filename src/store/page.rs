@@ -123,7 +123,9 @@ impl Keyset {
         match &after.value {
             None => format!("({expr} IS NULL AND {id} {cmp} {id_param})"),
             Some(v) => {
-                let v = format!("{}::{}", params.push(v.clone()), self.sql_type);
+                // Sent as text and cast by PostgreSQL: the value is PostgreSQL's own
+                // text form of the sort value, so the round trip is exact.
+                let v = format!("{}::text::{}", params.push(v.clone()), self.sql_type);
                 let nulls = if self.nullable { format!(" OR {expr} IS NULL") } else { String::new() };
                 format!("({expr} {cmp} {v} OR ({expr} = {v} AND {id} {cmp} {id_param}){nulls})")
             }

@@ -63,7 +63,7 @@ pub async fn touch(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> St
     let stmt = db
         .prepare_cached(
             "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 \
-             AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')",
+             AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')",
         )
         .await?;
     db.execute(&stmt, &[&id, &now]).await?;

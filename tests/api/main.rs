@@ -1,1 +1,16 @@
+//! Integration tests: the real server, in-process, against a real PostgreSQL.
 
+mod helpers;
+
+mod accounts;
+mod actors;
+mod applications;
+mod cli;
+mod concurrency;
+mod errors;
+mod interviews;
+mod isolation;
+mod notes;
+mod operations;
+mod pagination;
+mod pipeline;

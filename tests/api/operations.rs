@@ -1,0 +1,68 @@
+use reqwest::Method;
+
+use crate::helpers::spawn_app;
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer_when_the_database_is_up() {
+    let app = spawn_app().await;
+    let res = app.req(Method::GET, "/healthz").send().await;
+    assert_eq!(res.status, 200);
+    let res = app.req(Method::GET, "/readyz").send().await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body, serde_json::json!({"postgres": "ok", "redis": "disabled", "migrations": "done"}));
+}
+
+#[actix_web::test]
+async fn every_answer_carries_a_request_id_and_a_plain_client_id_is_kept() {
+    let app = spawn_app().await;
+    let res = app.req(Method::GET, "/healthz").send().await;
+    assert!(res.header("x-request-id").is_some_and(|v| v.len() >= 32));
+    let res = app.req(Method::GET, "/nowhere").header("x-request-id", "trace-abc-123").send().await;
+    assert_eq!(res.header("x-request-id"), Some("trace-abc-123"));
+    let res = app.req(Method::GET, "/healthz").header("x-request-id", "bad id with spaces").send().await;
+    assert_ne!(res.header("x-request-id"), Some("bad id with spaces"));
+}
+
+#[actix_web::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = spawn_app().await;
+    let res = app.req(Method::GET, "/api/v1/openapi.json").send().await;
+    assert_eq!(res.status, 200);
+    assert!(res.body["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+    let paths = res.body["paths"].as_object().expect("paths");
+    for (path, methods) in [
+        ("/api/v1/auth/register", &["post"][..]),
+        ("/api/v1/auth/token", &["post"]),
+        ("/api/v1/me", &["get", "patch"]),
+        ("/api/v1/tokens", &["get", "post"]),
+        ("/api/v1/tokens/{id}", &["delete"]),
+        ("/api/v1/applications", &["get", "post"]),
+        ("/api/v1/applications/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/applications/{id}/history", &["get"]),
+        ("/api/v1/applications/{id}/notes", &["get", "post"]),
+        ("/api/v1/notes/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/interviews", &["get", "post"]),
+        ("/api/v1/interviews/{id}", &["get", "patch", "delete"]),
+        ("/healthz", &["get"]),
+        ("/readyz", &["get"]),
+    ] {
+        for m in methods {
+            assert!(paths[path][*m].is_object(), "{m} {path} is documented");
+        }
+    }
+    assert!(res.body["components"]["schemas"]["Problem"].is_object());
+}
+
+#[actix_web::test]
+async fn the_api_docs_page_is_served_without_internet() {
+    let app = spawn_app().await;
+    let res = app.req(Method::GET, "/api/docs").send().await;
+    assert_eq!(res.status, 302);
+    let res = app.req(Method::GET, "/api/docs/").send().await;
+    assert_eq!(res.status, 200);
+    assert!(res.text.contains("swagger"), "{}", &res.text[..200.min(res.text.len())]);
+    assert!(!res.text.contains("cdn"), "no CDN");
+    let init = app.req(Method::GET, "/api/docs/swagger-initializer.js").send().await;
+    assert_eq!(init.status, 200);
+    assert!(init.text.contains("/api/v1/openapi.json"));
+}
