@@ -125,7 +125,10 @@ impl Settings {
         }
         if let Ok(path) = std::env::var("JOBCOPILOT_CONFIG") {
             if !std::path::Path::new(&path).is_file() {
-                return Err(invalid("JOBCOPILOT_CONFIG", format!("names {path}, which is not a readable file")));
+                return Err(invalid(
+                    "JOBCOPILOT_CONFIG",
+                    format!("names {path}, which is not a readable file"),
+                ));
             }
             figment = figment.merge(Toml::file(path));
         }
@@ -136,7 +139,9 @@ impl Settings {
     }
 
     /// Settings from explicit key/value pairs over the defaults (for tests and tools).
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Settings, ConfigError> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Settings, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Raw::default()));
         for (k, v) in pairs {
             // Parsed as the environment would be ("false" is a boolean).
@@ -180,22 +185,42 @@ fn non_empty(v: Option<String>) -> Option<String> {
 
 impl Raw {
     fn check(self) -> Result<Settings, ConfigError> {
-        let listen: SocketAddr = self
-            .listen
-            .trim()
-            .parse()
-            .map_err(|_| invalid("JOBCOPILOT_LISTEN", format!("must be an address such as 127.0.0.1:8080, not {:?}", self.listen)))?;
+        let listen: SocketAddr = self.listen.trim().parse().map_err(|_| {
+            invalid(
+                "JOBCOPILOT_LISTEN",
+                format!(
+                    "must be an address such as 127.0.0.1:8080, not {:?}",
+                    self.listen
+                ),
+            )
+        })?;
         let public_url = match non_empty(self.public_url) {
             Some(u) => {
-                let url = url::Url::parse(&u).map_err(|_| invalid("JOBCOPILOT_PUBLIC_URL", format!("must be an absolute URL, not {u:?}")))?;
+                let url = url::Url::parse(&u).map_err(|_| {
+                    invalid(
+                        "JOBCOPILOT_PUBLIC_URL",
+                        format!("must be an absolute URL, not {u:?}"),
+                    )
+                })?;
                 if url.scheme() != "http" && url.scheme() != "https" {
-                    return Err(invalid("JOBCOPILOT_PUBLIC_URL", "must be an http or https URL"));
+                    return Err(invalid(
+                        "JOBCOPILOT_PUBLIC_URL",
+                        "must be an http or https URL",
+                    ));
                 }
                 url
             }
             None => {
-                let host = if listen.ip().is_unspecified() { "localhost".to_string() } else { listen.ip().to_string() };
-                let host = if listen.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+                let host = if listen.ip().is_unspecified() {
+                    "localhost".to_string()
+                } else {
+                    listen.ip().to_string()
+                };
+                let host = if listen.is_ipv6() && host != "localhost" {
+                    format!("[{host}]")
+                } else {
+                    host
+                };
                 url::Url::parse(&format!("http://{host}:{}", listen.port()))
                     .map_err(|_| invalid("JOBCOPILOT_LISTEN", "cannot form a public URL from it"))?
             }
@@ -207,34 +232,68 @@ impl Raw {
         }
         let redis_url = non_empty(self.redis_url);
         if let Some(r) = &redis_url {
-            let ok = url::Url::parse(r).map(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix")).unwrap_or(false);
+            let ok = url::Url::parse(r)
+                .map(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix"))
+                .unwrap_or(false);
             if !ok {
-                return Err(invalid("REDIS_URL", "must be a Redis URL such as redis://127.0.0.1:6379"));
+                return Err(invalid(
+                    "REDIS_URL",
+                    "must be a Redis URL such as redis://127.0.0.1:6379",
+                ));
             }
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("JOBCOPILOT_DATA_DIR", "must not be empty"));
         }
-        let oidc = match (non_empty(self.oidc_issuer_url), non_empty(self.oidc_client_id), non_empty(self.oidc_client_secret)) {
+        let oidc = match (
+            non_empty(self.oidc_issuer_url),
+            non_empty(self.oidc_client_id),
+            non_empty(self.oidc_client_secret),
+        ) {
             (None, None, None) => None,
             (Some(issuer), Some(client_id), Some(client_secret)) => Some(OidcSettings {
-                issuer_url: url::Url::parse(&issuer).map_err(|_| invalid("OIDC_ISSUER_URL", "must be an absolute URL"))?,
+                issuer_url: url::Url::parse(&issuer)
+                    .map_err(|_| invalid("OIDC_ISSUER_URL", "must be an absolute URL"))?,
                 client_id,
                 client_secret,
             }),
-            (None, _, _) => return Err(invalid("OIDC_ISSUER_URL", "is required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set")),
-            (_, None, _) => return Err(invalid("OIDC_CLIENT_ID", "is required when OIDC_ISSUER_URL is set")),
-            (_, _, None) => return Err(invalid("OIDC_CLIENT_SECRET", "is required when OIDC_ISSUER_URL is set")),
+            (None, _, _) => {
+                return Err(invalid(
+                    "OIDC_ISSUER_URL",
+                    "is required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set",
+                ))
+            }
+            (_, None, _) => {
+                return Err(invalid(
+                    "OIDC_CLIENT_ID",
+                    "is required when OIDC_ISSUER_URL is set",
+                ))
+            }
+            (_, _, None) => {
+                return Err(invalid(
+                    "OIDC_CLIENT_SECRET",
+                    "is required when OIDC_ISSUER_URL is set",
+                ))
+            }
         };
         if !self.local_accounts && oidc.is_none() {
-            return Err(invalid("JOBCOPILOT_LOCAL_ACCOUNTS", "is false but OIDC is not configured: nobody could sign in"));
+            return Err(invalid(
+                "JOBCOPILOT_LOCAL_ACCOUNTS",
+                "is false but OIDC is not configured: nobody could sign in",
+            ));
         }
         let ai_base_url = match non_empty(self.ai_base_url) {
-            Some(u) => Some(url::Url::parse(&u).map_err(|_| invalid("JOBCOPILOT_AI_BASE_URL", "must be an absolute URL"))?),
+            Some(u) => Some(
+                url::Url::parse(&u)
+                    .map_err(|_| invalid("JOBCOPILOT_AI_BASE_URL", "must be an absolute URL"))?,
+            ),
             None => None,
         };
         if !(1..=64).contains(&self.ai_concurrency) {
-            return Err(invalid("JOBCOPILOT_AI_CONCURRENCY", "must be between 1 and 64"));
+            return Err(invalid(
+                "JOBCOPILOT_AI_CONCURRENCY",
+                "must be between 1 and 64",
+            ));
         }
         let trusted_proxies = self
             .trusted_proxies
@@ -244,11 +303,20 @@ impl Raw {
             .map(|s| {
                 s.parse::<IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| invalid("JOBCOPILOT_TRUSTED_PROXIES", format!("has {s:?}, which is not an IP address or CIDR range")))
+                    .map_err(|_| {
+                        invalid(
+                            "JOBCOPILOT_TRUSTED_PROXIES",
+                            format!("has {s:?}, which is not an IP address or CIDR range"),
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        tracing_subscriber::EnvFilter::try_new(&self.log)
-            .map_err(|_| invalid("JOBCOPILOT_LOG", format!("is not a log filter: {:?}", self.log)))?;
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|_| {
+            invalid(
+                "JOBCOPILOT_LOG",
+                format!("is not a log filter: {:?}", self.log),
+            )
+        })?;
         Ok(Settings {
             listen,
             public_url,
@@ -291,13 +359,19 @@ mod tests {
             ("public_url", "ftp://x", "JOBCOPILOT_PUBLIC_URL"),
             ("database_url", "mysql:://", "DATABASE_URL"),
             ("redis_url", "http://x", "REDIS_URL"),
-            ("trusted_proxies", "10.0.0.0/8, banana", "JOBCOPILOT_TRUSTED_PROXIES"),
+            (
+                "trusted_proxies",
+                "10.0.0.0/8, banana",
+                "JOBCOPILOT_TRUSTED_PROXIES",
+            ),
             ("oidc_client_id", "abc", "OIDC_ISSUER_URL"),
             ("ai_concurrency", "0", "JOBCOPILOT_AI_CONCURRENCY"),
             ("ai_concurrency", "many", "JOBCOPILOT_AI_CONCURRENCY"),
             ("local_accounts", "perhaps", "JOBCOPILOT_LOCAL_ACCOUNTS"),
         ] {
-            let err = Settings::from_pairs([(key, value)]).expect_err(key).to_string();
+            let err = Settings::from_pairs([(key, value)])
+                .expect_err(key)
+                .to_string();
             assert!(err.contains(name), "{err}");
             assert_eq!(err.lines().count(), 1, "{err}");
         }

@@ -95,8 +95,24 @@ const TITLES: [&str; 10] = [
     "Distributed Systems Engineer",
 ];
 
-const SOURCES: [&str; 6] = ["LinkedIn", "referral", "company site", "Hacker News", "recruiter", "Otta"];
-const TAGS: [&str; 8] = ["rust", "kubernetes", "postgres", "fintech", "climate", "remote-first", "startup", "go"];
+const SOURCES: [&str; 6] = [
+    "LinkedIn",
+    "referral",
+    "company site",
+    "Hacker News",
+    "recruiter",
+    "Otta",
+];
+const TAGS: [&str; 8] = [
+    "rust",
+    "kubernetes",
+    "postgres",
+    "fintech",
+    "climate",
+    "remote-first",
+    "startup",
+    "go",
+];
 
 const NOTES: [&str; 8] = [
     "Recruiter call went well: they care most about on-call experience and PostgreSQL depth.",
@@ -162,7 +178,9 @@ fn description(title: &str, company: &str, tags: &[&str]) -> String {
 /// Creates the demo account and its data.
 pub async fn create(pool: &Pool) -> Result<DemoAccount> {
     let mut rng = rand::thread_rng();
-    let suffix: String = (0..6).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect();
+    let suffix: String = (0..6)
+        .map(|_| char::from(b'a' + rng.gen_range(0..26)))
+        .collect();
     let password: String = (0..16)
         .map(|_| {
             let chars = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -177,7 +195,10 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
     };
     let (user, token, _) = accounts::register(pool, reg).await?;
 
-    let mut endings: Vec<Status> = ENDINGS.iter().flat_map(|(s, n)| std::iter::repeat_n(*s, *n)).collect();
+    let mut endings: Vec<Status> = ENDINGS
+        .iter()
+        .flat_map(|(s, n)| std::iter::repeat_n(*s, *n))
+        .collect();
     endings.shuffle(&mut rng);
     let now = OffsetDateTime::now_utc();
     let mut client = pool.get().await?;
@@ -191,11 +212,13 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         let path = path_to(*end, &mut rng);
 
         // Walk the path from a start in the last ten weeks, never into the future.
-        let start = now - Duration::days(rng.gen_range(3..70)) - Duration::minutes(rng.gen_range(0..600));
+        let start =
+            now - Duration::days(rng.gen_range(3..70)) - Duration::minutes(rng.gen_range(0..600));
         let mut times = vec![start];
         for _ in 1..path.len() {
             let prev = *times.last().unwrap_or(&start);
-            let next = (prev + Duration::days(rng.gen_range(2..10))).min(now - Duration::minutes(rng.gen_range(5..600)));
+            let next = (prev + Duration::days(rng.gen_range(2..10)))
+                .min(now - Duration::minutes(rng.gen_range(5..600)));
             times.push(next.max(prev + Duration::minutes(1)));
         }
         let applied_on = path
@@ -206,7 +229,9 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         let work_mode = if location.starts_with("Remote") {
             WorkMode::Remote
         } else {
-            *[WorkMode::Onsite, WorkMode::Hybrid, WorkMode::Hybrid].choose(&mut rng).unwrap_or(&WorkMode::Hybrid)
+            *[WorkMode::Onsite, WorkMode::Hybrid, WorkMode::Hybrid]
+                .choose(&mut rng)
+                .unwrap_or(&WorkMode::Hybrid)
         };
         let fields = ApplicationFields {
             company: company.to_owned(),
@@ -224,12 +249,15 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
             status: *end,
             source: Some(SOURCES[rng.gen_range(0..SOURCES.len())].to_owned()),
             applied_on,
-            deadline: (*end == Status::Wishlist).then(|| (now + Duration::days(rng.gen_range(2..20))).date()),
+            deadline: (*end == Status::Wishlist)
+                .then(|| (now + Duration::days(rng.gen_range(2..20))).date()),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             contact_name: rng.gen_bool(0.5).then(|| "Sam Rivera".to_owned()),
             contact_email: None,
-            next_action: matches!(end, Status::Interviewing | Status::Offer).then(|| "Prepare questions for the team".to_owned()),
-            next_action_at: matches!(end, Status::Interviewing | Status::Offer).then(|| now + Duration::days(rng.gen_range(1..6))),
+            next_action: matches!(end, Status::Interviewing | Status::Offer)
+                .then(|| "Prepare questions for the team".to_owned()),
+            next_action_at: matches!(end, Status::Interviewing | Status::Offer)
+                .then(|| now + Duration::days(rng.gen_range(1..6))),
         };
         let jd = description(title, company, &tags);
         let id = Uuid::now_v7();
@@ -259,7 +287,15 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         let last = *times.last().unwrap_or(&start);
         for _ in 0..rng.gen_range(0..3) {
             let at = start + (last - start) * rng.gen_range(0.1..1.0);
-            notes::insert(&tx, user.id, Uuid::now_v7(), id, NOTES[rng.gen_range(0..NOTES.len())], at).await?;
+            notes::insert(
+                &tx,
+                user.id,
+                Uuid::now_v7(),
+                id,
+                NOTES[rng.gen_range(0..NOTES.len())],
+                at,
+            )
+            .await?;
         }
         for (status, at) in path.iter().zip(&times) {
             let (kind, reached) = match status {
@@ -269,18 +305,38 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
                 _ => continue,
             };
             let current = status == end && end.is_active();
-            let scheduled_at = if current { now + Duration::days(rng.gen_range(1..10)) + Duration::hours(rng.gen_range(0..8)) } else { reached + Duration::days(1) };
+            let scheduled_at = if current {
+                now + Duration::days(rng.gen_range(1..10)) + Duration::hours(rng.gen_range(0..8))
+            } else {
+                reached + Duration::days(1)
+            };
             let fields = InterviewFields {
                 kind,
                 scheduled_at,
-                duration_minutes: if kind == InterviewKind::PhoneScreen { 30 } else { 60 },
+                duration_minutes: if kind == InterviewKind::PhoneScreen {
+                    30
+                } else {
+                    60
+                },
                 location: None,
                 meeting_url: Some("https://meet.example.com/abc-defg-hij".into()),
                 interviewers: vec!["Jordan Lee".into()],
                 notes: None,
-                outcome: if current { Outcome::Scheduled } else { Outcome::Passed },
+                outcome: if current {
+                    Outcome::Scheduled
+                } else {
+                    Outcome::Passed
+                },
             };
-            interviews::insert(&tx, user.id, Uuid::now_v7(), id, &fields, scheduled_at.min(now)).await?;
+            interviews::insert(
+                &tx,
+                user.id,
+                Uuid::now_v7(),
+                id,
+                &fields,
+                scheduled_at.min(now),
+            )
+            .await?;
         }
         applications::set_times(&tx, user.id, id, last, last).await?;
     }

@@ -28,7 +28,10 @@ pub enum Error {
     RateLimited { retry_after: u64 },
     /// A malformed request: `param` names the query parameter or header.
     #[error("{message}")]
-    BadRequest { param: Option<String>, message: String },
+    BadRequest {
+        param: Option<String>,
+        message: String,
+    },
     #[error("request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error("{0}")]
@@ -58,7 +61,9 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(m) => Error::Unavailable(m),
-            StoreError::Conflict(c) => Error::Conflict(format!("conflicts with an existing record ({c})")),
+            StoreError::Conflict(c) => {
+                Error::Conflict(format!("conflicts with an existing record ({c})"))
+            }
             StoreError::Missing => Error::NotFound,
             StoreError::Internal(m) => Error::Internal(m),
         }

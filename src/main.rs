@@ -8,7 +8,11 @@ use jobcopilot::startup::{Application, Database, RunOptions};
 use jobcopilot::{demo, healthcheck, store, telemetry};
 
 #[derive(Parser)]
-#[command(name = "jobcopilot", version, about = "Job Copilot: track your job search, see what works, draft with AI")]
+#[command(
+    name = "jobcopilot",
+    version,
+    about = "Job Copilot: track your job search, see what works, draft with AI"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -45,8 +45,9 @@ impl Database {
     pub async fn connect(settings: &Settings) -> Result<Database, StartError> {
         match &settings.database_url {
             Some(url) => {
-                let config: tokio_postgres::Config =
-                    url.parse().map_err(|_| StartError::Other("DATABASE_URL is not a PostgreSQL URL".into()))?;
+                let config: tokio_postgres::Config = url.parse().map_err(|_| {
+                    StartError::Other("DATABASE_URL is not a PostgreSQL URL".into())
+                })?;
                 Ok(Database {
                     pool: store::pool(config, 32)?,
                     embedded: None,
@@ -111,10 +112,17 @@ impl Default for RunOptions {
 }
 
 impl Application {
-    pub async fn build(settings: Settings, db: Database, options: RunOptions) -> Result<Application, StartError> {
-        let listener =
-            TcpListener::bind(settings.listen).map_err(|e| StartError::Listen(settings.listen.to_string(), e))?;
-        let port = listener.local_addr().map_err(|e| StartError::Listen(settings.listen.to_string(), e))?.port();
+    pub async fn build(
+        settings: Settings,
+        db: Database,
+        options: RunOptions,
+    ) -> Result<Application, StartError> {
+        let listener = TcpListener::bind(settings.listen)
+            .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?
+            .port();
         let settings = Arc::new(settings);
         let readiness = Arc::new(Readiness::default());
         let stats = Arc::new(ActorStats::default());
@@ -183,7 +191,9 @@ impl Application {
     /// Serves until stopped (SIGTERM/SIGINT let in-flight requests finish),
     /// then stops the embedded database cleanly.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { server, embedded, .. } = self;
+        let Application {
+            server, embedded, ..
+        } = self;
         let result = server.await;
         if let Some(mut pg) = embedded {
             tokio::task::spawn_blocking(move || pg.stop()).await.ok();

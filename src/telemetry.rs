@@ -10,9 +10,15 @@ pub fn init(env: RunEnv, filter: &str) {
         .ok()
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(filter));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match env {
-        RunEnv::Production => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        RunEnv::Production => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
         RunEnv::Development => builder.compact().try_init(),
     };
 }

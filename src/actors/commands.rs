@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use crate::auth;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
-use crate::domain::application::{apply_patch, ApplicationDetail, ApplicationPatch, NewApplication};
+use crate::domain::application::{
+    apply_patch, ApplicationDetail, ApplicationPatch, NewApplication,
+};
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
 use crate::domain::note::Note;
 use crate::domain::pipeline::StatusChange;
@@ -26,8 +28,13 @@ pub enum Effect {
     ApplicationRemoved(Uuid),
     Interview(Box<Interview>),
     InterviewRemoved(Uuid),
-    NoteWritten { application_id: Uuid, at: OffsetDateTime },
-    NoteRemoved { application_id: Uuid },
+    NoteWritten {
+        application_id: Uuid,
+        at: OffsetDateTime,
+    },
+    NoteRemoved {
+        application_id: Uuid,
+    },
     Timezone(String),
 }
 
@@ -56,7 +63,11 @@ impl<R> Done<R> {
     }
 }
 
-pub async fn create_application(pool: Pool, user: Uuid, patch: ApplicationPatch) -> Result<Done<ApplicationDetail>> {
+pub async fn create_application(
+    pool: Pool,
+    user: Uuid,
+    patch: ApplicationPatch,
+) -> Result<Done<ApplicationDetail>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
@@ -98,10 +109,14 @@ pub async fn update_application(
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
-    let current = applications::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    let current = applications::lock(&tx, user, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     check_version(current.application.version, if_match)?;
     let entering = match patch.status {
-        Patch::Set(_) => history::entering(&tx, user, id).await?.map(|e| e.as_entering()),
+        Patch::Set(_) => history::entering(&tx, user, id)
+            .await?
+            .map(|e| e.as_entering()),
         _ => None,
     };
     let now = OffsetDateTime::now_utc();
@@ -118,7 +133,11 @@ pub async fn update_application(
     let stamp = applications::Stamp {
         version: current.application.version + 1,
         updated_at: now,
-        status_changed_at: if to.is_some() { now } else { current.application.status_changed_at },
+        status_changed_at: if to.is_some() {
+            now
+        } else {
+            current.application.status_changed_at
+        },
     };
     let write = applications::Write {
         fields: &outcome.fields,
@@ -149,32 +168,60 @@ pub async fn update_application(
     Ok(Done::new(updated, effect, start.change_seq))
 }
 
-pub async fn delete_application(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>) -> Result<Done<()>> {
+pub async fn delete_application(
+    pool: Pool,
+    user: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+) -> Result<Done<()>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
-    let current = applications::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    let current = applications::lock(&tx, user, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     check_version(current.application.version, if_match)?;
     applications::delete(&tx, user, id).await?;
     tx.commit().await?;
-    Ok(Done::new((), Effect::ApplicationRemoved(id), start.change_seq))
+    Ok(Done::new(
+        (),
+        Effect::ApplicationRemoved(id),
+        start.change_seq,
+    ))
 }
 
-pub async fn add_note(pool: Pool, user: Uuid, application_id: Uuid, body: String) -> Result<Done<Note>> {
+pub async fn add_note(
+    pool: Pool,
+    user: Uuid,
+    application_id: Uuid,
+    body: String,
+) -> Result<Done<Note>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
-    if applications::lock(&tx, user, application_id).await?.is_none() {
+    if applications::lock(&tx, user, application_id)
+        .await?
+        .is_none()
+    {
         return Err(Error::NotFound);
     }
     let now = OffsetDateTime::now_utc();
     let note = notes::insert(&tx, user, Uuid::now_v7(), application_id, &body, now).await?;
     tx.commit().await?;
-    let effect = Effect::NoteWritten { application_id, at: now };
+    let effect = Effect::NoteWritten {
+        application_id,
+        at: now,
+    };
     Ok(Done::new(note, effect, start.change_seq))
 }
 
-pub async fn update_note(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>, body: String) -> Result<Done<Note>> {
+pub async fn update_note(
+    pool: Pool,
+    user: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+    body: String,
+) -> Result<Done<Note>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
@@ -193,7 +240,12 @@ pub async fn update_note(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>
     Ok(Done::new(note, effect, start.change_seq))
 }
 
-pub async fn delete_note(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>) -> Result<Done<()>> {
+pub async fn delete_note(
+    pool: Pool,
+    user: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+) -> Result<Done<()>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
@@ -207,15 +259,30 @@ pub async fn delete_note(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>
     Ok(Done::new((), effect, start.change_seq))
 }
 
-pub async fn create_interview(pool: Pool, user: Uuid, new: NewInterview) -> Result<Done<Interview>> {
+pub async fn create_interview(
+    pool: Pool,
+    user: Uuid,
+    new: NewInterview,
+) -> Result<Done<Interview>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
-    if applications::lock(&tx, user, new.application_id).await?.is_none() {
+    if applications::lock(&tx, user, new.application_id)
+        .await?
+        .is_none()
+    {
         return Err(Error::NotFound);
     }
     let now = OffsetDateTime::now_utc();
-    let interview = interviews::insert(&tx, user, Uuid::now_v7(), new.application_id, &new.fields, now).await?;
+    let interview = interviews::insert(
+        &tx,
+        user,
+        Uuid::now_v7(),
+        new.application_id,
+        &new.fields,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let effect = Effect::Interview(Box::new(interview.clone()));
     Ok(Done::new(interview, effect, start.change_seq))
@@ -231,7 +298,9 @@ pub async fn update_interview(
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
-    let current = interviews::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    let current = interviews::lock(&tx, user, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     check_version(current.version, if_match)?;
     let (fields, changed) = patch.apply(&current.fields);
     if !changed {
@@ -244,18 +313,34 @@ pub async fn update_interview(
     Ok(Done::new(interview, effect, start.change_seq))
 }
 
-pub async fn delete_interview(pool: Pool, user: Uuid, id: Uuid, if_match: Option<i32>) -> Result<Done<()>> {
+pub async fn delete_interview(
+    pool: Pool,
+    user: Uuid,
+    id: Uuid,
+    if_match: Option<i32>,
+) -> Result<Done<()>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
-    let current = interviews::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
+    let current = interviews::lock(&tx, user, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     check_version(current.version, if_match)?;
     interviews::delete(&tx, user, id).await?;
     tx.commit().await?;
-    Ok(Done::new((), Effect::InterviewRemoved(id), start.change_seq))
+    Ok(Done::new(
+        (),
+        Effect::InterviewRemoved(id),
+        start.change_seq,
+    ))
 }
 
-pub async fn update_me(pool: Pool, user: Uuid, if_match: Option<i32>, patch: UserPatch) -> Result<Done<User>> {
+pub async fn update_me(
+    pool: Pool,
+    user: Uuid,
+    if_match: Option<i32>,
+    patch: UserPatch,
+) -> Result<Done<User>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
@@ -271,18 +356,43 @@ pub async fn update_me(pool: Pool, user: Uuid, if_match: Option<i32>, patch: Use
         return Ok(Done::unchanged(current));
     }
     let now = OffsetDateTime::now_utc();
-    let updated = users::update_profile(&tx, user, display_name.as_deref(), &timezone, current.version + 1, now).await?;
+    let updated = users::update_profile(
+        &tx,
+        user,
+        display_name.as_deref(),
+        &timezone,
+        current.version + 1,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Done::new(updated, Effect::Timezone(timezone), start.change_seq))
+    Ok(Done::new(
+        updated,
+        Effect::Timezone(timezone),
+        start.change_seq,
+    ))
 }
 
-pub async fn create_token(pool: Pool, user: Uuid, new: NewToken) -> Result<Done<(String, TokenInfo)>> {
+pub async fn create_token(
+    pool: Pool,
+    user: Uuid,
+    new: NewToken,
+) -> Result<Done<(String, TokenInfo)>> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let start = store::begin_user_write(&tx, user).await?;
     let (secret, hash) = auth::new_token();
     let now = OffsetDateTime::now_utc();
-    let info = tokens::insert(&tx, user, Uuid::now_v7(), &new.name, &hash, new.expires_at, now).await?;
+    let info = tokens::insert(
+        &tx,
+        user,
+        Uuid::now_v7(),
+        &new.name,
+        &hash,
+        new.expires_at,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Done::new((secret, info), Effect::Nothing, start.change_seq))
 }

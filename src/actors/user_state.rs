@@ -44,7 +44,9 @@ pub struct WorkingSet {
 impl WorkingSet {
     async fn load(pool: Pool, user_id: Uuid) -> Result<WorkingSet> {
         let client = pool.get().await?;
-        let (change_seq, timezone) = users::write_state(&client, user_id).await?.ok_or(Error::NotFound)?;
+        let (change_seq, timezone) = users::write_state(&client, user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
         let apps = applications::all(&client, user_id).await?;
         let since = OffsetDateTime::now_utc() - INTERVIEW_HORIZON;
         let ivs = interviews::upcoming(&client, user_id, since).await?;
@@ -54,7 +56,10 @@ impl WorkingSet {
             change_seq,
             timezone,
             applications: apps.into_iter().map(|a| (a.id, a)).collect(),
-            interviews: ivs.into_iter().map(|i| (i.id, without_long_text(i))).collect(),
+            interviews: ivs
+                .into_iter()
+                .map(|i| (i.id, without_long_text(i)))
+                .collect(),
             last_note_at: last_notes.into_iter().collect(),
         })
     }

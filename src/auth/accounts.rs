@@ -13,25 +13,49 @@ use crate::store::{tokens, users, StoreError};
 pub const REGISTRATION_TOKEN_NAME: &str = "Created at registration";
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(Error::internal)
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(Error::internal)
 }
 
 /// Creates a local account and its first API token, in one transaction.
 pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, TokenInfo)> {
     let password = reg.password.clone();
-    let hash = blocking(move || hash_password(&password)).await?.map_err(Error::internal)?;
+    let hash = blocking(move || hash_password(&password))
+        .await?
+        .map_err(Error::internal)?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let now = OffsetDateTime::now_utc();
-    let user = match users::insert_local(&tx, Uuid::now_v7(), &reg.email, reg.display_name.as_deref(), &hash, now).await {
+    let user = match users::insert_local(
+        &tx,
+        Uuid::now_v7(),
+        &reg.email,
+        reg.display_name.as_deref(),
+        &hash,
+        now,
+    )
+    .await
+    {
         Ok(u) => u,
         Err(StoreError::Conflict(c)) if c == "users_email_key" => {
-            return Err(Error::Conflict("an account with this email already exists".into()))
+            return Err(Error::Conflict(
+                "an account with this email already exists".into(),
+            ))
         }
         Err(e) => return Err(e.into()),
     };
     let (secret, token_hash) = new_token();
-    let info = tokens::insert(&tx, user.id, Uuid::now_v7(), REGISTRATION_TOKEN_NAME, &token_hash, None, now).await?;
+    let info = tokens::insert(
+        &tx,
+        user.id,
+        Uuid::now_v7(),
+        REGISTRATION_TOKEN_NAME,
+        &token_hash,
+        None,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((user, secret, info))
 }

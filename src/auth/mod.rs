@@ -6,7 +6,9 @@ pub mod throttle;
 
 use std::sync::LazyLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -17,19 +19,26 @@ pub const TOKEN_PREFIX: &str = "jcp_";
 /// Hashes a password with argon2id (CPU-heavy: call from a blocking thread).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// Checks a password against a stored hash (CPU-heavy: call from a blocking thread).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 /// A hash nobody's password matches, verified for unknown emails so that an
 /// unknown email costs the same time as a wrong password.
-static DECOY: LazyLock<String> = LazyLock::new(|| hash_password("decoy password that matches nothing").unwrap_or_default());
+static DECOY: LazyLock<String> =
+    LazyLock::new(|| hash_password("decoy password that matches nothing").unwrap_or_default());
 
 /// Verifies `password` against `hash`, or against the decoy when there is none.
 pub fn verify_or_decoy(password: &str, hash: Option<&str>) -> bool {

@@ -24,7 +24,12 @@ pub const PER_ADDRESS: Limit = Limit {
 };
 
 /// Seconds until `key` may try again, if it is over the limit now.
-pub async fn retry_after(db: &impl GenericClient, limit: &Limit, key: &str, now: OffsetDateTime) -> StoreResult<Option<u64>> {
+pub async fn retry_after(
+    db: &impl GenericClient,
+    limit: &Limit,
+    key: &str,
+    now: OffsetDateTime,
+) -> StoreResult<Option<u64>> {
     let (count, oldest) = store::failures_since(db, limit.scope, key, now - limit.window).await?;
     if count < limit.max_failures {
         return Ok(None);
@@ -34,13 +39,23 @@ pub async fn retry_after(db: &impl GenericClient, limit: &Limit, key: &str, now:
 }
 
 /// The longest wait among the account's and the address's limits.
-pub async fn check(db: &impl GenericClient, account: &str, address: &str, now: OffsetDateTime) -> StoreResult<Option<u64>> {
+pub async fn check(
+    db: &impl GenericClient,
+    account: &str,
+    address: &str,
+    now: OffsetDateTime,
+) -> StoreResult<Option<u64>> {
     let a = retry_after(db, &PER_ACCOUNT, account, now).await?;
     let b = retry_after(db, &PER_ADDRESS, address, now).await?;
     Ok(a.max(b))
 }
 
-pub async fn record_failure(db: &impl GenericClient, account: &str, address: &str, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn record_failure(
+    db: &impl GenericClient,
+    account: &str,
+    address: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     store::record_failure(db, PER_ACCOUNT.scope, account, now).await?;
     store::record_failure(db, PER_ADDRESS.scope, address, now).await
 }

@@ -87,7 +87,10 @@ fn password(f: &mut Fields<'_>, object: &Map<String, Value>, check_strength: boo
         return String::new();
     }
     if check_strength && count < PASSWORD_MIN {
-        f.error("password", format!("must be at least {PASSWORD_MIN} characters"));
+        f.error(
+            "password",
+            format!("must be at least {PASSWORD_MIN} characters"),
+        );
     }
     exact.clone()
 }
@@ -103,7 +106,9 @@ impl Registration {
         let mut f = Fields::new(body);
         let email = email(&mut f);
         let password = password(&mut f, body, true);
-        let display_name = f.text("display_name", DISPLAY_NAME_MAX, Presence::Optional).into_option();
+        let display_name = f
+            .text("display_name", DISPLAY_NAME_MAX, Presence::Optional)
+            .into_option();
         f.finish()?;
         Ok(Registration {
             email,
@@ -118,7 +123,9 @@ impl Credentials {
         let mut f = Fields::new(body);
         let email = email(&mut f);
         let password = password(&mut f, body, false);
-        let token_name = f.text("token_name", TOKEN_NAME_MAX, Presence::Optional).into_option();
+        let token_name = f
+            .text("token_name", TOKEN_NAME_MAX, Presence::Optional)
+            .into_option();
         f.finish()?;
         Ok(Credentials {
             email,
@@ -129,7 +136,10 @@ impl Credentials {
 }
 
 impl NewToken {
-    pub fn parse(body: &Map<String, Value>, now: OffsetDateTime) -> Result<NewToken, ValidationError> {
+    pub fn parse(
+        body: &Map<String, Value>,
+        now: OffsetDateTime,
+    ) -> Result<NewToken, ValidationError> {
         let mut f = Fields::new(body);
         f.read_only(&["id", "token", "created_at", "last_used_at"]);
         let name = f.text("name", TOKEN_NAME_MAX, Presence::Required);
@@ -153,7 +163,10 @@ impl UserPatch {
         let display_name = f.text("display_name", DISPLAY_NAME_MAX, Presence::Optional);
         let timezone = match f.text("timezone", 64, Presence::Required) {
             Patch::Set(tz) if !is_time_zone(&tz) => {
-                f.error("timezone", "must be an IANA time zone name such as Europe/Berlin");
+                f.error(
+                    "timezone",
+                    "must be an IANA time zone name such as Europe/Berlin",
+                );
                 Patch::Absent
             }
             other => other,
@@ -178,10 +191,15 @@ mod tests {
 
     #[test]
     fn registration_needs_an_email_and_a_ten_character_password() {
-        let ok = Registration::parse(&body(json!({"email": "ada@example.com", "password": "0123456789"})));
+        let ok = Registration::parse(&body(
+            json!({"email": "ada@example.com", "password": "0123456789"}),
+        ));
         assert!(ok.is_ok());
         for (b, field) in [
-            (json!({"email": "ada@example.com", "password": "012345678"}), "password"),
+            (
+                json!({"email": "ada@example.com", "password": "012345678"}),
+                "password",
+            ),
             (json!({"email": "ada@example.com"}), "password"),
             (json!({"email": "ada", "password": "0123456789"}), "email"),
             (json!({"password": "0123456789"}), "email"),
@@ -193,7 +211,8 @@ mod tests {
 
     #[test]
     fn passwords_keep_their_spaces_and_count_characters() {
-        let r = Registration::parse(&body(json!({"email": "a@b.co", "password": " ééééééééé "}))).unwrap();
+        let r = Registration::parse(&body(json!({"email": "a@b.co", "password": " ééééééééé "})))
+            .unwrap();
         assert_eq!(r.password, " ééééééééé ");
     }
 
@@ -201,7 +220,11 @@ mod tests {
     fn a_token_must_have_a_name_and_expire_in_the_future() {
         let now = datetime!(2026-11-25 12:00 UTC);
         assert!(NewToken::parse(&body(json!({"name": "ci"})), now).is_ok());
-        let err = NewToken::parse(&body(json!({"name": "ci", "expires_at": "2026-11-01T00:00:00Z"})), now).unwrap_err();
+        let err = NewToken::parse(
+            &body(json!({"name": "ci", "expires_at": "2026-11-01T00:00:00Z"})),
+            now,
+        )
+        .unwrap_err();
         assert_eq!(err.errors[0].field, "expires_at");
         let err = NewToken::parse(&body(json!({})), now).unwrap_err();
         assert_eq!(err.errors[0].field, "name");

@@ -187,7 +187,10 @@ fn currency(f: &mut Fields<'_>) -> Patch<String> {
             if is_currency(&upper) {
                 Patch::Set(upper)
             } else {
-                f.error("salary_currency", "must be an ISO 4217 currency code such as USD or EUR");
+                f.error(
+                    "salary_currency",
+                    "must be an ISO 4217 currency code such as USD or EUR",
+                );
                 Patch::Absent
             }
         }
@@ -207,13 +210,19 @@ fn check_salary_range(fields: &ApplicationFields) -> Result<(), ValidationError>
 
 impl NewApplication {
     /// Reads a create body; `today` is the user's local date (for `applied_on`).
-    pub fn parse(body: &Map<String, Value>, today: Date) -> Result<NewApplication, ValidationError> {
+    pub fn parse(
+        body: &Map<String, Value>,
+        today: Date,
+    ) -> Result<NewApplication, ValidationError> {
         Self::from_patch(ApplicationPatch::parse(body)?, today)
     }
 
     /// A create from a parsed body: `company` and `title` are required, the
     /// rest defaults; `today` is the user's local date.
-    pub fn from_patch(patch: ApplicationPatch, today: Date) -> Result<NewApplication, ValidationError> {
+    pub fn from_patch(
+        patch: ApplicationPatch,
+        today: Date,
+    ) -> Result<NewApplication, ValidationError> {
         let mut missing = Vec::new();
         if patch.company.is_absent() {
             missing.push("company");
@@ -238,7 +247,10 @@ impl NewApplication {
             work_mode: patch.work_mode.into_option(),
             salary_min: patch.salary_min.into_option(),
             salary_max: patch.salary_max.into_option(),
-            salary_currency: patch.salary_currency.into_option().unwrap_or_else(|| "USD".into()),
+            salary_currency: patch
+                .salary_currency
+                .into_option()
+                .unwrap_or_else(|| "USD".into()),
             status,
             source: patch.source.into_option(),
             applied_on: patch.applied_on.into_option(),
@@ -377,8 +389,11 @@ mod tests {
     }
 
     fn minimal() -> ApplicationDetail {
-        let new = NewApplication::parse(&body(json!({"company": "Acme", "title": "Engineer"})), TODAY)
-            .expect("valid body");
+        let new = NewApplication::parse(
+            &body(json!({"company": "Acme", "title": "Engineer"})),
+            TODAY,
+        )
+        .expect("valid body");
         stored(new.fields)
     }
 
@@ -388,7 +403,8 @@ mod tests {
         let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["company", "title"]);
 
-        let new = NewApplication::parse(&body(json!({"company": " Acme ", "title": "Dev"})), TODAY).unwrap();
+        let new = NewApplication::parse(&body(json!({"company": " Acme ", "title": "Dev"})), TODAY)
+            .unwrap();
         assert_eq!(new.fields.company, "Acme");
         assert_eq!(new.fields.status, Status::Wishlist);
         assert_eq!(new.fields.salary_currency, "USD");
@@ -412,7 +428,10 @@ mod tests {
             (json!({"company": "x".repeat(201)}), "company"),
             (json!({"title": null}), "title"),
             (json!({"url": "ftp://x.org"}), "url"),
-            (json!({"url": format!("https://x.org/{}", "a".repeat(2000))}), "url"),
+            (
+                json!({"url": format!("https://x.org/{}", "a".repeat(2000))}),
+                "url",
+            ),
             (json!({"work_mode": "moon"}), "work_mode"),
             (json!({"salary_min": -1}), "salary_min"),
             (json!({"salary_max": "100"}), "salary_max"),
@@ -426,8 +445,14 @@ mod tests {
             (json!({"tags": ["x".repeat(41)]}), "tags"),
             (json!({"tags": "rust"}), "tags"),
             (json!({"contact_email": "nobody"}), "contact_email"),
-            (json!({"next_action_at": "2026-13-01T00:00:00Z"}), "next_action_at"),
-            (json!({"job_description": "x".repeat(100_001)}), "job_description"),
+            (
+                json!({"next_action_at": "2026-13-01T00:00:00Z"}),
+                "next_action_at",
+            ),
+            (
+                json!({"job_description": "x".repeat(100_001)}),
+                "job_description",
+            ),
             (json!({"source": 5}), "source"),
             (json!({"priority_score": 50}), "priority_score"),
             (json!({"version": 2}), "version"),
@@ -467,7 +492,10 @@ mod tests {
         let out = apply_patch(&current, patch, None, NOW, TODAY).unwrap();
         assert_eq!(out.fields.applied_on, Some(TODAY));
 
-        let patch = ApplicationPatch::parse(&body(json!({"status": "applied", "applied_on": "2026-11-01"}))).unwrap();
+        let patch = ApplicationPatch::parse(&body(
+            json!({"status": "applied", "applied_on": "2026-11-01"}),
+        ))
+        .unwrap();
         let out = apply_patch(&current, patch, None, NOW, TODAY).unwrap();
         assert_eq!(out.fields.applied_on, Some(date!(2026 - 11 - 01)));
     }
@@ -475,7 +503,8 @@ mod tests {
     #[test]
     fn the_same_status_again_changes_nothing_but_other_fields_still_apply() {
         let current = minimal();
-        let patch = ApplicationPatch::parse(&body(json!({"status": "wishlist", "title": "Staff"}))).unwrap();
+        let patch = ApplicationPatch::parse(&body(json!({"status": "wishlist", "title": "Staff"})))
+            .unwrap();
         let out = apply_patch(&current, patch, None, NOW, TODAY).unwrap();
         assert_eq!(out.status_change, StatusChange::Unchanged);
         assert_eq!(out.fields.title, "Staff");
@@ -487,7 +516,9 @@ mod tests {
         let patch = ApplicationPatch::parse(&body(json!({"status": "offer"}))).unwrap();
         let err = apply_patch(&current, patch, None, NOW, TODAY).unwrap_err();
         match err {
-            PatchError::InvalidTransition(t) => assert_eq!(t.allowed, vec![Status::Applied, Status::Withdrawn]),
+            PatchError::InvalidTransition(t) => {
+                assert_eq!(t.allowed, vec![Status::Applied, Status::Withdrawn])
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -496,7 +527,11 @@ mod tests {
     fn an_identical_patch_is_not_a_change() {
         let current = minimal();
         let patch = ApplicationPatch::parse(&body(json!({"company": "Acme"}))).unwrap();
-        assert!(!apply_patch(&current, patch, None, NOW, TODAY).unwrap().changed);
+        assert!(
+            !apply_patch(&current, patch, None, NOW, TODAY)
+                .unwrap()
+                .changed
+        );
     }
 
     #[test]

@@ -153,7 +153,12 @@ impl<'a> Fields<'a> {
 
     /// A string, trimmed, at most `max_chars` Unicode characters. An empty
     /// optional string clears the field; an empty required one is an error.
-    pub fn text(&mut self, name: &'static str, max_chars: usize, presence: Presence) -> Patch<String> {
+    pub fn text(
+        &mut self,
+        name: &'static str,
+        max_chars: usize,
+        presence: Presence,
+    ) -> Patch<String> {
         let patch = self.read(name, presence, |v| {
             let s = v.as_str().ok_or("must be a string")?.trim();
             if s.chars().count() > max_chars {
@@ -202,7 +207,13 @@ impl<'a> Fields<'a> {
     }
 
     /// A whole number within `min..=max`.
-    pub fn integer(&mut self, name: &'static str, min: i64, max: i64, presence: Presence) -> Patch<i64> {
+    pub fn integer(
+        &mut self,
+        name: &'static str,
+        min: i64,
+        max: i64,
+        presence: Presence,
+    ) -> Patch<i64> {
         self.read(name, presence, |v| {
             let n = match v {
                 Value::Number(n) => n.as_i64().ok_or("must be a whole number")?,
@@ -216,7 +227,9 @@ impl<'a> Fields<'a> {
     }
 
     pub fn boolean(&mut self, name: &'static str, presence: Presence) -> Patch<bool> {
-        self.read(name, presence, |v| v.as_bool().ok_or_else(|| "must be true or false".into()))
+        self.read(name, presence, |v| {
+            v.as_bool().ok_or_else(|| "must be true or false".into())
+        })
     }
 
     /// A calendar date, `YYYY-MM-DD`.
@@ -231,7 +244,8 @@ impl<'a> Fields<'a> {
     pub fn timestamp(&mut self, name: &'static str, presence: Presence) -> Patch<OffsetDateTime> {
         self.read(name, presence, |v| {
             let s = v.as_str().ok_or("must be an RFC 3339 timestamp")?;
-            super::time::parse_timestamp(s.trim()).ok_or_else(|| "must be an RFC 3339 timestamp (e.g. 2026-11-25T19:08:39Z)".into())
+            super::time::parse_timestamp(s.trim())
+                .ok_or_else(|| "must be an RFC 3339 timestamp (e.g. 2026-11-25T19:08:39Z)".into())
         })
     }
 
@@ -316,12 +330,15 @@ impl<'a> Fields<'a> {
             .collect();
         unknown.sort();
         for key in unknown {
-            self.errors.push(FieldError::new(key.clone(), "is not a known field"));
+            self.errors
+                .push(FieldError::new(key.clone(), "is not a known field"));
         }
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(ValidationError { errors: self.errors })
+            Err(ValidationError {
+                errors: self.errors,
+            })
         }
     }
 }
@@ -335,7 +352,12 @@ pub fn as_object(value: &Value) -> Result<&Map<String, Value>, ValidationError> 
 
 pub fn validate_web_url(s: &str) -> Result<(), String> {
     match url::Url::parse(s) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Ok(u)
+            if (u.scheme() == "http" || u.scheme() == "https")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            Ok(())
+        }
         Ok(_) => Err("must be an http or https URL".into()),
         Err(_) => Err("must be an absolute http or https URL".into()),
     }
@@ -373,7 +395,10 @@ mod tests {
     fn text_is_trimmed_and_limited_in_characters_not_bytes() {
         let o = object(json!({"a": "  héllo  ", "b": "ééé"}));
         let mut f = Fields::new(&o);
-        assert_eq!(f.text("a", 5, Presence::Required), Patch::Set("héllo".into()));
+        assert_eq!(
+            f.text("a", 5, Presence::Required),
+            Patch::Set("héllo".into())
+        );
         assert_eq!(f.text("b", 3, Presence::Required), Patch::Set("ééé".into()));
         assert!(f.finish().is_ok());
     }
@@ -397,7 +422,10 @@ mod tests {
         f.read_only(&["id"]);
         let err = f.finish().unwrap_err();
         assert_eq!(err.errors[0], FieldError::new("id", "is read-only"));
-        assert_eq!(err.errors[1], FieldError::new("colour", "is not a known field"));
+        assert_eq!(
+            err.errors[1],
+            FieldError::new("colour", "is not a known field")
+        );
     }
 
     #[test]

@@ -72,7 +72,11 @@ impl Outcome {
 }
 
 fn label<T: PartialEq + Copy>(choices: &[(&'static str, T)], value: T) -> &'static str {
-    choices.iter().find(|(_, v)| *v == value).map(|(n, _)| *n).unwrap_or("other")
+    choices
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map(|(n, _)| *n)
+        .unwrap_or("other")
 }
 
 pub const INTERVIEWERS_MAX: usize = 20;
@@ -134,7 +138,12 @@ fn parse_fields(f: &mut Fields<'_>) -> InterviewPatch {
         duration_minutes: f.integer("duration_minutes", 1, 1440, Presence::Required),
         location: f.text("location", NAME_MAX, Presence::Optional),
         meeting_url: f.url("meeting_url", URL_MAX),
-        interviewers: f.string_list("interviewers", INTERVIEWERS_MAX, NAME_MAX, Presence::Optional),
+        interviewers: f.string_list(
+            "interviewers",
+            INTERVIEWERS_MAX,
+            NAME_MAX,
+            Presence::Optional,
+        ),
         notes: f.text("notes", NOTE_MAX, Presence::Optional),
         outcome: f.choice("outcome", &Outcome::CHOICES, Presence::Required),
     }
@@ -153,7 +162,10 @@ impl NewInterview {
             application_id: application_id.into_option().unwrap_or_default(),
             fields: InterviewFields {
                 kind: patch.kind.into_option().unwrap_or(InterviewKind::Other),
-                scheduled_at: patch.scheduled_at.into_option().unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                scheduled_at: patch
+                    .scheduled_at
+                    .into_option()
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH),
                 duration_minutes: patch.duration_minutes.into_option().unwrap_or(60) as i32,
                 location: patch.location.into_option(),
                 meeting_url: patch.meeting_url.into_option(),
@@ -169,8 +181,13 @@ impl InterviewPatch {
     pub fn parse(body: &Map<String, Value>) -> Result<InterviewPatch, ValidationError> {
         let mut f = Fields::new(body);
         f.read_only(&READ_ONLY);
-        if f.uuid("application_id", Presence::Optional) != Patch::Absent || body.contains_key("application_id") {
-            f.replace_error("application_id", "cannot be changed; create the interview on the other application");
+        if f.uuid("application_id", Presence::Optional) != Patch::Absent
+            || body.contains_key("application_id")
+        {
+            f.replace_error(
+                "application_id",
+                "cannot be changed; create the interview on the other application",
+            );
         }
         let patch = parse_fields(&mut f);
         f.finish()?;
@@ -247,7 +264,10 @@ mod tests {
             (json!({"interviewers": ["x".repeat(201)]}), "interviewers"),
             (json!({"outcome": "won"}), "outcome"),
             (json!({"notes": "x".repeat(20_001)}), "notes"),
-            (json!({"application_id": Uuid::nil().to_string()}), "application_id"),
+            (
+                json!({"application_id": Uuid::nil().to_string()}),
+                "application_id",
+            ),
             (json!({"mood": "good"}), "mood"),
         ];
         for (patch, field) in cases {
@@ -263,7 +283,8 @@ mod tests {
             "location": "Office"
         })))
         .unwrap();
-        let patch = InterviewPatch::parse(&body(json!({"outcome": "passed", "location": null}))).unwrap();
+        let patch =
+            InterviewPatch::parse(&body(json!({"outcome": "passed", "location": null}))).unwrap();
         let (next, changed) = patch.apply(&new.fields);
         assert!(changed);
         assert_eq!(next.outcome, Outcome::Passed);

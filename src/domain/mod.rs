@@ -23,7 +23,10 @@ pub use pipeline::{InvalidTransition, Status};
 /// Checks an `If-Match` version against the current one.
 pub fn check_version(current: i32, expected: Option<i32>) -> Result<(), StaleVersion> {
     match expected {
-        Some(e) if e != current => Err(StaleVersion { expected: e, current }),
+        Some(e) if e != current => Err(StaleVersion {
+            expected: e,
+            current,
+        }),
         _ => Ok(()),
     }
 }

@@ -26,7 +26,13 @@ pub struct Note {
 /// The text of a note, from a create or patch body `{body}`.
 pub fn parse_note_body(body: &Map<String, Value>) -> Result<String, ValidationError> {
     let mut f = Fields::new(body);
-    f.read_only(&["id", "application_id", "version", "created_at", "updated_at"]);
+    f.read_only(&[
+        "id",
+        "application_id",
+        "version",
+        "created_at",
+        "updated_at",
+    ]);
     let text = f.text("body", NOTE_MAX, Presence::Required);
     f.require("body", &text);
     f.finish()?;
@@ -41,8 +47,16 @@ mod tests {
     #[test]
     fn a_note_needs_non_empty_text_of_at_most_20000_characters() {
         let ok = json!({"body": "  Called the recruiter  "});
-        assert_eq!(parse_note_body(ok.as_object().unwrap()).unwrap(), "Called the recruiter");
-        for bad in [json!({}), json!({"body": " "}), json!({"body": "x".repeat(20_001)}), json!({"body": 3})] {
+        assert_eq!(
+            parse_note_body(ok.as_object().unwrap()).unwrap(),
+            "Called the recruiter"
+        );
+        for bad in [
+            json!({}),
+            json!({"body": " "}),
+            json!({"body": "x".repeat(20_001)}),
+            json!({"body": 3}),
+        ] {
             let err = parse_note_body(bad.as_object().unwrap()).unwrap_err();
             assert_eq!(err.errors[0].field, "body");
         }

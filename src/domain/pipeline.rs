@@ -122,7 +122,11 @@ pub enum StatusChange {
     /// An allowed forward move.
     Move { from: Status, to: Status },
     /// Back to where the final status came from; `undoes` is the entry reversed.
-    Undo { from: Status, to: Status, undoes: Uuid },
+    Undo {
+        from: Status,
+        to: Status,
+        undoes: Uuid,
+    },
 }
 
 /// A status change the pipeline forbids, with what would be allowed.
@@ -135,7 +139,11 @@ pub struct InvalidTransition {
 }
 
 /// The undo target of a final status, if the window is still open.
-fn undo_target(current: Status, entering: Option<&EnteringChange>, now: OffsetDateTime) -> Option<(Status, Uuid)> {
+fn undo_target(
+    current: Status,
+    entering: Option<&EnteringChange>,
+    now: OffsetDateTime,
+) -> Option<(Status, Uuid)> {
     if !current.is_final() {
         return None;
     }
@@ -145,7 +153,11 @@ fn undo_target(current: Status, entering: Option<&EnteringChange>, now: OffsetDa
 }
 
 /// Every status the application may move to now.
-pub fn allowed_next(current: Status, entering: Option<&EnteringChange>, now: OffsetDateTime) -> Vec<Status> {
+pub fn allowed_next(
+    current: Status,
+    entering: Option<&EnteringChange>,
+    now: OffsetDateTime,
+) -> Vec<Status> {
     match undo_target(current, entering, now) {
         Some((target, _)) => vec![target],
         None => current.forward().to_vec(),
@@ -204,11 +216,20 @@ mod tests {
     fn every_pair_of_statuses_follows_the_table() {
         let table: &[(Status, &[Status])] = &[
             (Wishlist, &[Applied, Withdrawn]),
-            (Applied, &[Screening, Interviewing, Offer, Rejected, Withdrawn, Ghosted]),
-            (Screening, &[Interviewing, Offer, Rejected, Withdrawn, Ghosted]),
+            (
+                Applied,
+                &[Screening, Interviewing, Offer, Rejected, Withdrawn, Ghosted],
+            ),
+            (
+                Screening,
+                &[Interviewing, Offer, Rejected, Withdrawn, Ghosted],
+            ),
             (Interviewing, &[Offer, Rejected, Withdrawn, Ghosted]),
             (Offer, &[Accepted, Declined, Rejected, Withdrawn]),
-            (Ghosted, &[Screening, Interviewing, Offer, Rejected, Withdrawn]),
+            (
+                Ghosted,
+                &[Screening, Interviewing, Offer, Rejected, Withdrawn],
+            ),
             (Accepted, &[]),
             (Declined, &[]),
             (Rejected, &[]),
@@ -220,7 +241,11 @@ mod tests {
                 if to == *from {
                     assert_eq!(result, Ok(StatusChange::Unchanged));
                 } else if allowed.contains(&to) {
-                    assert_eq!(result, Ok(StatusChange::Move { from: *from, to }), "{from} → {to}");
+                    assert_eq!(
+                        result,
+                        Ok(StatusChange::Move { from: *from, to }),
+                        "{from} → {to}"
+                    );
                 } else {
                     let err = result.expect_err("forbidden change must fail");
                     assert_eq!(err.allowed, allowed.to_vec(), "{from} → {to}");
@@ -234,9 +259,16 @@ mod tests {
         let entry = entered(Some(Interviewing), Rejected, 29);
         assert_eq!(
             decide(Rejected, Interviewing, Some(&entry), NOW),
-            Ok(StatusChange::Undo { from: Rejected, to: Interviewing, undoes: Uuid::nil() })
+            Ok(StatusChange::Undo {
+                from: Rejected,
+                to: Interviewing,
+                undoes: Uuid::nil()
+            })
         );
-        assert_eq!(allowed_next(Rejected, Some(&entry), NOW), vec![Interviewing]);
+        assert_eq!(
+            allowed_next(Rejected, Some(&entry), NOW),
+            vec![Interviewing]
+        );
     }
 
     #[test]
@@ -259,9 +291,15 @@ mod tests {
 
     #[test]
     fn the_undo_window_is_exactly_30_times_24_hours() {
-        let edge = EnteringChange { changed_at: NOW - Duration::hours(720), ..entered(Some(Offer), Withdrawn, 0) };
+        let edge = EnteringChange {
+            changed_at: NOW - Duration::hours(720),
+            ..entered(Some(Offer), Withdrawn, 0)
+        };
         assert!(decide(Withdrawn, Offer, Some(&edge), NOW).is_ok());
-        let past = EnteringChange { changed_at: NOW - Duration::hours(720) - Duration::seconds(1), ..edge };
+        let past = EnteringChange {
+            changed_at: NOW - Duration::hours(720) - Duration::seconds(1),
+            ..edge
+        };
         assert!(decide(Withdrawn, Offer, Some(&past), NOW).is_err());
     }
 

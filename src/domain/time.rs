@@ -7,7 +7,8 @@ use time::{Date, OffsetDateTime, UtcOffset};
 
 const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-const DATE: &[time::format_description::BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
 
 /// `2026-11-25T19:08:39Z`.
 pub fn format_timestamp(t: OffsetDateTime) -> String {
@@ -61,7 +62,10 @@ pub mod serde_ts {
         s.serialize_str(&super::format_timestamp(*t))
     }
 
-    pub fn option_timestamp<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn option_timestamp<S: Serializer>(
+        t: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match t {
             Some(t) => s.serialize_str(&super::format_timestamp(*t)),
             None => s.serialize_none(),
@@ -100,7 +104,10 @@ mod tests {
         let now = datetime!(2026-11-25 23:30 UTC);
         assert_eq!(local_date(now, "UTC"), date!(2026 - 11 - 25));
         assert_eq!(local_date(now, "Europe/Berlin"), date!(2026 - 11 - 26));
-        assert_eq!(local_date(now, "America/Los_Angeles"), date!(2026 - 11 - 25));
+        assert_eq!(
+            local_date(now, "America/Los_Angeles"),
+            date!(2026 - 11 - 25)
+        );
     }
 
     #[test]

@@ -62,7 +62,15 @@ pub async fn register(state: web::Data<AppState>, body: JsonObject) -> Result<Ht
     let reg = Registration::parse(&body)?;
     let (user, token, token_info) = accounts::register(&state.pool, reg).await?;
     let location = "/api/v1/me".to_owned();
-    Ok(created(location, &Registered { user, token, token_info }, None))
+    Ok(created(
+        location,
+        &Registered {
+            user,
+            token,
+            token_info,
+        },
+        None,
+    ))
 }
 
 /// Exchange an email and password for a new API token.
@@ -74,15 +82,31 @@ pub async fn register(state: web::Data<AppState>, body: JsonObject) -> Result<Ht
         (status = 429, body = Problem, description = "throttled; see Retry-After")
     )
 )]
-pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, body: JsonObject) -> Result<HttpResponse> {
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     require_local_accounts(&state)?;
     let creds = Credentials::parse(&body)?;
     let address = client_address(&req, &state.settings.trusted_proxies);
     let user_id = accounts::verify_credentials(&state.pool, &creds, &address).await?;
-    let name = creds.token_name.unwrap_or_else(|| "Password sign-in".to_owned());
-    let new = NewToken { name, expires_at: None };
-    let (token, token_info) = state.user(user_id).await?.send(CreateToken { new }).await??;
-    Ok(json(StatusCode::CREATED, &IssuedToken { token, token_info }))
+    let name = creds
+        .token_name
+        .unwrap_or_else(|| "Password sign-in".to_owned());
+    let new = NewToken {
+        name,
+        expires_at: None,
+    };
+    let (token, token_info) = state
+        .user(user_id)
+        .await?
+        .send(CreateToken { new })
+        .await??;
+    Ok(json(
+        StatusCode::CREATED,
+        &IssuedToken { token, token_info },
+    ))
 }
 
 /// The signed-in user.
@@ -93,7 +117,9 @@ pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, body: JsonObj
 )]
 pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
     let client = state.pool.get().await?;
-    let user = users::get(&client, auth.user_id).await?.ok_or(Error::Unauthenticated)?;
+    let user = users::get(&client, auth.user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     Ok(versioned(StatusCode::OK, &user, user.version))
 }
 
@@ -104,9 +130,21 @@ pub async fn me(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRespon
     responses((status = 200, body = User), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn update_me(state: web::Data<AppState>, auth: AuthUser, if_match: IfMatch, body: JsonObject) -> Result<HttpResponse> {
+pub async fn update_me(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    if_match: IfMatch,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     let patch = UserPatch::parse(&body)?;
-    let user = state.user(auth.user_id).await?.send(UpdateMe { if_match: if_match.0, patch }).await??;
+    let user = state
+        .user(auth.user_id)
+        .await?
+        .send(UpdateMe {
+            if_match: if_match.0,
+            patch,
+        })
+        .await??;
     Ok(versioned(StatusCode::OK, &user, user.version))
 }
 
@@ -117,10 +155,20 @@ pub async fn update_me(state: web::Data<AppState>, auth: AuthUser, if_match: IfM
     responses((status = 200, body = TokenList)),
     security(("bearer" = []))
 )]
-pub async fn list_tokens(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) -> Result<HttpResponse> {
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let query = Query::parse(&req, &["limit", "cursor"])?;
     let client = state.pool.get().await?;
-    let page = tokens::list(&client, auth.user_id, query.limit()?, query.cursor()?.as_deref()).await?;
+    let page = tokens::list(
+        &client,
+        auth.user_id,
+        query.limit()?,
+        query.cursor()?.as_deref(),
+    )
+    .await?;
     Ok(json(StatusCode::OK, &page))
 }
 
@@ -130,9 +178,17 @@ pub async fn list_tokens(state: web::Data<AppState>, auth: AuthUser, req: HttpRe
     responses((status = 201, body = CreatedToken), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn create_token(state: web::Data<AppState>, auth: AuthUser, body: JsonObject) -> Result<HttpResponse> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     let new = NewToken::parse(&body, time::OffsetDateTime::now_utc())?;
-    let (token, info) = state.user(auth.user_id).await?.send(CreateToken { new }).await??;
+    let (token, info) = state
+        .user(auth.user_id)
+        .await?
+        .send(CreateToken { new })
+        .await??;
     let location = format!("/api/v1/tokens/{}", info.id);
     Ok(created(location, &CreatedToken { info, token }, None))
 }
@@ -143,7 +199,15 @@ pub async fn create_token(state: web::Data<AppState>, auth: AuthUser, body: Json
     responses((status = 204), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn revoke_token(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>) -> Result<HttpResponse> {
-    state.user(auth.user_id).await?.send(RevokeToken { id: *id }).await??;
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
+    state
+        .user(auth.user_id)
+        .await?
+        .send(RevokeToken { id: *id })
+        .await??;
     Ok(no_content())
 }

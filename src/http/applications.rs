@@ -39,9 +39,20 @@ fn location(id: Uuid) -> String {
     ),
     security(("bearer" = []))
 )]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) -> Result<HttpResponse> {
-    let query = Query::parse(&req, &["status", "work_mode", "tag", "q", "sort", "limit", "cursor"])?;
-    let q = query.one("q")?.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let query = Query::parse(
+        &req,
+        &["status", "work_mode", "tag", "q", "sort", "limit", "cursor"],
+    )?;
+    let q = query
+        .one("q")?
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(Error::bad_request("q", "must be at most 200 characters"));
     }
@@ -57,7 +68,12 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) 
     let list_query = ListQuery {
         statuses: query.list("status", Status::parse, STATUSES)?,
         work_modes: query.list("work_mode", WorkMode::parse, "onsite, hybrid, remote")?,
-        tags: query.all("tag").into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        tags: query
+            .all("tag")
+            .into_iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
         q,
         sort,
         limit: query.limit()?,
@@ -79,10 +95,22 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) 
     ),
     security(("bearer" = []))
 )]
-pub async fn create(state: web::Data<AppState>, auth: AuthUser, body: JsonObject) -> Result<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     let patch = ApplicationPatch::parse(&body)?;
-    let app = state.user(auth.user_id).await?.send(CreateApplication { patch }).await??;
-    Ok(created(location(app.application.id), &app, Some(app.application.version)))
+    let app = state
+        .user(auth.user_id)
+        .await?
+        .send(CreateApplication { patch })
+        .await??;
+    Ok(created(
+        location(app.application.id),
+        &app,
+        Some(app.application.version),
+    ))
 }
 
 /// Fetch one application (with its job description).
@@ -92,9 +120,15 @@ pub async fn create(state: web::Data<AppState>, auth: AuthUser, body: JsonObject
     responses((status = 200, body = ApplicationDetail, headers(("ETag" = String))), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn get(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>) -> Result<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
     let client = state.pool.get().await?;
-    let app = store::get(&client, auth.user_id, *id).await?.ok_or(Error::NotFound)?;
+    let app = store::get(&client, auth.user_id, *id)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(versioned(StatusCode::OK, &app, app.application.version))
 }
 
@@ -117,7 +151,11 @@ pub async fn update(
     body: JsonObject,
 ) -> Result<HttpResponse> {
     let patch = ApplicationPatch::parse(&body)?;
-    let msg = UpdateApplication { id: *id, if_match: if_match.0, patch };
+    let msg = UpdateApplication {
+        id: *id,
+        if_match: if_match.0,
+        patch,
+    };
     let app = state.user(auth.user_id).await?.send(msg).await??;
     Ok(versioned(StatusCode::OK, &app, app.application.version))
 }
@@ -129,8 +167,16 @@ pub async fn update(
     responses((status = 204), (status = 404, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn delete(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse> {
-    let msg = DeleteApplication { id: *id, if_match: if_match.0 };
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse> {
+    let msg = DeleteApplication {
+        id: *id,
+        if_match: if_match.0,
+    };
     state.user(auth.user_id).await?.send(msg).await??;
     Ok(no_content())
 }
@@ -142,12 +188,24 @@ pub async fn delete(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uu
     responses((status = 200, body = HistoryList), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn history(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse> {
+pub async fn history(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let query = Query::parse(&req, &["limit", "cursor"])?;
     let client = state.pool.get().await?;
     if !store::exists(&client, auth.user_id, *id).await? {
         return Err(Error::NotFound);
     }
-    let page = history::list(&client, auth.user_id, *id, query.limit()?, query.cursor()?.as_deref()).await?;
+    let page = history::list(
+        &client,
+        auth.user_id,
+        *id,
+        query.limit()?,
+        query.cursor()?.as_deref(),
+    )
+    .await?;
     Ok(json(StatusCode::OK, &page))
 }

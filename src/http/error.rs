@@ -176,7 +176,10 @@ impl ResponseError for Error {
         let headers = res.headers_mut();
         match self {
             Error::Unauthenticated | Error::BadCredentials => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"jobcopilot\""));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"jobcopilot\""),
+                );
             }
             Error::RateLimited { retry_after } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {

@@ -34,8 +34,14 @@ impl std::ops::Deref for JsonObject {
 }
 
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl FromRequest for JsonObject {
@@ -60,7 +66,9 @@ impl FromRequest for JsonObject {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| Error::bad_request("body", format!("could not read the body: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    Error::bad_request("body", format!("could not read the body: {e}"))
+                })?;
                 if body.len() + chunk.len() > BODY_LIMIT {
                     return Err(Error::TooLarge { limit: BODY_LIMIT });
                 }
@@ -120,8 +128,13 @@ fn parse_if_match(req: &HttpRequest) -> Result<IfMatch, Error> {
         return Ok(IfMatch(None));
     }
     let tag = raw.strip_prefix("W/").unwrap_or(raw);
-    let tag = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(tag);
-    tag.parse::<i32>().map(|v| IfMatch(Some(v))).map_err(|_| bad())
+    let tag = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag);
+    tag.parse::<i32>()
+        .map(|v| IfMatch(Some(v)))
+        .map_err(|_| bad())
 }
 
 /// The signed-in user (by API token for now).
@@ -147,12 +160,16 @@ impl FromRequest for AuthUser {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| {
                 let (scheme, token) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_owned())
             });
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| Error::internal("application state missing"))?;
-            let token = bearer.filter(|t| !t.is_empty()).ok_or(Error::Unauthenticated)?;
+            let token = bearer
+                .filter(|t| !t.is_empty())
+                .ok_or(Error::Unauthenticated)?;
             let hash = auth::hash_token(&token);
             let now = OffsetDateTime::now_utc();
             let client = state.pool.get().await?;
@@ -177,37 +194,58 @@ pub struct Query {
 
 impl Query {
     pub fn parse(req: &HttpRequest, allowed: &[&str]) -> Result<Query, Error> {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(req.query_string().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
         let allowed: HashSet<&str> = allowed.iter().copied().collect();
         if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(k.as_str())) {
-            return Err(Error::bad_request(k.clone(), format!("unknown query parameter '{k}'")));
+            return Err(Error::bad_request(
+                k.clone(),
+                format!("unknown query parameter '{k}'"),
+            ));
         }
         Ok(Query { pairs })
     }
 
     /// The single value of `name` (repeating it is an error).
     pub fn one(&self, name: &str) -> Result<Option<&str>, Error> {
-        let mut values = self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let mut values = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
         let first = values.next();
         if values.next().is_some() {
-            return Err(Error::bad_request(name, format!("'{name}' may be given once")));
+            return Err(Error::bad_request(
+                name,
+                format!("'{name}' may be given once"),
+            ));
         }
         Ok(first)
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// A comma-separated list of names parsed by `parse`.
-    pub fn list<T>(&self, name: &str, parse: impl Fn(&str) -> Option<T>, choices: &str) -> Result<Vec<T>, Error> {
+    pub fn list<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        choices: &str,
+    ) -> Result<Vec<T>, Error> {
         let mut out = Vec::new();
         for raw in self.all(name) {
             for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let v = parse(item)
-                    .ok_or_else(|| Error::bad_request(name, format!("'{item}' is not one of: {choices}")))?;
+                let v = parse(item).ok_or_else(|| {
+                    Error::bad_request(name, format!("'{item}' is not one of: {choices}"))
+                })?;
                 out.push(v);
             }
         }
@@ -228,7 +266,10 @@ impl Query {
     }
 
     pub fn cursor(&self) -> Result<Option<String>, Error> {
-        Ok(self.one("cursor")?.filter(|c| !c.is_empty()).map(str::to_owned))
+        Ok(self
+            .one("cursor")?
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned))
     }
 
     pub fn timestamp(&self, name: &str) -> Result<Option<OffsetDateTime>, Error> {
@@ -242,7 +283,10 @@ impl Query {
 
     pub fn uuid(&self, name: &str) -> Result<Option<Uuid>, Error> {
         self.one(name)?
-            .map(|s| Uuid::parse_str(s.trim()).map_err(|_| Error::bad_request(name, "must be an id (UUID)")))
+            .map(|s| {
+                Uuid::parse_str(s.trim())
+                    .map_err(|_| Error::bad_request(name, "must be an id (UUID)"))
+            })
             .transpose()
     }
 }

@@ -37,14 +37,19 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, body = Readiness), (status = 503, body = Readiness, description = "PostgreSQL unreachable or migrations running"))
 )]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let postgres_ok = tokio::time::timeout(std::time::Duration::from_secs(3), store::ping(&state.pool))
-        .await
-        .map(|r| r.is_ok())
-        .unwrap_or(false);
+    let postgres_ok =
+        tokio::time::timeout(std::time::Duration::from_secs(3), store::ping(&state.pool))
+            .await
+            .map(|r| r.is_ok())
+            .unwrap_or(false);
     let migrated = state.readiness.migrations_done.load(Ordering::Acquire);
     let body = Readiness {
         postgres: if postgres_ok { "ok" } else { "down" },
-        redis: if state.settings.redis_url.is_some() { "down" } else { "disabled" },
+        redis: if state.settings.redis_url.is_some() {
+            "down"
+        } else {
+            "disabled"
+        },
         migrations: if migrated { "done" } else { "running" },
     };
     if postgres_ok && migrated {
@@ -52,10 +57,21 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
     // Not ready: a problem document (as every 5xx is) that carries the same
     // three members as extensions.
-    let why = if postgres_ok { "migrations are still running" } else { "PostgreSQL is unreachable" };
-    let problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", why);
+    let why = if postgres_ok {
+        "migrations are still running"
+    } else {
+        "PostgreSQL is unreachable"
+    };
+    let problem = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Service unavailable",
+        why,
+    );
     let mut doc = serde_json::to_value(&problem).unwrap_or_default();
-    if let (Some(map), Ok(serde_json::Value::Object(extra))) = (doc.as_object_mut(), serde_json::to_value(&body)) {
+    if let (Some(map), Ok(serde_json::Value::Object(extra))) =
+        (doc.as_object_mut(), serde_json::to_value(&body))
+    {
         map.extend(extra);
     }
     HttpResponse::ServiceUnavailable()

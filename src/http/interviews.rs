@@ -26,8 +26,15 @@ use crate::store::interviews::{self as store, ListQuery};
     responses((status = 200, body = InterviewList), (status = 400, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) -> Result<HttpResponse> {
-    let query = Query::parse(&req, &["from", "to", "application_id", "outcome", "limit", "cursor"])?;
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let query = Query::parse(
+        &req,
+        &["from", "to", "application_id", "outcome", "limit", "cursor"],
+    )?;
     let (from, to) = (query.timestamp("from")?, query.timestamp("to")?);
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
@@ -58,10 +65,22 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser, req: HttpRequest) 
     responses((status = 201, body = Interview), (status = 404, body = Problem, description = "no such application"), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn create(state: web::Data<AppState>, auth: AuthUser, body: JsonObject) -> Result<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     let new = NewInterview::parse(&body)?;
-    let interview = state.user(auth.user_id).await?.send(CreateInterview { new }).await??;
-    Ok(created(format!("/api/v1/interviews/{}", interview.id), &interview, Some(interview.version)))
+    let interview = state
+        .user(auth.user_id)
+        .await?
+        .send(CreateInterview { new })
+        .await??;
+    Ok(created(
+        format!("/api/v1/interviews/{}", interview.id),
+        &interview,
+        Some(interview.version),
+    ))
 }
 
 #[utoipa::path(
@@ -70,9 +89,15 @@ pub async fn create(state: web::Data<AppState>, auth: AuthUser, body: JsonObject
     responses((status = 200, body = Interview), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn get(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>) -> Result<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
     let client = state.pool.get().await?;
-    let interview = store::get(&client, auth.user_id, *id).await?.ok_or(Error::NotFound)?;
+    let interview = store::get(&client, auth.user_id, *id)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(versioned(StatusCode::OK, &interview, interview.version))
 }
 
@@ -91,7 +116,11 @@ pub async fn update(
     body: JsonObject,
 ) -> Result<HttpResponse> {
     let patch = InterviewPatch::parse(&body)?;
-    let msg = UpdateInterview { id: *id, if_match: if_match.0, patch };
+    let msg = UpdateInterview {
+        id: *id,
+        if_match: if_match.0,
+        patch,
+    };
     let interview = state.user(auth.user_id).await?.send(msg).await??;
     Ok(versioned(StatusCode::OK, &interview, interview.version))
 }
@@ -102,7 +131,19 @@ pub async fn update(
     responses((status = 204), (status = 404, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn delete(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse> {
-    state.user(auth.user_id).await?.send(DeleteInterview { id: *id, if_match: if_match.0 }).await??;
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse> {
+    state
+        .user(auth.user_id)
+        .await?
+        .send(DeleteInterview {
+            id: *id,
+            if_match: if_match.0,
+        })
+        .await??;
     Ok(no_content())
 }

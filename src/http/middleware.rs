@@ -26,7 +26,10 @@ pub struct RequestId(pub String);
 /// A client's own request id is kept when it is short and plain.
 fn incoming_id(req: &ServiceRequest) -> Option<String> {
     let v = req.headers().get(&REQUEST_ID)?.to_str().ok()?.trim();
-    let plain = !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    let plain = !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
     plain.then(|| v.to_owned())
 }
 
@@ -57,7 +60,10 @@ pub async fn request_context(
         let res = Error::Unavailable("migrations are running".into()).error_response();
         Ok(req.into_response(res))
     } else {
-        next.call(req).instrument(span.clone()).await.map(|r| r.map_into_boxed_body())
+        next.call(req)
+            .instrument(span.clone())
+            .await
+            .map(|r| r.map_into_boxed_body())
     };
     let mut res = match result {
         Ok(res) => res,
@@ -67,7 +73,8 @@ pub async fn request_context(
     let status = res.status();
     if status.as_u16() >= 400 && !is_problem(&res) {
         res = res.map_body(|head, _| {
-            head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+            head.headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
             head.headers.remove(header::CONTENT_LENGTH);
             BoxBody::new(serde_json::to_vec(&Problem::for_status(status)).unwrap_or_default())
         });
@@ -80,7 +87,9 @@ pub async fn request_context(
     let _enter = span.enter();
     if status.is_server_error() {
         match res.response().error() {
-            Some(cause) => tracing::error!(status = status.as_u16(), elapsed_ms, cause = ?cause, "request failed"),
+            Some(cause) => {
+                tracing::error!(status = status.as_u16(), elapsed_ms, cause = ?cause, "request failed")
+            }
             None => tracing::warn!(status = status.as_u16(), elapsed_ms, "request not served"),
         }
     } else {

@@ -55,7 +55,9 @@ pub const JSON: &str = "application/json; charset=utf-8";
 /// A JSON answer.
 pub fn json(status: StatusCode, body: &impl Serialize) -> HttpResponse {
     match serde_json::to_vec(body) {
-        Ok(bytes) => HttpResponse::build(status).insert_header((header::CONTENT_TYPE, JSON)).body(bytes),
+        Ok(bytes) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, JSON))
+            .body(bytes),
         Err(e) => actix_web::ResponseError::error_response(&Error::internal(e)),
     }
 }
@@ -98,13 +100,20 @@ fn resource(path: &str, methods: &[Method]) -> Resource {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use Method as M;
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| Error::bad_request("query", e.to_string()).into()))
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| Error::bad_request("query", e.to_string()).into()),
+        )
         .service(resource("/healthz", &[M::GET]).route(web::get().to(health::healthz)))
         .service(resource("/readyz", &[M::GET]).route(web::get().to(health::readyz)))
-        .service(resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(openapi::document)))
+        .service(
+            resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(openapi::document)),
+        )
         .service(resource("/api/docs", &[M::GET]).route(web::get().to(openapi::docs_redirect)))
         .service(openapi::swagger_ui())
-        .service(resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(account::register)))
+        .service(
+            resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(account::register)),
+        )
         .service(resource("/api/v1/auth/token", &[M::POST]).route(web::post().to(account::sign_in)))
         .service(
             resource("/api/v1/me", &[M::GET, M::PATCH])
@@ -116,7 +125,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(account::list_tokens))
                 .route(web::post().to(account::create_token)),
         )
-        .service(resource("/api/v1/tokens/{id}", &[M::DELETE]).route(web::delete().to(account::revoke_token)))
+        .service(
+            resource("/api/v1/tokens/{id}", &[M::DELETE])
+                .route(web::delete().to(account::revoke_token)),
+        )
         .service(
             resource("/api/v1/applications", &[M::GET, M::POST])
                 .route(web::get().to(applications::list))
@@ -128,7 +140,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(applications::update))
                 .route(web::delete().to(applications::delete)),
         )
-        .service(resource("/api/v1/applications/{id}/history", &[M::GET]).route(web::get().to(applications::history)))
+        .service(
+            resource("/api/v1/applications/{id}/history", &[M::GET])
+                .route(web::get().to(applications::history)),
+        )
         .service(
             resource("/api/v1/applications/{id}/notes", &[M::GET, M::POST])
                 .route(web::get().to(notes::list))

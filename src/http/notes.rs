@@ -20,13 +20,25 @@ use crate::store::{applications, notes as store};
     responses((status = 200, body = NoteList), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn list(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, req: HttpRequest) -> Result<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let query = Query::parse(&req, &["limit", "cursor"])?;
     let client = state.pool.get().await?;
     if !applications::exists(&client, auth.user_id, *id).await? {
         return Err(Error::NotFound);
     }
-    let page = store::list(&client, auth.user_id, *id, query.limit()?, query.cursor()?.as_deref()).await?;
+    let page = store::list(
+        &client,
+        auth.user_id,
+        *id,
+        query.limit()?,
+        query.cursor()?.as_deref(),
+    )
+    .await?;
     Ok(json(StatusCode::OK, &page))
 }
 
@@ -37,10 +49,26 @@ pub async fn list(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid
     responses((status = 201, body = Note), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn create(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, body: JsonObject) -> Result<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     let text = parse_note_body(&body)?;
-    let note = state.user(auth.user_id).await?.send(AddNote { application_id: *id, body: text }).await??;
-    Ok(created(format!("/api/v1/notes/{}", note.id), &note, Some(note.version)))
+    let note = state
+        .user(auth.user_id)
+        .await?
+        .send(AddNote {
+            application_id: *id,
+            body: text,
+        })
+        .await??;
+    Ok(created(
+        format!("/api/v1/notes/{}", note.id),
+        &note,
+        Some(note.version),
+    ))
 }
 
 /// Fetch one note.
@@ -50,9 +78,15 @@ pub async fn create(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uu
     responses((status = 200, body = Note), (status = 404, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn get(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>) -> Result<HttpResponse> {
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
     let client = state.pool.get().await?;
-    let note = store::get(&client, auth.user_id, *id).await?.ok_or(Error::NotFound)?;
+    let note = store::get(&client, auth.user_id, *id)
+        .await?
+        .ok_or(Error::NotFound)?;
     Ok(versioned(StatusCode::OK, &note, note.version))
 }
 
@@ -72,7 +106,11 @@ pub async fn update(
     body: JsonObject,
 ) -> Result<HttpResponse> {
     let text = parse_note_body(&body)?;
-    let msg = UpdateNote { id: *id, if_match: if_match.0, body: text };
+    let msg = UpdateNote {
+        id: *id,
+        if_match: if_match.0,
+        body: text,
+    };
     let note = state.user(auth.user_id).await?.send(msg).await??;
     Ok(versioned(StatusCode::OK, &note, note.version))
 }
@@ -84,7 +122,19 @@ pub async fn update(
     responses((status = 204), (status = 404, body = Problem), (status = 412, body = Problem)),
     security(("bearer" = []))
 )]
-pub async fn delete(state: web::Data<AppState>, auth: AuthUser, id: web::Path<Uuid>, if_match: IfMatch) -> Result<HttpResponse> {
-    state.user(auth.user_id).await?.send(DeleteNote { id: *id, if_match: if_match.0 }).await??;
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse> {
+    state
+        .user(auth.user_id)
+        .await?
+        .send(DeleteNote {
+            id: *id,
+            if_match: if_match.0,
+        })
+        .await??;
     Ok(no_content())
 }

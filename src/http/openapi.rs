@@ -19,7 +19,9 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("a personal access token from POST /api/v1/auth/token or /api/v1/tokens"))
+                    .description(Some(
+                        "a personal access token from POST /api/v1/auth/token or /api/v1/tokens",
+                    ))
                     .build(),
             ),
         );
@@ -93,5 +95,6 @@ pub async fn docs_redirect() -> HttpResponse {
 
 /// The bundled Swagger UI, reading our document.
 pub fn swagger_ui() -> SwaggerUi {
-    SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/v1/openapi.json"]).try_it_out_enabled(true))
+    SwaggerUi::new("/api/docs/{_:.*}")
+        .config(Config::new(["/api/v1/openapi.json"]).try_it_out_enabled(true))
 }

@@ -65,19 +65,35 @@ fn detail_from_row(row: &Row) -> StoreResult<ApplicationDetail> {
 }
 
 /// One application of the user, with its job description.
-pub async fn get(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<ApplicationDetail>> {
+pub async fn get(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+) -> StoreResult<Option<ApplicationDetail>> {
     let sql = format!("SELECT {COLUMNS}, a.job_description FROM job_applications a WHERE a.id = $1 AND a.user_id = $2");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(detail_from_row).transpose()
+    db.query_opt(&stmt, &[&id, &user_id])
+        .await?
+        .as_ref()
+        .map(detail_from_row)
+        .transpose()
 }
 
 /// The same, locking the row until the transaction ends.
-pub async fn lock(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<ApplicationDetail>> {
+pub async fn lock(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+) -> StoreResult<Option<ApplicationDetail>> {
     let sql = format!(
         "SELECT {COLUMNS}, a.job_description FROM job_applications a WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(detail_from_row).transpose()
+    db.query_opt(&stmt, &[&id, &user_id])
+        .await?
+        .as_ref()
+        .map(detail_from_row)
+        .transpose()
 }
 
 /// Whether the user has this application.
@@ -315,11 +331,18 @@ impl Sort {
         SortKey::CHOICES
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, key)| Sort { key: *key, descending })
+            .map(|(_, key)| Sort {
+                key: *key,
+                descending,
+            })
     }
 
     pub fn as_string(&self) -> String {
-        let name = SortKey::CHOICES.iter().find(|(_, k)| *k == self.key).map(|(n, _)| *n).unwrap_or("");
+        let name = SortKey::CHOICES
+            .iter()
+            .find(|(_, k)| *k == self.key)
+            .map(|(n, _)| *n)
+            .unwrap_or("");
         format!("{}{name}", if self.descending { "-" } else { "" })
     }
 }
@@ -365,7 +388,11 @@ impl From<tokio_postgres::Error> for ListError {
 }
 
 /// A page of the user's applications (without job descriptions).
-pub async fn list(db: &impl GenericClient, user_id: Uuid, query: &ListQuery) -> Result<Page<Application>, ListError> {
+pub async fn list(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    query: &ListQuery,
+) -> Result<Page<Application>, ListError> {
     let mut statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
     statuses.sort_unstable();
     statuses.dedup();
@@ -377,7 +404,8 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, query: &ListQuery) -> 
     tags.dedup();
     let q = query.q.clone().unwrap_or_default();
     let sort = query.sort.as_string();
-    let (status_key, mode_key, tag_key) = (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
+    let (status_key, mode_key, tag_key) =
+        (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
     let fp = fingerprint(&["applications", &sort, &status_key, &mode_key, &tag_key, &q]);
 
     let keyset = query.sort.key.keyset(query.sort.descending);
@@ -413,7 +441,10 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, query: &ListQuery) -> 
         order = keyset.order_by(),
     );
     let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let rows = db
+        .query(&stmt, &params.as_refs())
+        .await
+        .map_err(StoreError::from)?;
     let items = rows
         .iter()
         .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
@@ -423,26 +454,14 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, query: &ListQuery) -> 
 
 /// All of the user's applications without descriptions (an actor's working set).
 pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Application>> {
-    let sql = format!("SELECT {COLUMNS} FROM job_applications a WHERE a.user_id = $1 ORDER BY a.id");
+    let sql =
+        format!("SELECT {COLUMNS} FROM job_applications a WHERE a.user_id = $1 ORDER BY a.id");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query(&stmt, &[&user_id]).await?.iter().map(from_row).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-    }
-
-    #[test]
-    fn sorts_parse_with_an_optional_minus() {
-        assert_eq!(Sort::parse("-company"), Some(Sort { key: SortKey::Company, descending: true }));
-        assert_eq!(Sort::parse("deadline").map(|s| s.as_string()), Some("deadline".into()));
-        assert_eq!(Sort::parse("salary"), None);
-    }
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 /// Back-dates an application's bookkeeping (demo data and imports only).
@@ -458,6 +477,33 @@ pub async fn set_times(
             "UPDATE job_applications SET updated_at = $3, status_changed_at = $4 WHERE id = $1 AND user_id = $2",
         )
         .await?;
-    db.execute(&stmt, &[&id, &user_id, &updated_at, &status_changed_at]).await?;
+    db.execute(&stmt, &[&id, &user_id, &updated_at, &status_changed_at])
+        .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn sorts_parse_with_an_optional_minus() {
+        assert_eq!(
+            Sort::parse("-company"),
+            Some(Sort {
+                key: SortKey::Company,
+                descending: true
+            })
+        );
+        assert_eq!(
+            Sort::parse("deadline").map(|s| s.as_string()),
+            Some("deadline".into())
+        );
+        assert_eq!(Sort::parse("salary"), None);
+    }
 }

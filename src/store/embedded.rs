@@ -61,11 +61,17 @@ struct Server {
 
 impl Server {
     fn has_exited(&self) -> bool {
-        self.exited.lock().map(|rx| rx.try_recv().is_ok()).unwrap_or(true)
+        self.exited
+            .lock()
+            .map(|rx| rx.try_recv().is_ok())
+            .unwrap_or(true)
     }
 
     fn wait_exit(&self, timeout: Duration) -> bool {
-        self.exited.lock().map(|rx| rx.recv_timeout(timeout).is_ok()).unwrap_or(true)
+        self.exited
+            .lock()
+            .map(|rx| rx.recv_timeout(timeout).is_ok())
+            .unwrap_or(true)
     }
 }
 
@@ -106,22 +112,31 @@ impl EmbeddedPostgres {
         let run_as = run_as()?;
         let dir = &options.cluster_dir;
         let display = dir.display().to_string();
-        fs::create_dir_all(dir).map_err(|e| EmbeddedError::Start(format!("cannot create {display}: {e}")))?;
-        let dir = fs::canonicalize(dir).map_err(|e| EmbeddedError::Start(format!("{display}: {e}")))?;
+        fs::create_dir_all(dir)
+            .map_err(|e| EmbeddedError::Start(format!("cannot create {display}: {e}")))?;
+        let dir =
+            fs::canonicalize(dir).map_err(|e| EmbeddedError::Start(format!("{display}: {e}")))?;
         prepare_dir(&dir, run_as.as_ref(), 0o700)?;
         if let Some(user) = &run_as {
             if !can_use(&dir, user) {
-                return Err(EmbeddedError::Unreachable(dir.display().to_string(), user.name.clone()));
+                return Err(EmbeddedError::Unreachable(
+                    dir.display().to_string(),
+                    user.name.clone(),
+                ));
             }
         }
 
         let socket_dir = socket_dir_for(&dir);
-        fs::create_dir_all(&socket_dir).map_err(|e| EmbeddedError::Start(format!("{}: {e}", socket_dir.display())))?;
+        fs::create_dir_all(&socket_dir)
+            .map_err(|e| EmbeddedError::Start(format!("{}: {e}", socket_dir.display())))?;
         prepare_dir(&socket_dir, run_as.as_ref(), 0o700)?;
 
         if let Some(pid) = running_postmaster(&dir, &socket_dir) {
             tracing::info!(pid, data = %dir.display(), "attached to the running embedded PostgreSQL");
-            return Ok(EmbeddedPostgres { socket_dir, server: None });
+            return Ok(EmbeddedPostgres {
+                socket_dir,
+                server: None,
+            });
         }
 
         if !dir.join("PG_VERSION").exists() {
@@ -278,20 +293,37 @@ fn running_postmaster(dir: &Path, socket_dir: &Path) -> Option<i32> {
     (alive && socket.exists()).then_some(pid)
 }
 
-fn init_cluster(bin: &Path, dir: &Path, user: Option<&RunAs>, durable: bool) -> Result<(), EmbeddedError> {
+fn init_cluster(
+    bin: &Path,
+    dir: &Path,
+    user: Option<&RunAs>,
+    durable: bool,
+) -> Result<(), EmbeddedError> {
     let mut cmd = Command::new(bin.join("initdb"));
-    cmd.arg("-D")
-        .arg(dir)
-        .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+    cmd.arg("-D").arg(dir).args([
+        "-U",
+        SUPERUSER,
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+    ]);
     if !durable {
         cmd.arg("-N");
     }
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     as_user(&mut cmd, user);
-    let out = cmd.output().map_err(|e| EmbeddedError::Start(format!("initdb: {e}")))?;
+    let out = cmd
+        .output()
+        .map_err(|e| EmbeddedError::Start(format!("initdb: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("failed");
+        let last = stderr
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("failed");
         return Err(EmbeddedError::Start(format!("initdb: {last}")));
     }
     tracing::info!(data = %dir.display(), "created the embedded PostgreSQL cluster");
@@ -311,17 +343,31 @@ fn spawn_server(
         .append(true)
         .open(&log_path)
         .map_err(|e| EmbeddedError::Start(format!("{}: {e}", log_path.display())))?;
-    let log2 = log.try_clone().map_err(|e| EmbeddedError::Start(e.to_string()))?;
+    let log2 = log
+        .try_clone()
+        .map_err(|e| EmbeddedError::Start(e.to_string()))?;
 
     let mut cmd = Command::new(bin.join("postgres"));
     cmd.arg("-D")
         .arg(dir)
         .arg("-k")
         .arg(socket_dir)
-        .args(["-c", "listen_addresses=", "-c", "unix_socket_permissions=0700"])
+        .args([
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "unix_socket_permissions=0700",
+        ])
         .args(["-c", "max_connections=200"]);
     if !durable {
-        cmd.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        cmd.args([
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ]);
     }
     cmd.stdin(Stdio::null()).stdout(log).stderr(log2);
     // Its own process group: a Ctrl-C in the terminal reaches only us, and we

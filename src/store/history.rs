@@ -4,8 +4,8 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
 use super::applications::ListError;
+use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
 use super::{GenericClient, StoreError, StoreResult};
 use crate::domain::history::StatusHistoryEntry;
 use crate::domain::pipeline::Status;
@@ -13,8 +13,10 @@ use crate::domain::pipeline::Status;
 const COLUMNS: &str = "h.id, h.from_status, h.to_status, h.changed_at, h.note, h.undone, h.is_undo";
 
 fn status(s: Option<String>) -> StoreResult<Option<Status>> {
-    s.map(|s| Status::parse(&s).ok_or_else(|| StoreError::Internal(format!("unexpected status {s:?}"))))
-        .transpose()
+    s.map(|s| {
+        Status::parse(&s).ok_or_else(|| StoreError::Internal(format!("unexpected status {s:?}")))
+    })
+    .transpose()
 }
 
 fn from_row(row: &Row) -> StoreResult<StatusHistoryEntry> {
@@ -65,7 +67,11 @@ pub async fn insert(db: &impl GenericClient, user_id: Uuid, e: NewEntry<'_>) -> 
 }
 
 /// Marks an entry as undone.
-pub async fn mark_undone(db: &impl GenericClient, user_id: Uuid, entry_id: Uuid) -> StoreResult<()> {
+pub async fn mark_undone(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    entry_id: Uuid,
+) -> StoreResult<()> {
     let stmt = db
         .prepare_cached("UPDATE status_history SET undone = true WHERE id = $1 AND user_id = $2")
         .await?;
@@ -74,13 +80,21 @@ pub async fn mark_undone(db: &impl GenericClient, user_id: Uuid, entry_id: Uuid)
 }
 
 /// The newest entry that is not undone: the change that entered the current status.
-pub async fn entering(db: &impl GenericClient, user_id: Uuid, application_id: Uuid) -> StoreResult<Option<StatusHistoryEntry>> {
+pub async fn entering(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    application_id: Uuid,
+) -> StoreResult<Option<StatusHistoryEntry>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM status_history h WHERE h.application_id = $1 AND h.user_id = $2 \
          AND NOT h.undone ORDER BY h.changed_at DESC, h.id DESC LIMIT 1"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&application_id, &user_id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&application_id, &user_id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// A page of an application's history, oldest first.
@@ -92,7 +106,13 @@ pub async fn list(
     cursor: Option<&str>,
 ) -> Result<Page<StatusHistoryEntry>, ListError> {
     let fp = fingerprint(&["history", &application_id.to_string()]);
-    let keyset = Keyset { expr: "h.changed_at", sql_type: "timestamptz", id: "h.id", nullable: false, descending: false };
+    let keyset = Keyset {
+        expr: "h.changed_at",
+        sql_type: "timestamptz",
+        id: "h.id",
+        nullable: false,
+        descending: false,
+    };
     let mut params = Params::default();
     let mut conds = vec![
         format!("h.application_id = {}", params.push(application_id)),
@@ -109,7 +129,10 @@ pub async fn list(
         order = keyset.order_by()
     );
     let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let rows = db
+        .query(&stmt, &params.as_refs())
+        .await
+        .map_err(StoreError::from)?;
     let items = rows
         .iter()
         .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))

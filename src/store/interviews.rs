@@ -9,7 +9,8 @@ use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params}
 use super::{GenericClient, StoreError, StoreResult};
 use crate::domain::interview::{Interview, InterviewFields, InterviewKind, Outcome};
 
-const COLUMNS: &str = "i.id, i.application_id, i.kind, i.scheduled_at, i.duration_minutes, i.location, \
+const COLUMNS: &str =
+    "i.id, i.application_id, i.kind, i.scheduled_at, i.duration_minutes, i.location, \
     i.meeting_url, i.interviewers, i.notes, i.outcome, i.version, i.created_at, i.updated_at";
 
 fn from_row(row: &Row) -> StoreResult<Interview> {
@@ -19,7 +20,8 @@ fn from_row(row: &Row) -> StoreResult<Interview> {
         id: row.try_get("id")?,
         application_id: row.try_get("application_id")?,
         fields: InterviewFields {
-            kind: InterviewKind::parse(&kind).ok_or_else(|| StoreError::Internal(format!("unexpected kind {kind:?}")))?,
+            kind: InterviewKind::parse(&kind)
+                .ok_or_else(|| StoreError::Internal(format!("unexpected kind {kind:?}")))?,
             scheduled_at: row.try_get("scheduled_at")?,
             duration_minutes: row.try_get("duration_minutes")?,
             location: row.try_get("location")?,
@@ -71,16 +73,33 @@ pub async fn insert(
     from_row(&row)
 }
 
-pub async fn get(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Interview>> {
+pub async fn get(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+) -> StoreResult<Option<Interview>> {
     let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&id, &user_id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
-pub async fn lock(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Interview>> {
-    let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2 FOR UPDATE");
+pub async fn lock(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+) -> StoreResult<Option<Interview>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2 FOR UPDATE");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&id, &user_id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn update(
@@ -120,7 +139,9 @@ pub async fn update(
 }
 
 pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-    let stmt = db.prepare_cached("DELETE FROM interviews WHERE id = $1 AND user_id = $2").await?;
+    let stmt = db
+        .prepare_cached("DELETE FROM interviews WHERE id = $1 AND user_id = $2")
+        .await?;
     Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
 }
 
@@ -136,11 +157,18 @@ pub struct ListQuery {
 }
 
 /// A page of the user's interviews by time.
-pub async fn list(db: &impl GenericClient, user_id: Uuid, q: &ListQuery) -> Result<Page<Interview>, ListError> {
+pub async fn list(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    q: &ListQuery,
+) -> Result<Page<Interview>, ListError> {
     let mut outcomes: Vec<&str> = q.outcomes.iter().map(|o| o.as_str()).collect();
     outcomes.sort_unstable();
     outcomes.dedup();
-    let ts = |t: Option<OffsetDateTime>| t.map(|t| t.unix_timestamp_nanos().to_string()).unwrap_or_default();
+    let ts = |t: Option<OffsetDateTime>| {
+        t.map(|t| t.unix_timestamp_nanos().to_string())
+            .unwrap_or_default()
+    };
     let fp = fingerprint(&[
         "interviews",
         &ts(q.from),
@@ -148,7 +176,13 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, q: &ListQuery) -> Resu
         &q.application_id.map(|i| i.to_string()).unwrap_or_default(),
         &outcomes.join(","),
     ]);
-    let keyset = Keyset { expr: "i.scheduled_at", sql_type: "timestamptz", id: "i.id", nullable: false, descending: false };
+    let keyset = Keyset {
+        expr: "i.scheduled_at",
+        sql_type: "timestamptz",
+        id: "i.id",
+        nullable: false,
+        descending: false,
+    };
     let mut params = Params::default();
     let mut conds = vec![format!("i.user_id = {}", params.push(user_id))];
     if let Some(from) = q.from {
@@ -175,7 +209,10 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, q: &ListQuery) -> Resu
         order = keyset.order_by()
     );
     let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let rows = db
+        .query(&stmt, &params.as_refs())
+        .await
+        .map_err(StoreError::from)?;
     let items = rows
         .iter()
         .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
@@ -184,8 +221,16 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, q: &ListQuery) -> Resu
 }
 
 /// The user's interviews from `since` on (an actor's working set).
-pub async fn upcoming(db: &impl GenericClient, user_id: Uuid, since: OffsetDateTime) -> StoreResult<Vec<Interview>> {
+pub async fn upcoming(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    since: OffsetDateTime,
+) -> StoreResult<Vec<Interview>> {
     let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.user_id = $1 AND i.scheduled_at >= $2 ORDER BY i.scheduled_at, i.id");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query(&stmt, &[&user_id, &since]).await?.iter().map(from_row).collect()
+    db.query(&stmt, &[&user_id, &since])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
 }

@@ -78,7 +78,9 @@ fn is_connection_error(e: &tokio_postgres::Error) -> bool {
         source = s.source();
     }
     let text = e.to_string();
-    text.starts_with("error connecting") || text.starts_with("timeout") || text.contains("connection closed")
+    text.starts_with("error connecting")
+        || text.starts_with("timeout")
+        || text.contains("connection closed")
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
@@ -122,9 +124,15 @@ const MIGRATION_LOCK: i64 = 0x6a6f_6263_6f70;
 /// Applies the embedded migrations under a PostgreSQL advisory lock.
 pub async fn migrate(pool: &Pool) -> StoreResult<usize> {
     let mut client = pool.get().await?;
-    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await?;
-    let result = migrations::migrations::runner().run_async(&mut **client).await;
-    let _ = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let result = migrations::migrations::runner()
+        .run_async(&mut **client)
+        .await;
+    let _ = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
     let report = result.map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
     Ok(report.applied_migrations().len())
 }
@@ -144,7 +152,9 @@ pub async fn ensure_database(admin: &tokio_postgres::Client, name: &str) -> Stor
         .is_some();
     if !exists {
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        admin.batch_execute(&format!("CREATE DATABASE {quoted}")).await?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {quoted}"))
+            .await?;
     }
     Ok(())
 }
@@ -159,11 +169,17 @@ pub struct WriteStart {
 /// Bumps the user's change sequence inside a write's transaction. It also
 /// takes the user's row lock, so one user's writes are serialized across
 /// every replica. A user that no longer exists is `StoreError::Missing`.
-pub async fn begin_user_write(tx: &impl GenericClient, user_id: uuid::Uuid) -> StoreResult<WriteStart> {
+pub async fn begin_user_write(
+    tx: &impl GenericClient,
+    user_id: uuid::Uuid,
+) -> StoreResult<WriteStart> {
     let stmt = tx
         .prepare_cached("UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq, timezone")
         .await?;
-    let row = tx.query_opt(&stmt, &[&user_id]).await?.ok_or(StoreError::Missing)?;
+    let row = tx
+        .query_opt(&stmt, &[&user_id])
+        .await?
+        .ok_or(StoreError::Missing)?;
     Ok(WriteStart {
         change_seq: row.try_get(0)?,
         timezone: row.try_get(1)?,

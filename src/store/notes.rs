@@ -35,19 +35,31 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    from_row(&db.query_one(&stmt, &[&id, &user_id, &application_id, &body, &now]).await?)
+    from_row(
+        &db.query_one(&stmt, &[&id, &user_id, &application_id, &body, &now])
+            .await?,
+    )
 }
 
 pub async fn get(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Note>> {
     let sql = format!("SELECT {COLUMNS} FROM notes n WHERE n.id = $1 AND n.user_id = $2");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&id, &user_id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn lock(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Note>> {
-    let sql = format!("SELECT {COLUMNS} FROM notes n WHERE n.id = $1 AND n.user_id = $2 FOR UPDATE");
+    let sql =
+        format!("SELECT {COLUMNS} FROM notes n WHERE n.id = $1 AND n.user_id = $2 FOR UPDATE");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&id, &user_id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn update(
@@ -62,11 +74,16 @@ pub async fn update(
         "UPDATE notes AS n SET body = $3, version = $4, updated_at = $5 WHERE n.id = $1 AND n.user_id = $2 RETURNING {COLUMNS}"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    from_row(&db.query_one(&stmt, &[&id, &user_id, &body, &version, &now]).await?)
+    from_row(
+        &db.query_one(&stmt, &[&id, &user_id, &body, &version, &now])
+            .await?,
+    )
 }
 
 pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-    let stmt = db.prepare_cached("DELETE FROM notes WHERE id = $1 AND user_id = $2").await?;
+    let stmt = db
+        .prepare_cached("DELETE FROM notes WHERE id = $1 AND user_id = $2")
+        .await?;
     Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
 }
 
@@ -79,7 +96,13 @@ pub async fn list(
     cursor: Option<&str>,
 ) -> Result<Page<Note>, ListError> {
     let fp = fingerprint(&["notes", &application_id.to_string()]);
-    let keyset = Keyset { expr: "n.created_at", sql_type: "timestamptz", id: "n.id", nullable: false, descending: false };
+    let keyset = Keyset {
+        expr: "n.created_at",
+        sql_type: "timestamptz",
+        id: "n.id",
+        nullable: false,
+        descending: false,
+    };
     let mut params = Params::default();
     let mut conds = vec![
         format!("n.application_id = {}", params.push(application_id)),
@@ -96,7 +119,10 @@ pub async fn list(
         order = keyset.order_by()
     );
     let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let rows = db
+        .query(&stmt, &params.as_refs())
+        .await
+        .map_err(StoreError::from)?;
     let items = rows
         .iter()
         .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
@@ -105,7 +131,10 @@ pub async fn list(
 }
 
 /// When each of the user's applications last had a note written.
-pub async fn last_note_times(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<(Uuid, OffsetDateTime)>> {
+pub async fn last_note_times(
+    db: &impl GenericClient,
+    user_id: Uuid,
+) -> StoreResult<Vec<(Uuid, OffsetDateTime)>> {
     let stmt = db
         .prepare_cached("SELECT application_id, max(updated_at) FROM notes WHERE user_id = $1 GROUP BY application_id")
         .await?;

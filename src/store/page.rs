@@ -66,7 +66,9 @@ pub fn encode_cursor(fingerprint: &str, value: Option<String>, id: Uuid) -> Stri
 }
 
 pub fn decode_cursor(cursor: &str, fingerprint: &str) -> Result<After, BadCursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| BadCursor)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| BadCursor)?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| BadCursor)?;
     if data.f != fingerprint {
         return Err(BadCursor);
@@ -91,7 +93,10 @@ impl Params {
     }
 
     pub fn as_refs(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.values.iter().map(|v| v.as_ref() as &(dyn ToSql + Sync)).collect()
+        self.values
+            .iter()
+            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
+            .collect()
     }
 }
 
@@ -112,8 +117,16 @@ impl Keyset {
     /// `ORDER BY` with NULLs last in both directions.
     pub fn order_by(&self) -> String {
         let dir = if self.descending { "DESC" } else { "ASC" };
-        let nulls = if self.nullable && self.descending { " NULLS LAST" } else { "" };
-        format!("{expr} {dir}{nulls}, {id} {dir}", expr = self.expr, id = self.id)
+        let nulls = if self.nullable && self.descending {
+            " NULLS LAST"
+        } else {
+            ""
+        };
+        format!(
+            "{expr} {dir}{nulls}, {id} {dir}",
+            expr = self.expr,
+            id = self.id
+        )
     }
 
     /// The condition for rows after `after`.
@@ -126,7 +139,11 @@ impl Keyset {
                 // Sent as text and cast by PostgreSQL: the value is PostgreSQL's own
                 // text form of the sort value, so the round trip is exact.
                 let v = format!("{}::text::{}", params.push(v.clone()), self.sql_type);
-                let nulls = if self.nullable { format!(" OR {expr} IS NULL") } else { String::new() };
+                let nulls = if self.nullable {
+                    format!(" OR {expr} IS NULL")
+                } else {
+                    String::new()
+                };
                 format!("({expr} {cmp} {v} OR ({expr} = {v} AND {id} {cmp} {id_param}){nulls})")
             }
         }
@@ -166,7 +183,13 @@ mod tests {
     fn a_cursor_only_works_with_its_own_fingerprint() {
         let id = Uuid::now_v7();
         let c = encode_cursor("abc", Some("2026-01-01".into()), id);
-        assert_eq!(decode_cursor(&c, "abc"), Ok(After { value: Some("2026-01-01".into()), id }));
+        assert_eq!(
+            decode_cursor(&c, "abc"),
+            Ok(After {
+                value: Some("2026-01-01".into()),
+                id
+            })
+        );
         assert_eq!(decode_cursor(&c, "abd"), Err(BadCursor));
         assert_eq!(decode_cursor("not a cursor", "abc"), Err(BadCursor));
     }

@@ -20,7 +20,12 @@ pub async fn failures_since(
     Ok((row.try_get(0)?, row.try_get(1)?))
 }
 
-pub async fn record_failure(db: &impl GenericClient, scope: &str, key: &str, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn record_failure(
+    db: &impl GenericClient,
+    scope: &str,
+    key: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     let stmt = db
         .prepare_cached("INSERT INTO auth_failures (scope, key, failed_at) VALUES ($1, $2, $3)")
         .await?;
@@ -39,6 +44,8 @@ pub async fn clear(db: &impl GenericClient, scope: &str, key: &str) -> StoreResu
 
 /// Drops failures older than `before` (housekeeping).
 pub async fn prune(db: &impl GenericClient, before: OffsetDateTime) -> StoreResult<u64> {
-    let stmt = db.prepare_cached("DELETE FROM auth_failures WHERE failed_at < $1").await?;
+    let stmt = db
+        .prepare_cached("DELETE FROM auth_failures WHERE failed_at < $1")
+        .await?;
     Ok(db.execute(&stmt, &[&before]).await?)
 }

@@ -35,17 +35,26 @@ pub async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    from_row(&db.query_one(&stmt, &[&id, &user_id, &name, &hash, &expires_at, &now]).await?)
+    from_row(
+        &db.query_one(&stmt, &[&id, &user_id, &name, &hash, &expires_at, &now])
+            .await?,
+    )
 }
 
 /// Revokes a token; false when the user has no such token.
 pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
-    let stmt = db.prepare_cached("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2").await?;
+    let stmt = db
+        .prepare_cached("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        .await?;
     Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
 }
 
 /// The owner and id of a live token with this hash.
-pub async fn authenticate(db: &impl GenericClient, hash: &[u8], now: OffsetDateTime) -> StoreResult<Option<(Uuid, Uuid)>> {
+pub async fn authenticate(
+    db: &impl GenericClient,
+    hash: &[u8],
+    now: OffsetDateTime,
+) -> StoreResult<Option<(Uuid, Uuid)>> {
     let stmt = db
         .prepare_cached(
             "SELECT user_id, id FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
@@ -71,9 +80,20 @@ pub async fn touch(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> St
 }
 
 /// A page of the user's tokens, newest first.
-pub async fn list(db: &impl GenericClient, user_id: Uuid, limit: usize, cursor: Option<&str>) -> Result<Page<TokenInfo>, ListError> {
+pub async fn list(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<Page<TokenInfo>, ListError> {
     let fp = fingerprint(&["tokens"]);
-    let keyset = Keyset { expr: "t.created_at", sql_type: "timestamptz", id: "t.id", nullable: false, descending: true };
+    let keyset = Keyset {
+        expr: "t.created_at",
+        sql_type: "timestamptz",
+        id: "t.id",
+        nullable: false,
+        descending: true,
+    };
     let mut params = Params::default();
     let mut conds = vec![format!("t.user_id = {}", params.push(user_id))];
     if let Some(c) = cursor {
@@ -87,7 +107,10 @@ pub async fn list(db: &impl GenericClient, user_id: Uuid, limit: usize, cursor: 
         order = keyset.order_by()
     );
     let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db.query(&stmt, &params.as_refs()).await.map_err(StoreError::from)?;
+    let rows = db
+        .query(&stmt, &params.as_refs())
+        .await
+        .map_err(StoreError::from)?;
     let items = rows
         .iter()
         .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))

@@ -43,23 +43,37 @@ pub async fn insert_local(
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    from_row(&db.query_one(&stmt, &[&id, &email, &display_name, &password_hash, &now]).await?)
+    from_row(
+        &db.query_one(&stmt, &[&id, &email, &display_name, &password_hash, &now])
+            .await?,
+    )
 }
 
 pub async fn get(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub async fn lock(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1 FOR UPDATE");
     let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id]).await?.as_ref().map(from_row).transpose()
+    db.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// The id and password hash of the account with this email (any case).
-pub async fn password_by_email(db: &impl GenericClient, email: &str) -> StoreResult<Option<(Uuid, Option<String>)>> {
+pub async fn password_by_email(
+    db: &impl GenericClient,
+    email: &str,
+) -> StoreResult<Option<(Uuid, Option<String>)>> {
     let stmt = db
         .prepare_cached("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
         .await?;
@@ -72,7 +86,9 @@ pub async fn password_by_email(db: &impl GenericClient, email: &str) -> StoreRes
 
 /// The user's time zone (for "today"); UTC when unknown.
 pub async fn timezone(db: &impl GenericClient, id: Uuid) -> StoreResult<String> {
-    let stmt = db.prepare_cached("SELECT timezone FROM users WHERE id = $1").await?;
+    let stmt = db
+        .prepare_cached("SELECT timezone FROM users WHERE id = $1")
+        .await?;
     Ok(db
         .query_opt(&stmt, &[&id])
         .await?
@@ -94,12 +110,17 @@ pub async fn update_profile(
          WHERE u.id = $1 RETURNING {COLUMNS}"
     );
     let stmt = db.prepare_cached(&sql).await?;
-    from_row(&db.query_one(&stmt, &[&id, &display_name, &timezone, &version, &now]).await?)
+    from_row(
+        &db.query_one(&stmt, &[&id, &display_name, &timezone, &version, &now])
+            .await?,
+    )
 }
 
 /// The user's change sequence and time zone, as a working set starts from.
 pub async fn write_state(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<(i64, String)>> {
-    let stmt = db.prepare_cached("SELECT change_seq, timezone FROM users WHERE id = $1").await?;
+    let stmt = db
+        .prepare_cached("SELECT change_seq, timezone FROM users WHERE id = $1")
+        .await?;
     Ok(db
         .query_opt(&stmt, &[&id])
         .await?

@@ -21,7 +21,14 @@ async fn register_answers_the_user_and_a_working_token() {
     let me = app.get(token, "/api/v1/me").await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["display_name"], "Ada");
-    for key in ["id", "email", "display_name", "timezone", "auth_methods", "created_at"] {
+    for key in [
+        "id",
+        "email",
+        "display_name",
+        "timezone",
+        "auth_methods",
+        "created_at",
+    ] {
         assert!(me.body.get(key).is_some(), "{key}");
     }
 }
@@ -42,13 +49,26 @@ async fn an_email_registered_in_any_case_answers_409() {
 async fn registration_rules_name_the_field() {
     let app = spawn_app().await;
     for (body, field) in [
-        (json!({"email": "ada@example.com", "password": "short"}), "password"),
-        (json!({"email": "not-an-email", "password": "0123456789"}), "email"),
+        (
+            json!({"email": "ada@example.com", "password": "short"}),
+            "password",
+        ),
+        (
+            json!({"email": "not-an-email", "password": "0123456789"}),
+            "email",
+        ),
         (json!({"password": "0123456789"}), "email"),
         (json!({"email": "ada@example.com"}), "password"),
-        (json!({"email": "ada@example.com", "password": "0123456789", "admin": true}), "admin"),
+        (
+            json!({"email": "ada@example.com", "password": "0123456789", "admin": true}),
+            "admin",
+        ),
     ] {
-        let res = app.req(Method::POST, "/api/v1/auth/register").json(&body).send().await;
+        let res = app
+            .req(Method::POST, "/api/v1/auth/register")
+            .json(&body)
+            .send()
+            .await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), [field], "{body}");
     }
@@ -140,26 +160,50 @@ async fn with_local_accounts_off_register_and_token_answer_404() {
     ])
     .await;
     let body = json!({"email": "ada@example.com", "password": "correct horse battery"});
-    app.req(Method::POST, "/api/v1/auth/register").json(&body).send().await.assert_problem(404, "not_found");
-    app.req(Method::POST, "/api/v1/auth/token").json(&body).send().await.assert_problem(404, "not_found");
+    app.req(Method::POST, "/api/v1/auth/register")
+        .json(&body)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    app.req(Method::POST, "/api/v1/auth/token")
+        .json(&body)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
 async fn me_can_change_its_name_and_time_zone_with_versions() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let res = app.patch(&token, "/api/v1/me", json!({"timezone": "Europe/Berlin", "display_name": "Ada L."})).await;
+    let res = app
+        .patch(
+            &token,
+            "/api/v1/me",
+            json!({"timezone": "Europe/Berlin", "display_name": "Ada L."}),
+        )
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["timezone"], "Europe/Berlin");
     assert_eq!(res.header("etag"), Some("\"2\""));
-    let res = app.patch(&token, "/api/v1/me", json!({"timezone": "Mars/Base"})).await;
+    let res = app
+        .patch(&token, "/api/v1/me", json!({"timezone": "Mars/Base"}))
+        .await;
     res.assert_problem(422, "validation");
     assert_eq!(res.error_fields(), ["timezone"]);
-    let res = app.req(Method::PATCH, "/api/v1/me").bearer(&token).if_match(1).json(&json!({"display_name": "X"})).send().await;
+    let res = app
+        .req(Method::PATCH, "/api/v1/me")
+        .bearer(&token)
+        .if_match(1)
+        .json(&json!({"display_name": "X"}))
+        .send()
+        .await;
     res.assert_problem(412, "stale_version");
     let me = app.get(&token, "/api/v1/me").await;
     assert_eq!(me.body["display_name"], "Ada L.");
-    let res = app.patch(&token, "/api/v1/me", json!({"display_name": null})).await;
+    let res = app
+        .patch(&token, "/api/v1/me", json!({"display_name": null}))
+        .await;
     assert_eq!(res.body["display_name"], serde_json::Value::Null);
 }
 
@@ -167,9 +211,22 @@ async fn me_can_change_its_name_and_time_zone_with_versions() {
 async fn tokens_are_shown_once_listed_without_secrets_and_revoked_at_once() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let res = app.post(&token, "/api/v1/tokens", json!({"name": "ci", "expires_at": "2099-01-01T00:00:00Z"})).await;
+    let res = app
+        .post(
+            &token,
+            "/api/v1/tokens",
+            json!({"name": "ci", "expires_at": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", res.text);
-    for key in ["id", "name", "token", "created_at", "last_used_at", "expires_at"] {
+    for key in [
+        "id",
+        "name",
+        "token",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    ] {
         assert!(res.body.get(key).is_some(), "{key}");
     }
     let ci = res.body["token"].as_str().unwrap().to_owned();
@@ -185,16 +242,31 @@ async fn tokens_are_shown_once_listed_without_secrets_and_revoked_at_once() {
     let used = items.iter().find(|t| t["id"] == ci_id.as_str()).unwrap();
     assert!(used["last_used_at"].is_string(), "use is recorded");
 
-    assert_eq!(app.delete(&token, &format!("/api/v1/tokens/{ci_id}")).await.status, 204);
-    app.get(&ci, "/api/v1/me").await.assert_problem(401, "unauthenticated");
-    app.delete(&token, &format!("/api/v1/tokens/{ci_id}")).await.assert_problem(404, "not_found");
+    assert_eq!(
+        app.delete(&token, &format!("/api/v1/tokens/{ci_id}"))
+            .await
+            .status,
+        204
+    );
+    app.get(&ci, "/api/v1/me")
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.delete(&token, &format!("/api/v1/tokens/{ci_id}"))
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
 async fn a_token_must_have_a_name_and_a_future_expiry() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let res = app.post(&token, "/api/v1/tokens", json!({"name": "old", "expires_at": "2001-01-01T00:00:00Z"})).await;
+    let res = app
+        .post(
+            &token,
+            "/api/v1/tokens",
+            json!({"name": "old", "expires_at": "2001-01-01T00:00:00Z"}),
+        )
+        .await;
     assert_eq!(res.error_fields(), ["expires_at"]);
     let res = app.post(&token, "/api/v1/tokens", json!({})).await;
     assert_eq!(res.error_fields(), ["name"]);
@@ -204,7 +276,13 @@ async fn a_token_must_have_a_name_and_a_future_expiry() {
 async fn an_expired_token_is_refused() {
     let app = spawn_app().await;
     let (token, user_id) = app.user("ada@example.com").await;
-    let res = app.post(&token, "/api/v1/tokens", json!({"name": "short", "expires_at": "2099-01-01T00:00:00Z"})).await;
+    let res = app
+        .post(
+            &token,
+            "/api/v1/tokens",
+            json!({"name": "short", "expires_at": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
     let short = res.body["token"].as_str().unwrap().to_owned();
     let client = app.pool.get().await.unwrap();
     let user: uuid::Uuid = user_id.parse().unwrap();
@@ -212,5 +290,7 @@ async fn an_expired_token_is_refused() {
         .execute("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND name = 'short'", &[&user])
         .await
         .unwrap();
-    app.get(&short, "/api/v1/me").await.assert_problem(401, "unauthenticated");
+    app.get(&short, "/api/v1/me")
+        .await
+        .assert_problem(401, "unauthenticated");
 }

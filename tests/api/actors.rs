@@ -10,46 +10,91 @@ async fn a_panic_in_one_users_actor_restarts_it_from_postgres_and_spares_the_oth
     let (alice, alice_id) = app.user("alice@example.com").await;
     let (bob, bob_id) = app.user("bob@example.com").await;
     for i in 0..3 {
-        app.application(&alice, json!({"company": format!("A{i}"), "title": "Dev"})).await;
+        app.application(&alice, json!({"company": format!("A{i}"), "title": "Dev"}))
+            .await;
     }
-    app.application(&bob, json!({"company": "B", "title": "Dev"})).await;
+    app.application(&bob, json!({"company": "B", "title": "Dev"}))
+        .await;
 
-    let alice_actor = app.registry.send(UserActor(alice_id.parse().unwrap())).await.unwrap();
-    let bob_actor = app.registry.send(UserActor(bob_id.parse().unwrap())).await.unwrap();
+    let alice_actor = app
+        .registry
+        .send(UserActor(alice_id.parse().unwrap()))
+        .await
+        .unwrap();
+    let bob_actor = app
+        .registry
+        .send(UserActor(bob_id.parse().unwrap()))
+        .await
+        .unwrap();
     let bob_before = bob_actor.send(Summarize).await.unwrap();
     assert_eq!(bob_before.applications, 1);
 
     let crash = alice_actor.send(Crash).await.unwrap();
     assert!(crash.is_err(), "the panicking command fails cleanly");
-    assert_eq!(app.stats.user_restarts.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(
+        app.stats
+            .user_restarts
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
 
     // Alice's actor is back, reloaded from PostgreSQL, and takes writes.
     let reloaded = alice_actor.send(Summarize).await.unwrap();
     assert!(reloaded.loaded);
     assert_eq!(reloaded.applications, 3);
-    let res = app.post(&alice, "/api/v1/applications", json!({"company": "A3", "title": "Dev"})).await;
+    let res = app
+        .post(
+            &alice,
+            "/api/v1/applications",
+            json!({"company": "A3", "title": "Dev"}),
+        )
+        .await;
     assert_eq!(res.status, 201);
     assert_eq!(alice_actor.send(Summarize).await.unwrap().applications, 4);
 
     // Bob never noticed.
     let bob_after = bob_actor.send(Summarize).await.unwrap();
     assert_eq!(bob_after, bob_before);
-    assert_eq!(app.post(&bob, "/api/v1/applications", json!({"company": "B2", "title": "Dev"})).await.status, 201);
+    assert_eq!(
+        app.post(
+            &bob,
+            "/api/v1/applications",
+            json!({"company": "B2", "title": "Dev"})
+        )
+        .await
+        .status,
+        201
+    );
 }
 
 #[actix_web::test]
 async fn the_working_set_follows_every_write() {
     let app = spawn_app().await;
     let (token, user) = app.user("ada@example.com").await;
-    let actor = app.registry.send(UserActor(user.parse().unwrap())).await.unwrap();
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let actor = app
+        .registry
+        .send(UserActor(user.parse().unwrap()))
+        .await
+        .unwrap();
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let id = a["id"].as_str().unwrap();
-    app.post(&token, "/api/v1/interviews", json!({"application_id": id, "scheduled_at": "2099-01-01T10:00:00Z"})).await;
+    app.post(
+        &token,
+        "/api/v1/interviews",
+        json!({"application_id": id, "scheduled_at": "2099-01-01T10:00:00Z"}),
+    )
+    .await;
     let s = actor.send(Summarize).await.unwrap();
     assert_eq!((s.applications, s.interviews), (1, 1));
     let seq_before = s.change_seq;
-    app.delete(&token, &format!("/api/v1/applications/{id}")).await;
+    app.delete(&token, &format!("/api/v1/applications/{id}"))
+        .await;
     let s = actor.send(Summarize).await.unwrap();
     assert_eq!((s.applications, s.interviews), (0, 0));
-    assert!(s.change_seq > seq_before, "each write bumps the user's change sequence");
+    assert!(
+        s.change_seq > seq_before,
+        "each write bumps the user's change sequence"
+    );
 }

@@ -7,12 +7,24 @@ use crate::helpers::spawn_app;
 async fn creating_an_application_answers_201_with_location_etag_and_defaults() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let res = app.post(&token, "/api/v1/applications", json!({"company": "  Acme ", "title": "Engineer"})).await;
+    let res = app
+        .post(
+            &token,
+            "/api/v1/applications",
+            json!({"company": "  Acme ", "title": "Engineer"}),
+        )
+        .await;
     assert_eq!(res.status, 201, "{}", res.text);
     let id = res.id();
-    assert_eq!(res.header("location"), Some(format!("/api/v1/applications/{id}").as_str()));
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/api/v1/applications/{id}").as_str())
+    );
     assert_eq!(res.header("etag"), Some("\"1\""));
-    assert!(res.header("content-type").unwrap().starts_with("application/json"));
+    assert!(res
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
     let b = &res.body;
     assert_eq!(b["company"], "Acme");
     assert_eq!(b["status"], "wishlist");
@@ -47,7 +59,10 @@ async fn every_validation_rule_answers_422_naming_the_field_and_creates_nothing(
         (json!({"contact_name": "x".repeat(201)}), "contact_name"),
         (json!({"url": "ftp://example.com/job"}), "url"),
         (json!({"url": "not a url"}), "url"),
-        (json!({"url": format!("https://example.com/{}", "a".repeat(2000))}), "url"),
+        (
+            json!({"url": format!("https://example.com/{}", "a".repeat(2000))}),
+            "url",
+        ),
         (json!({"work_mode": "office"}), "work_mode"),
         (json!({"salary_min": -5}), "salary_min"),
         (json!({"salary_max": 1.5}), "salary_max"),
@@ -56,8 +71,14 @@ async fn every_validation_rule_answers_422_naming_the_field_and_creates_nothing(
         (json!({"status": "hired"}), "status"),
         (json!({"applied_on": "2026-02-30"}), "applied_on"),
         (json!({"deadline": "next week"}), "deadline"),
-        (json!({"job_description": "x".repeat(100_001)}), "job_description"),
-        (json!({"tags": (0..21).map(|i| format!("t{i}")).collect::<Vec<_>>()}), "tags"),
+        (
+            json!({"job_description": "x".repeat(100_001)}),
+            "job_description",
+        ),
+        (
+            json!({"tags": (0..21).map(|i| format!("t{i}")).collect::<Vec<_>>()}),
+            "tags",
+        ),
         (json!({"tags": ["x".repeat(41)]}), "tags"),
         (json!({"tags": "rust"}), "tags"),
         (json!({"contact_email": "nobody"}), "contact_email"),
@@ -83,7 +104,11 @@ async fn every_validation_rule_answers_422_naming_the_field_and_creates_nothing(
         }
         let res = app.post(&token, "/api/v1/applications", body.clone()).await;
         res.assert_problem(422, "validation");
-        assert!(res.error_fields().contains(&field.to_string()), "{field}: {}", res.text);
+        assert!(
+            res.error_fields().contains(&field.to_string()),
+            "{field}: {}",
+            res.text
+        );
     }
     let list = app.get(&token, "/api/v1/applications").await;
     assert_eq!(list.body["items"], json!([]), "nothing was created");
@@ -100,7 +125,10 @@ async fn a_merge_patch_changes_named_fields_and_null_clears_optional_ones() {
     let res = app
         .req(Method::PATCH, &format!("/api/v1/applications/{id}"))
         .bearer(&token)
-        .body("application/merge-patch+json", r#"{"location": null, "title": "Senior Dev", "tags": ["rust", "go"]}"#)
+        .body(
+            "application/merge-patch+json",
+            r#"{"location": null, "title": "Senior Dev", "tags": ["rust", "go"]}"#,
+        )
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
@@ -116,7 +144,9 @@ async fn a_merge_patch_changes_named_fields_and_null_clears_optional_ones() {
 async fn patch_refuses_null_for_required_read_only_unknown_and_mistyped_fields() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let path = format!("/api/v1/applications/{}", a["id"].as_str().unwrap());
     for (body, field) in [
         (json!({"company": null}), "company"),
@@ -126,7 +156,10 @@ async fn patch_refuses_null_for_required_read_only_unknown_and_mistyped_fields()
         (json!({"created_at": "2026-01-01T00:00:00Z"}), "created_at"),
         (json!({"updated_at": "2026-01-01T00:00:00Z"}), "updated_at"),
         (json!({"priority_reasons": []}), "priority_reasons"),
-        (json!({"possible_duplicate_of": null}), "possible_duplicate_of"),
+        (
+            json!({"possible_duplicate_of": null}),
+            "possible_duplicate_of",
+        ),
         (json!({"favourite": true}), "favourite"),
         (json!({"salary_min": "100000"}), "salary_min"),
         (json!({"tags": [1, 2]}), "tags"),
@@ -143,22 +176,58 @@ async fn patch_refuses_null_for_required_read_only_unknown_and_mistyped_fields()
 async fn a_stale_if_match_answers_412_and_changes_nothing() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let path = format!("/api/v1/applications/{}", a["id"].as_str().unwrap());
-    let ok = app.req(Method::PATCH, &path).bearer(&token).if_match(1).json(&json!({"title": "Lead"})).send().await;
+    let ok = app
+        .req(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(1)
+        .json(&json!({"title": "Lead"}))
+        .send()
+        .await;
     assert_eq!(ok.status, 200);
-    let stale = app.req(Method::PATCH, &path).bearer(&token).if_match(1).json(&json!({"title": "CTO"})).send().await;
+    let stale = app
+        .req(Method::PATCH, &path)
+        .bearer(&token)
+        .if_match(1)
+        .json(&json!({"title": "CTO"}))
+        .send()
+        .await;
     stale.assert_problem(412, "stale_version");
-    let stale_delete = app.req(Method::DELETE, &path).bearer(&token).if_match(1).send().await;
+    let stale_delete = app
+        .req(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(1)
+        .send()
+        .await;
     stale_delete.assert_problem(412, "stale_version");
     let now = app.get(&token, &path).await;
     assert_eq!(now.body["title"], "Lead");
     assert_eq!(now.body["version"], 2);
-    let weak = app.req(Method::PATCH, &path).bearer(&token).header("if-match", "W/\"2\"").json(&json!({"title": "Staff"})).send().await;
+    let weak = app
+        .req(Method::PATCH, &path)
+        .bearer(&token)
+        .header("if-match", "W/\"2\"")
+        .json(&json!({"title": "Staff"}))
+        .send()
+        .await;
     assert_eq!(weak.status, 200);
-    let bad = app.req(Method::PATCH, &path).bearer(&token).header("if-match", "\"two\"").json(&json!({"title": "X"})).send().await;
+    let bad = app
+        .req(Method::PATCH, &path)
+        .bearer(&token)
+        .header("if-match", "\"two\"")
+        .json(&json!({"title": "X"}))
+        .send()
+        .await;
     bad.assert_problem(400, "bad_request");
-    let ok_delete = app.req(Method::DELETE, &path).bearer(&token).if_match(3).send().await;
+    let ok_delete = app
+        .req(Method::DELETE, &path)
+        .bearer(&token)
+        .if_match(3)
+        .send()
+        .await;
     assert_eq!(ok_delete.status, 204);
 }
 
@@ -166,7 +235,9 @@ async fn a_stale_if_match_answers_412_and_changes_nothing() {
 async fn a_patch_that_changes_nothing_keeps_the_version() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let path = format!("/api/v1/applications/{}", a["id"].as_str().unwrap());
     let res = app.patch(&token, &path, json!({"company": "Acme"})).await;
     assert_eq!(res.body["version"], 1);
@@ -177,11 +248,21 @@ async fn a_patch_that_changes_nothing_keeps_the_version() {
 async fn lists_leave_out_the_job_description_and_a_get_has_it() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev", "job_description": "Build things"})).await;
+    let a = app
+        .application(
+            &token,
+            json!({"company": "Acme", "title": "Dev", "job_description": "Build things"}),
+        )
+        .await;
     let list = app.get(&token, "/api/v1/applications").await;
     assert!(list.body["items"][0].get("job_description").is_none());
     assert_eq!(list.body["next_cursor"], Value::Null);
-    let one = app.get(&token, &format!("/api/v1/applications/{}", a["id"].as_str().unwrap())).await;
+    let one = app
+        .get(
+            &token,
+            &format!("/api/v1/applications/{}", a["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(one.body["job_description"], "Build things");
 }
 
@@ -189,17 +270,42 @@ async fn lists_leave_out_the_job_description_and_a_get_has_it() {
 async fn deleting_an_application_takes_its_notes_interviews_and_history() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
-    let id = a["id"].as_str().unwrap();
-    let note = app.post(&token, &format!("/api/v1/applications/{id}/notes"), json!({"body": "hi"})).await;
-    let interview = app
-        .post(&token, "/api/v1/interviews", json!({"application_id": id, "scheduled_at": "2026-12-01T10:00:00Z"}))
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
         .await;
-    assert_eq!(app.delete(&token, &format!("/api/v1/applications/{id}")).await.status, 204);
-    app.get(&token, &format!("/api/v1/applications/{id}")).await.assert_problem(404, "not_found");
-    app.get(&token, &format!("/api/v1/applications/{id}/history")).await.assert_problem(404, "not_found");
-    app.get(&token, &format!("/api/v1/notes/{}", note.id())).await.assert_problem(404, "not_found");
-    app.get(&token, &format!("/api/v1/interviews/{}", interview.id())).await.assert_problem(404, "not_found");
+    let id = a["id"].as_str().unwrap();
+    let note = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{id}/notes"),
+            json!({"body": "hi"}),
+        )
+        .await;
+    let interview = app
+        .post(
+            &token,
+            "/api/v1/interviews",
+            json!({"application_id": id, "scheduled_at": "2026-12-01T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        app.delete(&token, &format!("/api/v1/applications/{id}"))
+            .await
+            .status,
+        204
+    );
+    app.get(&token, &format!("/api/v1/applications/{id}"))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&token, &format!("/api/v1/applications/{id}/history"))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&token, &format!("/api/v1/notes/{}", note.id()))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&token, &format!("/api/v1/interviews/{}", interview.id()))
+        .await
+        .assert_problem(404, "not_found");
     let client = app.pool.get().await.unwrap();
     let left: i64 = client
         .query_one("SELECT (SELECT count(*) FROM status_history) + (SELECT count(*) FROM notes) + (SELECT count(*) FROM interviews)", &[])
@@ -207,28 +313,54 @@ async fn deleting_an_application_takes_its_notes_interviews_and_history() {
         .unwrap()
         .get(0);
     assert_eq!(left, 0);
-    app.delete(&token, &format!("/api/v1/applications/{id}")).await.assert_problem(404, "not_found");
+    app.delete(&token, &format!("/api/v1/applications/{id}"))
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]
 async fn a_repeated_url_or_company_and_title_is_flagged_as_a_possible_duplicate() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let first = app.application(&token, json!({"company": "Acme", "title": "Dev", "url": "https://Jobs.Acme.com/42/"})).await;
+    let first = app
+        .application(
+            &token,
+            json!({"company": "Acme", "title": "Dev", "url": "https://Jobs.Acme.com/42/"}),
+        )
+        .await;
     let by_url = app
         .application(&token, json!({"company": "Other name", "title": "Other", "url": "https://jobs.acme.com/42?utm_source=x#top"}))
         .await;
     assert_eq!(by_url["possible_duplicate_of"], first["id"]);
-    let by_name = app.application(&token, json!({"company": " ACME ", "title": "dev"})).await;
+    let by_name = app
+        .application(&token, json!({"company": " ACME ", "title": "dev"}))
+        .await;
     assert_eq!(by_name["possible_duplicate_of"], first["id"]);
-    let fresh = app.application(&token, json!({"company": "Globex", "title": "Dev"})).await;
+    let fresh = app
+        .application(&token, json!({"company": "Globex", "title": "Dev"}))
+        .await;
     assert_eq!(fresh["possible_duplicate_of"], Value::Null);
 
     // Not recomputed on patch; cleared when the earlier one goes.
-    let patched = app.patch(&token, &format!("/api/v1/applications/{}", fresh["id"].as_str().unwrap()), json!({"company": "Acme"})).await;
+    let patched = app
+        .patch(
+            &token,
+            &format!("/api/v1/applications/{}", fresh["id"].as_str().unwrap()),
+            json!({"company": "Acme"}),
+        )
+        .await;
     assert_eq!(patched.body["possible_duplicate_of"], Value::Null);
-    app.delete(&token, &format!("/api/v1/applications/{}", first["id"].as_str().unwrap())).await;
-    let again = app.get(&token, &format!("/api/v1/applications/{}", by_url["id"].as_str().unwrap())).await;
+    app.delete(
+        &token,
+        &format!("/api/v1/applications/{}", first["id"].as_str().unwrap()),
+    )
+    .await;
+    let again = app
+        .get(
+            &token,
+            &format!("/api/v1/applications/{}", by_url["id"].as_str().unwrap()),
+        )
+        .await;
     assert_eq!(again.body["possible_duplicate_of"], Value::Null);
 }
 
@@ -236,16 +368,26 @@ async fn a_repeated_url_or_company_and_title_is_flagged_as_a_possible_duplicate(
 async fn a_name_duplicate_is_the_newest_match_within_60_days() {
     let app = spawn_app().await;
     let (token, user) = app.user("ada@example.com").await;
-    let old = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let old = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let client = app.pool.get().await.unwrap();
     let user: uuid::Uuid = user.parse().unwrap();
     client
         .execute("UPDATE job_applications SET created_at = now() - interval '61 days' WHERE user_id = $1", &[&user])
         .await
         .unwrap();
-    let second = app.application(&token, json!({"company": "acme", "title": "DEV"})).await;
-    assert_eq!(second["possible_duplicate_of"], Value::Null, "the old one is outside the window");
-    let third = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let second = app
+        .application(&token, json!({"company": "acme", "title": "DEV"}))
+        .await;
+    assert_eq!(
+        second["possible_duplicate_of"],
+        Value::Null,
+        "the old one is outside the window"
+    );
+    let third = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     assert_eq!(third["possible_duplicate_of"], second["id"]);
     assert_ne!(third["possible_duplicate_of"], old["id"]);
 }

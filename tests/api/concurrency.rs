@@ -9,11 +9,16 @@ use crate::helpers::spawn_app;
 async fn forty_concurrent_writes_on_one_application_are_all_kept() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let path = format!("/api/v1/applications/{}", a["id"].as_str().unwrap());
     let writes = (0..40).map(|i| {
         let (app, token, path) = (&app, token.clone(), path.clone());
-        async move { app.patch(&token, &path, json!({"title": format!("Title {i}")})).await }
+        async move {
+            app.patch(&token, &path, json!({"title": format!("Title {i}")}))
+                .await
+        }
     });
     let results = join_all(writes).await;
     let mut versions = HashSet::new();
@@ -21,7 +26,11 @@ async fn forty_concurrent_writes_on_one_application_are_all_kept() {
         assert_eq!(r.status, 200, "{}", r.text);
         versions.insert(r.body["version"].as_i64().unwrap());
     }
-    assert_eq!(versions, (2..=41).collect::<HashSet<_>>(), "each write got its own version");
+    assert_eq!(
+        versions,
+        (2..=41).collect::<HashSet<_>>(),
+        "each write got its own version"
+    );
     let last = app.get(&token, &path).await;
     assert_eq!(last.body["version"], 41);
     let winner = results.iter().find(|r| r.body["version"] == 41).unwrap();
@@ -32,17 +41,27 @@ async fn forty_concurrent_writes_on_one_application_are_all_kept() {
 async fn forty_concurrent_notes_on_one_application_are_all_kept() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev"})).await;
+    let a = app
+        .application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
     let path = format!("/api/v1/applications/{}/notes", a["id"].as_str().unwrap());
     let writes = (0..40).map(|i| {
         let (app, token, path) = (&app, token.clone(), path.clone());
-        async move { app.post(&token, &path, json!({"body": format!("note {i}")})).await }
+        async move {
+            app.post(&token, &path, json!({"body": format!("note {i}")}))
+                .await
+        }
     });
     for r in join_all(writes).await {
         assert_eq!(r.status, 201, "{}", r.text);
     }
     let notes = app.get(&token, &format!("{path}?limit=200")).await;
-    let bodies: HashSet<String> = notes.body["items"].as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap().to_owned()).collect();
+    let bodies: HashSet<String> = notes.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(bodies.len(), 40);
 }
 
@@ -50,20 +69,44 @@ async fn forty_concurrent_notes_on_one_application_are_all_kept() {
 async fn concurrent_status_changes_never_leave_history_out_of_step() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    let a = app.application(&token, json!({"company": "Acme", "title": "Dev", "status": "applied"})).await;
+    let a = app
+        .application(
+            &token,
+            json!({"company": "Acme", "title": "Dev", "status": "applied"}),
+        )
+        .await;
     let id = a["id"].as_str().unwrap().to_owned();
     // Two racing moves from applied: exactly one target can win per step.
     let racers = ["screening", "interviewing", "rejected", "ghosted"].map(|s| {
         let (app, token, id) = (&app, token.clone(), id.clone());
-        async move { app.patch(&token, &format!("/api/v1/applications/{id}"), json!({"status": s})).await }
+        async move {
+            app.patch(
+                &token,
+                &format!("/api/v1/applications/{id}"),
+                json!({"status": s}),
+            )
+            .await
+        }
     });
     let results = join_all(racers).await;
-    let final_status = app.get(&token, &format!("/api/v1/applications/{id}")).await.body["status"].clone();
-    let history = app.get(&token, &format!("/api/v1/applications/{id}/history")).await;
+    let final_status = app
+        .get(&token, &format!("/api/v1/applications/{id}"))
+        .await
+        .body["status"]
+        .clone();
+    let history = app
+        .get(&token, &format!("/api/v1/applications/{id}/history"))
+        .await;
     let items = history.body["items"].as_array().unwrap();
     assert_eq!(items.last().unwrap()["to_status"], final_status);
     for pair in items.windows(2) {
-        assert_eq!(pair[1]["from_status"], pair[0]["to_status"], "history is a chain");
+        assert_eq!(
+            pair[1]["from_status"], pair[0]["to_status"],
+            "history is a chain"
+        );
     }
-    assert_eq!(items.len() - 1, results.iter().filter(|r| r.status == 200).count());
+    assert_eq!(
+        items.len() - 1,
+        results.iter().filter(|r| r.status == 200).count()
+    );
 }

@@ -30,10 +30,15 @@ impl Cluster {
 
 /// Removes clusters left by earlier runs whose process is gone.
 fn remove_stale_runs() {
-    let Ok(entries) = std::fs::read_dir("/tmp") else { return };
+    let Ok(entries) = std::fs::read_dir("/tmp") else {
+        return;
+    };
     for e in entries.filter_map(Result::ok) {
         let name = e.file_name().to_string_lossy().to_string();
-        if let Some(pid) = name.strip_prefix("jc-test-").and_then(|p| p.parse::<i32>().ok()) {
+        if let Some(pid) = name
+            .strip_prefix("jc-test-")
+            .and_then(|p| p.parse::<i32>().ok())
+        {
             if unsafe { libc::kill(pid, 0) } != 0 {
                 let _ = std::fs::remove_dir_all(e.path());
             }
@@ -48,15 +53,31 @@ pub fn cluster() -> &'static Cluster {
         std::thread::spawn(|| {
             remove_stale_runs();
             let dir = PathBuf::from(format!("/tmp/jc-test-{}", std::process::id()));
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
-                let pg = EmbeddedPostgres::start(EmbeddedOptions { cluster_dir: dir.join("pg"), durable: false })
+                let pg = EmbeddedPostgres::start(EmbeddedOptions {
+                    cluster_dir: dir.join("pg"),
+                    durable: false,
+                })
+                .await
+                .expect("test PostgreSQL starts");
+                let (admin, conn) = pg
+                    .config("postgres")
+                    .connect(tokio_postgres::NoTls)
                     .await
-                    .expect("test PostgreSQL starts");
-                let (admin, conn) = pg.config("postgres").connect(tokio_postgres::NoTls).await.expect("admin connects");
+                    .expect("admin connects");
                 tokio::spawn(conn);
-                admin.batch_execute(&format!("DROP DATABASE IF EXISTS {TEMPLATE}")).await.expect("drop template");
-                admin.batch_execute(&format!("CREATE DATABASE {TEMPLATE}")).await.expect("create template");
+                admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {TEMPLATE}"))
+                    .await
+                    .expect("drop template");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {TEMPLATE}"))
+                    .await
+                    .expect("create template");
                 let pool = store::pool(pg.config(TEMPLATE), 2).expect("pool");
                 store::migrate(&pool).await.expect("template migrates");
                 pool.close();
@@ -69,7 +90,11 @@ pub fn cluster() -> &'static Cluster {
 }
 
 async fn admin() -> tokio_postgres::Client {
-    let (client, conn) = cluster().config("postgres").connect(tokio_postgres::NoTls).await.expect("admin connects");
+    let (client, conn) = cluster()
+        .config("postgres")
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("admin connects");
     actix_web::rt::spawn(async move {
         let _ = conn.await;
     });
@@ -82,7 +107,10 @@ pub async fn fresh_database() -> (String, deadpool_postgres::Pool) {
     let admin = admin().await;
     let mut tries = 0;
     loop {
-        match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}")).await {
+        match admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+            .await
+        {
             Ok(()) => break,
             // Two clones of one template at the same instant can collide.
             Err(_) if tries < 20 => {
@@ -99,11 +127,20 @@ pub async fn fresh_database() -> (String, deadpool_postgres::Pool) {
 fn drop_database(name: String) {
     // Drop runs outside any async context: use a thread with its own runtime.
     let _ = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         rt.block_on(async move {
-            if let Ok((client, conn)) = cluster().config("postgres").connect(tokio_postgres::NoTls).await {
+            if let Ok((client, conn)) = cluster()
+                .config("postgres")
+                .connect(tokio_postgres::NoTls)
+                .await
+            {
                 tokio::spawn(conn);
-                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                let _ = client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
             }
         });
     })
@@ -142,34 +179,53 @@ pub async fn spawn_app_with(pairs: &[(&str, &str)]) -> TestApp {
     spawn_with_pool(settings, db_name, pool).await
 }
 
-pub async fn spawn_with_pool(settings: Settings, db_name: String, pool: deadpool_postgres::Pool) -> TestApp {
+pub async fn spawn_with_pool(
+    settings: Settings,
+    db_name: String,
+    pool: deadpool_postgres::Pool,
+) -> TestApp {
     let app = spawn_with_pool_unready(settings, db_name, pool).await;
     app.wait_ready().await;
     app
 }
 
 /// Starts an app without waiting for `/readyz` (for outage tests).
-pub async fn spawn_with_pool_unready(settings: Settings, db_name: String, pool: deadpool_postgres::Pool) -> TestApp {
+pub async fn spawn_with_pool_unready(
+    settings: Settings,
+    db_name: String,
+    pool: deadpool_postgres::Pool,
+) -> TestApp {
     // JC_TEST_LOG=debug (or any filter) shows the server's logs.
     if let Ok(filter) = std::env::var("JC_TEST_LOG") {
         jobcopilot::telemetry::init(jobcopilot::config::RunEnv::Development, &filter);
     }
-    let db = Database { pool: pool.clone(), embedded: None };
-    let options = RunOptions { handle_signals: false, actor_idle: Duration::from_secs(600), workers: Some(2) };
-    let app = Application::build(settings, db, options).await.expect("app builds");
+    let db = Database {
+        pool: pool.clone(),
+        embedded: None,
+    };
+    let options = RunOptions {
+        handle_signals: false,
+        actor_idle: Duration::from_secs(600),
+        workers: Some(2),
+    };
+    let app = Application::build(settings, db, options)
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let (handle, registry, stats) = (app.handle(), app.registry(), app.stats());
     actix_web::rt::spawn(app.run_until_stopped());
-    let test_app = TestApp {
+    TestApp {
         address,
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
         pool,
         registry,
         stats,
         db_name,
         handle,
-    };
-    test_app
+    }
 }
 
 /// A response, read whole.
@@ -190,7 +246,11 @@ impl Res {
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -201,7 +261,12 @@ impl Res {
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "{}", self.text);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
         assert_eq!(self.body["code"], code, "{}", self.text);
         assert_eq!(self.body["status"], status, "{}", self.text);
     }
@@ -244,18 +309,33 @@ impl Req<'_> {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Res { status, headers, body, text }
+        Res {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 }
 
 impl TestApp {
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {
-        Req { app: self, builder: self.http.request(method, format!("{}{}", self.address, path)) }
+        Req {
+            app: self,
+            builder: self
+                .http
+                .request(method, format!("{}{}", self.address, path)),
+        }
     }
 
     async fn wait_ready(&self) {
         for _ in 0..200 {
-            if let Ok(r) = self.http.get(format!("{}/readyz", self.address)).send().await {
+            if let Ok(r) = self
+                .http
+                .get(format!("{}/readyz", self.address))
+                .send()
+                .await
+            {
                 if r.status() == StatusCode::OK {
                     return;
                 }
@@ -273,7 +353,10 @@ impl TestApp {
             .send()
             .await;
         assert_eq!(res.status, 201, "{}", res.text);
-        (res.body["token"].as_str().expect("token").to_owned(), res.body["user"]["id"].as_str().expect("id").to_owned())
+        (
+            res.body["token"].as_str().expect("token").to_owned(),
+            res.body["user"]["id"].as_str().expect("id").to_owned(),
+        )
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Res {
@@ -281,11 +364,19 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> Res {
-        self.req(Method::POST, path).bearer(token).json(&body).send().await
+        self.req(Method::POST, path)
+            .bearer(token)
+            .json(&body)
+            .send()
+            .await
     }
 
     pub async fn patch(&self, token: &str, path: &str, body: Value) -> Res {
-        self.req(Method::PATCH, path).bearer(token).json(&body).send().await
+        self.req(Method::PATCH, path)
+            .bearer(token)
+            .json(&body)
+            .send()
+            .await
     }
 
     pub async fn delete(&self, token: &str, path: &str) -> Res {
@@ -303,7 +394,13 @@ impl TestApp {
     pub async fn walk(&self, token: &str, id: &str, statuses: &[&str]) -> Value {
         let mut last = Value::Null;
         for s in statuses {
-            let res = self.patch(token, &format!("/api/v1/applications/{id}"), json!({"status": s})).await;
+            let res = self
+                .patch(
+                    token,
+                    &format!("/api/v1/applications/{id}"),
+                    json!({"status": s}),
+                )
+                .await;
             assert_eq!(res.status, 200, "to {s}: {}", res.text);
             last = res.body;
         }

@@ -1,5 +1,7 @@
 //! Integration tests: the real server, in-process, against a real PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod accounts;

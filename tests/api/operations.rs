@@ -9,7 +9,10 @@ async fn healthz_and_readyz_answer_when_the_database_is_up() {
     assert_eq!(res.status, 200);
     let res = app.req(Method::GET, "/readyz").send().await;
     assert_eq!(res.status, 200);
-    assert_eq!(res.body, serde_json::json!({"postgres": "ok", "redis": "disabled", "migrations": "done"}));
+    assert_eq!(
+        res.body,
+        serde_json::json!({"postgres": "ok", "redis": "disabled", "migrations": "done"})
+    );
 }
 
 #[actix_web::test]
@@ -17,9 +20,17 @@ async fn every_answer_carries_a_request_id_and_a_plain_client_id_is_kept() {
     let app = spawn_app().await;
     let res = app.req(Method::GET, "/healthz").send().await;
     assert!(res.header("x-request-id").is_some_and(|v| v.len() >= 32));
-    let res = app.req(Method::GET, "/nowhere").header("x-request-id", "trace-abc-123").send().await;
+    let res = app
+        .req(Method::GET, "/nowhere")
+        .header("x-request-id", "trace-abc-123")
+        .send()
+        .await;
     assert_eq!(res.header("x-request-id"), Some("trace-abc-123"));
-    let res = app.req(Method::GET, "/healthz").header("x-request-id", "bad id with spaces").send().await;
+    let res = app
+        .req(Method::GET, "/healthz")
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .await;
     assert_ne!(res.header("x-request-id"), Some("bad id with spaces"));
 }
 
@@ -28,7 +39,9 @@ async fn the_openapi_document_describes_every_endpoint() {
     let app = spawn_app().await;
     let res = app.req(Method::GET, "/api/v1/openapi.json").send().await;
     assert_eq!(res.status, 200);
-    assert!(res.body["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+    assert!(res.body["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.1")));
     let paths = res.body["paths"].as_object().expect("paths");
     for (path, methods) in [
         ("/api/v1/auth/register", &["post"][..]),
@@ -60,9 +73,16 @@ async fn the_api_docs_page_is_served_without_internet() {
     assert_eq!(res.status, 302);
     let res = app.req(Method::GET, "/api/docs/").send().await;
     assert_eq!(res.status, 200);
-    assert!(res.text.contains("swagger"), "{}", &res.text[..200.min(res.text.len())]);
+    assert!(
+        res.text.contains("swagger"),
+        "{}",
+        &res.text[..200.min(res.text.len())]
+    );
     assert!(!res.text.contains("cdn"), "no CDN");
-    let init = app.req(Method::GET, "/api/docs/swagger-initializer.js").send().await;
+    let init = app
+        .req(Method::GET, "/api/docs/swagger-initializer.js")
+        .send()
+        .await;
     assert_eq!(init.status, 200);
     assert!(init.text.contains("/api/v1/openapi.json"));
 }

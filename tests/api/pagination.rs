@@ -4,7 +4,13 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
 
-async fn all_pages(app: &TestApp, token: &str, query: &str, limit: usize, mut between: impl FnMut(usize) -> Option<Value>) -> Vec<Value> {
+async fn all_pages(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    limit: usize,
+    mut between: impl FnMut(usize) -> Option<Value>,
+) -> Vec<Value> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     let mut page = 0;
@@ -29,7 +35,10 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, limit: usize, mut be
 }
 
 fn ids(items: &[Value]) -> Vec<String> {
-    items.iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    items
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[actix_web::test]
@@ -38,10 +47,22 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_inserted() {
     let (token, _) = app.user("ada@example.com").await;
     let mut original = HashSet::new();
     for i in 0..23 {
-        let a = app.application(&token, json!({"company": format!("Company {:02}", i % 7), "title": format!("Role {i}")})).await;
+        let a = app
+            .application(
+                &token,
+                json!({"company": format!("Company {:02}", i % 7), "title": format!("Role {i}")}),
+            )
+            .await;
         original.insert(a["id"].as_str().unwrap().to_owned());
     }
-    for sort in ["", "&sort=created_at", "&sort=-created_at", "&sort=company", "&sort=-company", "&sort=updated_at"] {
+    for sort in [
+        "",
+        "&sort=created_at",
+        "&sort=-created_at",
+        "&sort=company",
+        "&sort=-company",
+        "&sort=updated_at",
+    ] {
         let mut n = 0;
         let items = all_pages(&app, &token, sort, 4, |_| {
             n += 1;
@@ -51,7 +72,10 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_inserted() {
         let seen = ids(&items);
         let unique: HashSet<_> = seen.iter().cloned().collect();
         assert_eq!(unique.len(), seen.len(), "{sort}: no row repeated");
-        assert!(original.is_subset(&unique), "{sort}: no original row skipped");
+        assert!(
+            original.is_subset(&unique),
+            "{sort}: no original row skipped"
+        );
     }
 }
 
@@ -59,26 +83,63 @@ async fn pages_neither_skip_nor_repeat_while_rows_are_inserted() {
 async fn sorts_order_as_asked_with_nulls_last_both_ways_and_text_without_case() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
-    for (company, applied) in [("beta", Some("2026-03-01")), ("Alpha", None), ("gamma", Some("2026-01-01")), ("Delta", Some("2026-02-01")), ("epsilon", None)] {
+    for (company, applied) in [
+        ("beta", Some("2026-03-01")),
+        ("Alpha", None),
+        ("gamma", Some("2026-01-01")),
+        ("Delta", Some("2026-02-01")),
+        ("epsilon", None),
+    ] {
         let mut body = json!({"company": company, "title": "Dev"});
         if let Some(d) = applied {
             body["applied_on"] = json!(d);
         }
         app.application(&token, body).await;
     }
-    let companies = |items: &[Value]| items.iter().map(|i| i["company"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let companies = |items: &[Value]| {
+        items
+            .iter()
+            .map(|i| i["company"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     let asc = all_pages(&app, &token, "&sort=company", 2, |_| None).await;
-    assert_eq!(companies(&asc), ["Alpha", "beta", "Delta", "epsilon", "gamma"]);
+    assert_eq!(
+        companies(&asc),
+        ["Alpha", "beta", "Delta", "epsilon", "gamma"]
+    );
     let desc = all_pages(&app, &token, "&sort=-company", 2, |_| None).await;
-    assert_eq!(companies(&desc), ["gamma", "epsilon", "Delta", "beta", "Alpha"]);
+    assert_eq!(
+        companies(&desc),
+        ["gamma", "epsilon", "Delta", "beta", "Alpha"]
+    );
     let applied = all_pages(&app, &token, "&sort=applied_on", 2, |_| None).await;
     let dates: Vec<Value> = applied.iter().map(|i| i["applied_on"].clone()).collect();
-    assert_eq!(&dates[..3], &[json!("2026-01-01"), json!("2026-02-01"), json!("2026-03-01")]);
+    assert_eq!(
+        &dates[..3],
+        &[
+            json!("2026-01-01"),
+            json!("2026-02-01"),
+            json!("2026-03-01")
+        ]
+    );
     assert!(dates[3].is_null() && dates[4].is_null());
     let applied_desc = all_pages(&app, &token, "&sort=-applied_on", 2, |_| None).await;
-    let dates: Vec<Value> = applied_desc.iter().map(|i| i["applied_on"].clone()).collect();
-    assert_eq!(&dates[..3], &[json!("2026-03-01"), json!("2026-02-01"), json!("2026-01-01")]);
-    assert!(dates[3].is_null() && dates[4].is_null(), "NULLs last descending too");
+    let dates: Vec<Value> = applied_desc
+        .iter()
+        .map(|i| i["applied_on"].clone())
+        .collect();
+    assert_eq!(
+        &dates[..3],
+        &[
+            json!("2026-03-01"),
+            json!("2026-02-01"),
+            json!("2026-01-01")
+        ]
+    );
+    assert!(
+        dates[3].is_null() && dates[4].is_null(),
+        "NULLs last descending too"
+    );
     let deadline = all_pages(&app, &token, "&sort=-deadline", 2, |_| None).await;
     assert_eq!(deadline.len(), 5);
     let score = all_pages(&app, &token, "&sort=-priority_score", 2, |_| None).await;
@@ -90,19 +151,34 @@ async fn a_cursor_used_with_another_sort_or_filter_answers_400() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
     for i in 0..3 {
-        app.application(&token, json!({"company": format!("C{i}"), "title": "Dev"})).await;
+        app.application(&token, json!({"company": format!("C{i}"), "title": "Dev"}))
+            .await;
     }
-    let first = app.get(&token, "/api/v1/applications?limit=1&sort=company").await;
+    let first = app
+        .get(&token, "/api/v1/applications?limit=1&sort=company")
+        .await;
     let cursor = first.body["next_cursor"].as_str().unwrap();
-    let ok = app.get(&token, &format!("/api/v1/applications?limit=1&sort=company&cursor={cursor}")).await;
+    let ok = app
+        .get(
+            &token,
+            &format!("/api/v1/applications?limit=1&sort=company&cursor={cursor}"),
+        )
+        .await;
     assert_eq!(ok.status, 200);
     assert_eq!(ok.body["items"][0]["company"], "C1");
     for other in ["&sort=-company", "", "&status=applied", "&q=c"] {
-        let res = app.get(&token, &format!("/api/v1/applications?limit=1{other}&cursor={cursor}")).await;
+        let res = app
+            .get(
+                &token,
+                &format!("/api/v1/applications?limit=1{other}&cursor={cursor}"),
+            )
+            .await;
         res.assert_problem(400, "bad_request");
         assert_eq!(res.error_fields(), ["cursor"], "{other}");
     }
-    let other_list = app.get(&token, &format!("/api/v1/tokens?cursor={cursor}")).await;
+    let other_list = app
+        .get(&token, &format!("/api/v1/tokens?cursor={cursor}"))
+        .await;
     other_list.assert_problem(400, "bad_request");
 }
 
@@ -113,22 +189,80 @@ async fn filters_combine_status_work_mode_tags_and_search() {
     let a = app.application(&token, json!({"company": "Acme", "title": "Rust Dev", "work_mode": "remote", "tags": ["rust", "db"], "status": "applied"})).await;
     app.application(&token, json!({"company": "Globex", "title": "Go Dev", "work_mode": "onsite", "tags": ["go"], "location": "Zürich 100%"})).await;
     let c = app.application(&token, json!({"company": "Initech", "title": "SRE", "work_mode": "hybrid", "tags": ["rust"], "job_description": "Kubernetes and Postgres"})).await;
-    app.post(&token, &format!("/api/v1/applications/{}/notes", c["id"].as_str().unwrap()), json!({"body": "Referred by Maria"})).await;
+    app.post(
+        &token,
+        &format!("/api/v1/applications/{}/notes", c["id"].as_str().unwrap()),
+        json!({"body": "Referred by Maria"}),
+    )
+    .await;
     let names = |res: &crate::helpers::Res| {
-        let mut v: Vec<String> = res.body["items"].as_array().unwrap().iter().map(|i| i["company"].as_str().unwrap().to_owned()).collect();
+        let mut v: Vec<String> = res.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["company"].as_str().unwrap().to_owned())
+            .collect();
         v.sort();
         v
     };
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?status=applied").await), ["Acme"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?status=applied,wishlist").await), ["Acme", "Globex", "Initech"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?work_mode=remote,hybrid").await), ["Acme", "Initech"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?tag=rust").await), ["Acme", "Initech"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?tag=rust&tag=db").await), ["Acme"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?q=kubernetes").await), ["Initech"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?q=MARIA").await), ["Initech"], "notes are searched");
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?q=rust%20dev").await), ["Acme"]);
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?q=100%25").await), ["Globex"], "% is literal");
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?q=_").await), Vec::<String>::new(), "_ is literal");
-    assert_eq!(names(&app.get(&token, "/api/v1/applications?q=dev&work_mode=remote").await), ["Acme"]);
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?status=applied").await),
+        ["Acme"]
+    );
+    assert_eq!(
+        names(
+            &app.get(&token, "/api/v1/applications?status=applied,wishlist")
+                .await
+        ),
+        ["Acme", "Globex", "Initech"]
+    );
+    assert_eq!(
+        names(
+            &app.get(&token, "/api/v1/applications?work_mode=remote,hybrid")
+                .await
+        ),
+        ["Acme", "Initech"]
+    );
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?tag=rust").await),
+        ["Acme", "Initech"]
+    );
+    assert_eq!(
+        names(
+            &app.get(&token, "/api/v1/applications?tag=rust&tag=db")
+                .await
+        ),
+        ["Acme"]
+    );
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?q=kubernetes").await),
+        ["Initech"]
+    );
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?q=MARIA").await),
+        ["Initech"],
+        "notes are searched"
+    );
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?q=rust%20dev").await),
+        ["Acme"]
+    );
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?q=100%25").await),
+        ["Globex"],
+        "% is literal"
+    );
+    assert_eq!(
+        names(&app.get(&token, "/api/v1/applications?q=_").await),
+        Vec::<String>::new(),
+        "_ is literal"
+    );
+    assert_eq!(
+        names(
+            &app.get(&token, "/api/v1/applications?q=dev&work_mode=remote")
+                .await
+        ),
+        ["Acme"]
+    );
     let _ = a;
 }

@@ -1,0 +1,48 @@
+# Shared by scripts/run and scripts/test: install what is missing, saying so.
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# Where a cargo installed by rustup lives, for shells that have not sourced it.
+export PATH="$HOME/.cargo/bin:$PATH"
+
+need_cargo() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        say "cargo not found: install the Rust toolchain (https://rustup.rs) and run this again"
+        exit 1
+    fi
+}
+
+postgres_present() {
+    local bindir
+    bindir="$(pg_config --bindir 2>/dev/null || true)"
+    [ -n "$bindir" ] && [ -x "$bindir/initdb" ] && [ -x "$bindir/postgres" ] && return 0
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+
+apt_updated=""
+apt_install() {
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+            say "missing: $*; install them (Debian/Ubuntu: apt-get install -y $*) and run this again"
+            exit 1
+        fi
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "missing: $*; install them with your package manager and run this again"
+        exit 1
+    fi
+    say "installing $* (apt-get)"
+    if [ -z "$apt_updated" ]; then
+        $sudo apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+need_postgres() {
+    if [ -n "${DATABASE_URL:-}" ]; then return 0; fi
+    if ! postgres_present; then
+        apt_install postgresql
+    fi
+}
