@@ -3,8 +3,7 @@
 
 use crate::domain::application::PatchError;
 use crate::domain::{InvalidTransition, ValidationError};
-use crate::store::applications::ListError;
-use crate::store::page::BadCursor;
+use crate::store::page::{BadCursor, ListError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]

@@ -85,6 +85,7 @@ impl Database {
 /// A built application, listening, not yet running.
 pub struct Application {
     port: u16,
+    pool: Pool,
     server: Server,
     registry: Addr<Registry>,
     stats: Arc<ActorStats>,
@@ -165,6 +166,7 @@ impl Application {
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "Job Copilot is listening");
         Ok(Application {
             port,
+            pool: db.pool.clone(),
             server,
             registry,
             stats,
@@ -192,9 +194,14 @@ impl Application {
     /// then stops the embedded database cleanly.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Application {
-            server, embedded, ..
+            server,
+            embedded,
+            pool,
+            ..
         } = self;
         let result = server.await;
+        // Close our connections before the server goes, so none dies noisily.
+        pool.close();
         if let Some(mut pg) = embedded {
             tokio::task::spawn_blocking(move || pg.stop()).await.ok();
         }

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::page::{decode_cursor, fingerprint, finish_page, BadCursor, Keyset, Page, Params};
+use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreError, StoreResult};
 use crate::domain::application::{Application, ApplicationDetail, ApplicationFields, WorkMode};
 use crate::domain::duplicates;
@@ -373,20 +373,6 @@ pub fn like_pattern(text: &str) -> String {
     p
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    #[error(transparent)]
-    Cursor(#[from] BadCursor),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<tokio_postgres::Error> for ListError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        ListError::Store(e.into())
-    }
-}
-
 /// A page of the user's applications (without job descriptions).
 pub async fn list(
     db: &impl GenericClient,
@@ -406,50 +392,34 @@ pub async fn list(
     let sort = query.sort.as_string();
     let (status_key, mode_key, tag_key) =
         (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
-    let fp = fingerprint(&["applications", &sort, &status_key, &mode_key, &tag_key, &q]);
-
     let keyset = query.sort.key.keyset(query.sort.descending);
-    let mut params = Params::default();
-    let mut conditions = vec![format!("a.user_id = {}", params.push(user_id))];
+    let parts = ["applications", &sort, &status_key, &mode_key, &tag_key, &q];
+    let mut page = PageQuery::new(COLUMNS, "job_applications a", keyset, &parts);
+    let user = page.param(user_id);
+    page.condition(format!("a.user_id = {user}"));
     if !statuses.is_empty() {
         let list: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
-        conditions.push(format!("a.status = ANY({}::text[])", params.push(list)));
+        let p = page.param(list);
+        page.condition(format!("a.status = ANY({p}::text[])"));
     }
     if !modes.is_empty() {
         let list: Vec<String> = modes.iter().map(|s| s.to_string()).collect();
-        conditions.push(format!("a.work_mode = ANY({}::text[])", params.push(list)));
+        let p = page.param(list);
+        page.condition(format!("a.work_mode = ANY({p}::text[])"));
     }
     if !tags.is_empty() {
-        conditions.push(format!("a.tags @> {}::text[]", params.push(tags.clone())));
+        let p = page.param(tags.clone());
+        page.condition(format!("a.tags @> {p}::text[]"));
     }
     if !q.is_empty() {
-        let p = params.push(like_pattern(&q));
-        conditions.push(format!(
+        let p = page.param(like_pattern(&q));
+        page.condition(format!(
             "(a.company ILIKE {p} OR a.title ILIKE {p} OR a.location ILIKE {p} OR a.job_description ILIKE {p} \
              OR EXISTS (SELECT 1 FROM notes n WHERE n.user_id = a.user_id AND n.application_id = a.id AND n.body ILIKE {p}))"
         ));
     }
-    if let Some(cursor) = &query.cursor {
-        let after = decode_cursor(cursor, &fp)?;
-        conditions.push(keyset.after(&after, &mut params));
-    }
-    let limit = params.push((query.limit + 1) as i64);
-    let sql = format!(
-        "SELECT {COLUMNS}, {cursor} FROM job_applications a WHERE {conds} ORDER BY {order} LIMIT {limit}",
-        cursor = keyset.cursor_column(),
-        conds = conditions.join(" AND "),
-        order = keyset.order_by(),
-    );
-    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db
-        .query(&stmt, &params.as_refs())
+    page.fetch(db, query.cursor.as_deref(), query.limit, from_row)
         .await
-        .map_err(StoreError::from)?;
-    let items = rows
-        .iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(finish_page(items, query.limit, &fp))
 }
 
 /// All of the user's applications without descriptions (an actor's working set).

@@ -4,8 +4,7 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::applications::ListError;
-use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
+use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreError, StoreResult};
 use crate::domain::history::StatusHistoryEntry;
 use crate::domain::pipeline::Status;
@@ -105,37 +104,10 @@ pub async fn list(
     limit: usize,
     cursor: Option<&str>,
 ) -> Result<Page<StatusHistoryEntry>, ListError> {
-    let fp = fingerprint(&["history", &application_id.to_string()]);
-    let keyset = Keyset {
-        expr: "h.changed_at",
-        sql_type: "timestamptz",
-        id: "h.id",
-        nullable: false,
-        descending: false,
-    };
-    let mut params = Params::default();
-    let mut conds = vec![
-        format!("h.application_id = {}", params.push(application_id)),
-        format!("h.user_id = {}", params.push(user_id)),
-    ];
-    if let Some(c) = cursor {
-        conds.push(keyset.after(&decode_cursor(c, &fp)?, &mut params));
-    }
-    let limit_p = params.push((limit + 1) as i64);
-    let sql = format!(
-        "SELECT {COLUMNS}, {cur} FROM status_history h WHERE {conds} ORDER BY {order} LIMIT {limit_p}",
-        cur = keyset.cursor_column(),
-        conds = conds.join(" AND "),
-        order = keyset.order_by()
-    );
-    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db
-        .query(&stmt, &params.as_refs())
-        .await
-        .map_err(StoreError::from)?;
-    let items = rows
-        .iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(finish_page(items, limit, &fp))
+    let keyset = Keyset::ascending("h.changed_at", "timestamptz", "h.id");
+    let key = application_id.to_string();
+    let mut page = PageQuery::new(COLUMNS, "status_history h", keyset, &["history", &key]);
+    let (app, user) = (page.param(application_id), page.param(user_id));
+    page.condition(format!("h.application_id = {app} AND h.user_id = {user}"));
+    page.fetch(db, cursor, limit, from_row).await
 }

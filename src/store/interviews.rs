@@ -4,8 +4,7 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::applications::ListError;
-use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
+use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreError, StoreResult};
 use crate::domain::interview::{Interview, InterviewFields, InterviewKind, Outcome};
 
@@ -169,55 +168,39 @@ pub async fn list(
         t.map(|t| t.unix_timestamp_nanos().to_string())
             .unwrap_or_default()
     };
-    let fp = fingerprint(&[
-        "interviews",
-        &ts(q.from),
-        &ts(q.to),
-        &q.application_id.map(|i| i.to_string()).unwrap_or_default(),
-        &outcomes.join(","),
-    ]);
-    let keyset = Keyset {
-        expr: "i.scheduled_at",
-        sql_type: "timestamptz",
-        id: "i.id",
-        nullable: false,
-        descending: false,
-    };
-    let mut params = Params::default();
-    let mut conds = vec![format!("i.user_id = {}", params.push(user_id))];
+    let keyset = Keyset::ascending("i.scheduled_at", "timestamptz", "i.id");
+    let (from, to, app) = (
+        ts(q.from),
+        ts(q.to),
+        q.application_id.map(|i| i.to_string()).unwrap_or_default(),
+    );
+    let outcome_key = outcomes.join(",");
+    let mut page = PageQuery::new(
+        COLUMNS,
+        "interviews i",
+        keyset,
+        &["interviews", &from, &to, &app, &outcome_key],
+    );
+    let user = page.param(user_id);
+    page.condition(format!("i.user_id = {user}"));
     if let Some(from) = q.from {
-        conds.push(format!("i.scheduled_at >= {}", params.push(from)));
+        let p = page.param(from);
+        page.condition(format!("i.scheduled_at >= {p}"));
     }
     if let Some(to) = q.to {
-        conds.push(format!("i.scheduled_at < {}", params.push(to)));
+        let p = page.param(to);
+        page.condition(format!("i.scheduled_at < {p}"));
     }
     if let Some(app) = q.application_id {
-        conds.push(format!("i.application_id = {}", params.push(app)));
+        let p = page.param(app);
+        page.condition(format!("i.application_id = {p}"));
     }
     if !outcomes.is_empty() {
         let list: Vec<String> = outcomes.iter().map(|s| s.to_string()).collect();
-        conds.push(format!("i.outcome = ANY({}::text[])", params.push(list)));
+        let p = page.param(list);
+        page.condition(format!("i.outcome = ANY({p}::text[])"));
     }
-    if let Some(c) = &q.cursor {
-        conds.push(keyset.after(&decode_cursor(c, &fp)?, &mut params));
-    }
-    let limit_p = params.push((q.limit + 1) as i64);
-    let sql = format!(
-        "SELECT {COLUMNS}, {cur} FROM interviews i WHERE {conds} ORDER BY {order} LIMIT {limit_p}",
-        cur = keyset.cursor_column(),
-        conds = conds.join(" AND "),
-        order = keyset.order_by()
-    );
-    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db
-        .query(&stmt, &params.as_refs())
-        .await
-        .map_err(StoreError::from)?;
-    let items = rows
-        .iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(finish_page(items, q.limit, &fp))
+    page.fetch(db, q.cursor.as_deref(), q.limit, from_row).await
 }
 
 /// The user's interviews from `since` on (an actor's working set).

@@ -4,9 +4,8 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::applications::ListError;
-use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
-use super::{GenericClient, StoreError, StoreResult};
+use super::page::{Keyset, ListError, Page, PageQuery};
+use super::{GenericClient, StoreResult};
 use crate::domain::note::Note;
 
 const COLUMNS: &str = "n.id, n.application_id, n.body, n.created_at, n.updated_at, n.version";
@@ -95,39 +94,12 @@ pub async fn list(
     limit: usize,
     cursor: Option<&str>,
 ) -> Result<Page<Note>, ListError> {
-    let fp = fingerprint(&["notes", &application_id.to_string()]);
-    let keyset = Keyset {
-        expr: "n.created_at",
-        sql_type: "timestamptz",
-        id: "n.id",
-        nullable: false,
-        descending: false,
-    };
-    let mut params = Params::default();
-    let mut conds = vec![
-        format!("n.application_id = {}", params.push(application_id)),
-        format!("n.user_id = {}", params.push(user_id)),
-    ];
-    if let Some(c) = cursor {
-        conds.push(keyset.after(&decode_cursor(c, &fp)?, &mut params));
-    }
-    let limit_p = params.push((limit + 1) as i64);
-    let sql = format!(
-        "SELECT {COLUMNS}, {cur} FROM notes n WHERE {conds} ORDER BY {order} LIMIT {limit_p}",
-        cur = keyset.cursor_column(),
-        conds = conds.join(" AND "),
-        order = keyset.order_by()
-    );
-    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db
-        .query(&stmt, &params.as_refs())
-        .await
-        .map_err(StoreError::from)?;
-    let items = rows
-        .iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(finish_page(items, limit, &fp))
+    let keyset = Keyset::ascending("n.created_at", "timestamptz", "n.id");
+    let key = application_id.to_string();
+    let mut page = PageQuery::new(COLUMNS, "notes n", keyset, &["notes", &key]);
+    let (app, user) = (page.param(application_id), page.param(user_id));
+    page.condition(format!("n.application_id = {app} AND n.user_id = {user}"));
+    page.fetch(db, cursor, limit, from_row).await
 }
 
 /// When each of the user's applications last had a note written.

@@ -6,7 +6,10 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
 use uuid::Uuid;
+
+use super::{GenericClient, StoreError, StoreResult};
 
 /// One page of a collection.
 #[derive(Debug, Clone, Serialize)]
@@ -114,6 +117,17 @@ pub struct Keyset {
 }
 
 impl Keyset {
+    /// An ascending sort on a column that is never NULL.
+    pub fn ascending(expr: &'static str, sql_type: &'static str, id: &'static str) -> Self {
+        Keyset {
+            expr,
+            sql_type,
+            id,
+            nullable: false,
+            descending: false,
+        }
+    }
+
     /// `ORDER BY` with NULLs last in both directions.
     pub fn order_by(&self) -> String {
         let dir = if self.descending { "DESC" } else { "ASC" };
@@ -152,6 +166,91 @@ impl Keyset {
     /// The select-list item that yields the cursor value.
     pub fn cursor_column(&self) -> String {
         format!("({})::text AS cursor_value", self.expr)
+    }
+}
+
+/// Why a page could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Cursor(#[from] BadCursor),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<tokio_postgres::Error> for ListError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ListError::Store(e.into())
+    }
+}
+
+/// One keyset-paginated query: `SELECT columns FROM from WHERE conditions`
+/// in the keyset's order, continuing after a cursor.
+pub struct PageQuery {
+    columns: &'static str,
+    from: &'static str,
+    keyset: Keyset,
+    fingerprint: String,
+    params: Params,
+    conditions: Vec<String>,
+}
+
+impl PageQuery {
+    /// `parts` name the list, its sort and its filters: a cursor only works
+    /// with the same parts.
+    pub fn new(columns: &'static str, from: &'static str, keyset: Keyset, parts: &[&str]) -> Self {
+        PageQuery {
+            columns,
+            from,
+            keyset,
+            fingerprint: fingerprint(parts),
+            params: Params::default(),
+            conditions: Vec::new(),
+        }
+    }
+
+    /// Adds a parameter; returns its placeholder.
+    pub fn param(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.params.push(value)
+    }
+
+    /// Adds a condition (ANDed with the others).
+    pub fn condition(&mut self, sql: String) {
+        self.conditions.push(sql);
+    }
+
+    /// Reads one page: at most `limit` rows after `cursor`.
+    pub async fn fetch<T>(
+        mut self,
+        db: &impl GenericClient,
+        cursor: Option<&str>,
+        limit: usize,
+        map: impl Fn(&Row) -> StoreResult<T>,
+    ) -> Result<Page<T>, ListError> {
+        if let Some(c) = cursor {
+            let after = decode_cursor(c, &self.fingerprint)?;
+            let condition = self.keyset.after(&after, &mut self.params);
+            self.conditions.push(condition);
+        }
+        let limit_param = self.params.push((limit + 1) as i64);
+        let sql = format!(
+            "SELECT {columns}, {cursor} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit_param}",
+            columns = self.columns,
+            cursor = self.keyset.cursor_column(),
+            from = self.from,
+            conditions = self.conditions.join(" AND "),
+            order = self.keyset.order_by(),
+        );
+        let stmt = db.prepare_cached(&sql).await?;
+        let rows = db.query(&stmt, &self.params.as_refs()).await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                let id: Uuid = r.try_get(self.keyset.id.rsplit('.').next().unwrap_or("id"))?;
+                Ok((map(r)?, r.try_get("cursor_value")?, id))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(finish_page(items, limit, &self.fingerprint))
     }
 }
 

@@ -4,9 +4,8 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::applications::ListError;
-use super::page::{decode_cursor, fingerprint, finish_page, Keyset, Page, Params};
-use super::{GenericClient, StoreError, StoreResult};
+use super::page::{Keyset, ListError, Page, PageQuery};
+use super::{GenericClient, StoreResult};
 use crate::domain::account::TokenInfo;
 
 const COLUMNS: &str = "t.id, t.name, t.created_at, t.last_used_at, t.expires_at";
@@ -86,34 +85,10 @@ pub async fn list(
     limit: usize,
     cursor: Option<&str>,
 ) -> Result<Page<TokenInfo>, ListError> {
-    let fp = fingerprint(&["tokens"]);
-    let keyset = Keyset {
-        expr: "t.created_at",
-        sql_type: "timestamptz",
-        id: "t.id",
-        nullable: false,
-        descending: true,
-    };
-    let mut params = Params::default();
-    let mut conds = vec![format!("t.user_id = {}", params.push(user_id))];
-    if let Some(c) = cursor {
-        conds.push(keyset.after(&decode_cursor(c, &fp)?, &mut params));
-    }
-    let limit_p = params.push((limit + 1) as i64);
-    let sql = format!(
-        "SELECT {COLUMNS}, {cur} FROM api_tokens t WHERE {conds} ORDER BY {order} LIMIT {limit_p}",
-        cur = keyset.cursor_column(),
-        conds = conds.join(" AND "),
-        order = keyset.order_by()
-    );
-    let stmt = db.prepare_cached(&sql).await.map_err(StoreError::from)?;
-    let rows = db
-        .query(&stmt, &params.as_refs())
-        .await
-        .map_err(StoreError::from)?;
-    let items = rows
-        .iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("cursor_value")?, r.try_get("id")?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(finish_page(items, limit, &fp))
+    let mut keyset = Keyset::ascending("t.created_at", "timestamptz", "t.id");
+    keyset.descending = true;
+    let mut page = PageQuery::new(COLUMNS, "api_tokens t", keyset, &["tokens"]);
+    let user = page.param(user_id);
+    page.condition(format!("t.user_id = {user}"));
+    page.fetch(db, cursor, limit, from_row).await
 }
