@@ -1,6 +1,7 @@
 //! Job applications in PostgreSQL.
 
 use time::OffsetDateTime;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -145,6 +146,60 @@ pub struct Write<'a> {
     pub job_description: Option<&'a str>,
 }
 
+/// The user-written columns, `$3` to `$21` in both insert and update.
+struct FieldParams<'a> {
+    url_key: Option<String>,
+    work_mode: Option<&'static str>,
+    status: &'static str,
+    w: &'a Write<'a>,
+}
+
+impl<'a> FieldParams<'a> {
+    fn new(w: &'a Write<'a>) -> Self {
+        FieldParams {
+            url_key: w.fields.url.as_deref().and_then(duplicates::url_key),
+            work_mode: w.fields.work_mode.map(WorkMode::as_str),
+            status: w.fields.status.as_str(),
+            w,
+        }
+    }
+
+    /// `$1` id, `$2` user, then the fields, then `extra` from `$22` on.
+    fn with<'b>(
+        &'b self,
+        id: &'b Uuid,
+        user: &'b Uuid,
+        extra: &[&'b (dyn ToSql + Sync)],
+    ) -> Vec<&'b (dyn ToSql + Sync)> {
+        let f = self.w.fields;
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+            id,
+            user,
+            &f.company,
+            &f.title,
+            &f.url,
+            &self.url_key,
+            &f.location,
+            &self.work_mode,
+            &f.salary_min,
+            &f.salary_max,
+            &f.salary_currency,
+            &self.status,
+            &f.source,
+            &f.applied_on,
+            &f.deadline,
+            &self.w.job_description,
+            &f.tags,
+            &f.contact_name,
+            &f.contact_email,
+            &f.next_action,
+            &f.next_action_at,
+        ];
+        params.extend_from_slice(extra);
+        params
+    }
+}
+
 /// Inserts a new application.
 pub async fn insert(
     db: &impl GenericClient,
@@ -154,8 +209,6 @@ pub async fn insert(
     duplicate_of: Option<Uuid>,
     now: OffsetDateTime,
 ) -> StoreResult<ApplicationDetail> {
-    let f = w.fields;
-    let url_key = f.url.as_deref().and_then(duplicates::url_key);
     let sql = format!(
         "INSERT INTO job_applications AS a (id, user_id, company, title, url, url_key, location, work_mode, \
          salary_min, salary_max, salary_currency, status, source, applied_on, deadline, job_description, \
@@ -165,35 +218,9 @@ pub async fn insert(
          $20, $21, $22, $23, $23, $23) RETURNING {COLUMNS}, a.job_description"
     );
     let stmt = db.prepare_cached(&sql).await?;
+    let fields = FieldParams::new(&w);
     let row = db
-        .query_one(
-            &stmt,
-            &[
-                &id,
-                &user_id,
-                &f.company,
-                &f.title,
-                &f.url,
-                &url_key,
-                &f.location,
-                &f.work_mode.map(WorkMode::as_str),
-                &f.salary_min,
-                &f.salary_max,
-                &f.salary_currency,
-                &f.status.as_str(),
-                &f.source,
-                &f.applied_on,
-                &f.deadline,
-                &w.job_description,
-                &f.tags,
-                &f.contact_name,
-                &f.contact_email,
-                &f.next_action,
-                &f.next_action_at,
-                &duplicate_of,
-                &now,
-            ],
-        )
+        .query_one(&stmt, &fields.with(&id, &user_id, &[&duplicate_of, &now]))
         .await?;
     detail_from_row(&row)
 }
@@ -213,8 +240,6 @@ pub async fn update(
     w: Write<'_>,
     stamp: Stamp,
 ) -> StoreResult<ApplicationDetail> {
-    let f = w.fields;
-    let url_key = f.url.as_deref().and_then(duplicates::url_key);
     let sql = format!(
         "UPDATE job_applications AS a SET company = $3, title = $4, url = $5, url_key = $6, location = $7, \
          work_mode = $8, salary_min = $9, salary_max = $10, salary_currency = $11, status = $12, \
@@ -224,36 +249,11 @@ pub async fn update(
          WHERE a.id = $1 AND a.user_id = $2 RETURNING {COLUMNS}, a.job_description"
     );
     let stmt = db.prepare_cached(&sql).await?;
+    let fields = FieldParams::new(&w);
+    let extra: [&(dyn ToSql + Sync); 3] =
+        [&stamp.version, &stamp.updated_at, &stamp.status_changed_at];
     let row = db
-        .query_one(
-            &stmt,
-            &[
-                &id,
-                &user_id,
-                &f.company,
-                &f.title,
-                &f.url,
-                &url_key,
-                &f.location,
-                &f.work_mode.map(WorkMode::as_str),
-                &f.salary_min,
-                &f.salary_max,
-                &f.salary_currency,
-                &f.status.as_str(),
-                &f.source,
-                &f.applied_on,
-                &f.deadline,
-                &w.job_description,
-                &f.tags,
-                &f.contact_name,
-                &f.contact_email,
-                &f.next_action,
-                &f.next_action_at,
-                &stamp.version,
-                &stamp.updated_at,
-                &stamp.status_changed_at,
-            ],
-        )
+        .query_one(&stmt, &fields.with(&id, &user_id, &extra))
         .await?;
     detail_from_row(&row)
 }

@@ -98,3 +98,43 @@ async fn the_working_set_follows_every_write() {
         "each write bumps the user's change sequence"
     );
 }
+
+#[actix_web::test]
+async fn an_idle_users_actor_is_retired_and_comes_back_on_the_next_request() {
+    use jobcopilot::actors::registry::CountActive;
+    use std::sync::atomic::Ordering;
+    let app = crate::helpers::spawn_app_idle(std::time::Duration::from_millis(100)).await;
+    let (token, _) = app.user("ada@example.com").await;
+    app.application(&token, json!({"company": "Acme", "title": "Dev"}))
+        .await;
+    assert_eq!(app.registry.send(CountActive).await.unwrap(), 1);
+    let starts = app.stats.user_starts.load(Ordering::Relaxed);
+    // Wait (bounded) for the sweep to retire it.
+    let mut retired = false;
+    for _ in 0..200 {
+        if app.registry.send(CountActive).await.unwrap() == 0 {
+            retired = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(retired, "the idle actor was retired");
+    let res = app
+        .post(
+            &token,
+            "/api/v1/applications",
+            json!({"company": "Globex", "title": "Dev"}),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    assert_eq!(
+        app.stats.user_starts.load(Ordering::Relaxed),
+        starts + 1,
+        "a new actor started"
+    );
+    assert_eq!(
+        app.stats.user_restarts.load(Ordering::Relaxed),
+        0,
+        "retiring is not a restart"
+    );
+}

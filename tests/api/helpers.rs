@@ -189,11 +189,29 @@ pub async fn spawn_with_pool(
     app
 }
 
+/// An app whose user actors retire after `idle`.
+pub async fn spawn_app_idle(idle: Duration) -> TestApp {
+    let (db_name, pool) = fresh_database().await;
+    let settings = Settings::from_pairs([("listen", "127.0.0.1:0")]).expect("test settings");
+    let app = start(settings, db_name, pool, idle).await;
+    app.wait_ready().await;
+    app
+}
+
 /// Starts an app without waiting for `/readyz` (for outage tests).
 pub async fn spawn_with_pool_unready(
     settings: Settings,
     db_name: String,
     pool: deadpool_postgres::Pool,
+) -> TestApp {
+    start(settings, db_name, pool, Duration::from_secs(600)).await
+}
+
+async fn start(
+    settings: Settings,
+    db_name: String,
+    pool: deadpool_postgres::Pool,
+    idle: Duration,
 ) -> TestApp {
     // JC_TEST_LOG=debug (or any filter) shows the server's logs.
     if let Ok(filter) = std::env::var("JC_TEST_LOG") {
@@ -205,7 +223,7 @@ pub async fn spawn_with_pool_unready(
     };
     let options = RunOptions {
         handle_signals: false,
-        actor_idle: Duration::from_secs(600),
+        actor_idle: idle,
         workers: Some(2),
     };
     let app = Application::build(settings, db, options)
