@@ -20,6 +20,9 @@ pub enum Error {
     Conflict(String),
     #[error("authentication required")]
     Unauthenticated,
+    /// A cookie-authenticated unsafe request without the session's CSRF token.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
     /// Sign-in with a wrong email or password (the same answer for both).
     #[error("wrong email or password")]
     BadCredentials,

@@ -13,7 +13,9 @@ use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 
 use crate::actors::{ActorStats, Registry};
+use crate::auth::oidc::OidcClient;
 use crate::config::Settings;
+use crate::http::pages::Templates;
 use crate::http::{self, AppState, Readiness};
 use crate::store::embedded::{EmbeddedOptions, EmbeddedPostgres};
 use crate::store::{self, StoreError};
@@ -132,12 +134,21 @@ impl Application {
         let (pool, idle, st) = (db.pool.clone(), options.actor_idle, stats.clone());
         let registry = Supervisor::start(move |_| Registry::new(pool, idle, st));
 
+        let oidc = match &settings.oidc {
+            Some(o) => Some(Arc::new(
+                OidcClient::new(o.clone(), &settings.public_url)
+                    .map_err(|e| StartError::Other(format!("OIDC_ISSUER_URL: {e}")))?,
+            )),
+            None => None,
+        };
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             registry: registry.clone(),
             settings: settings.clone(),
             readiness: readiness.clone(),
             stats: stats.clone(),
+            templates: Arc::new(Templates::new()),
+            oidc,
         });
         let mut server = HttpServer::new(move || {
             App::new()

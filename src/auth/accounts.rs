@@ -87,3 +87,79 @@ pub async fn verify_credentials(pool: &Pool, creds: &Credentials, address: &str)
         }
     }
 }
+
+/// Signs in (or up) a person the OIDC provider vouched for. Accounts are keyed
+/// by (issuer, subject); a first sign-in whose *verified* email matches a
+/// local account links to it, revoking that account's sessions and tokens and
+/// removing its password. An unverified email that matches is refused.
+pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<Uuid> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let now = OffsetDateTime::now_utc();
+    if let Some(user) = users::by_oidc(&tx, &id.issuer, &id.subject).await? {
+        if let (Some(email), true) = (&id.email, id.email_verified) {
+            // Follow the provider's verified email unless another account has it.
+            match users::refresh_oidc_email(&tx, user.id, email).await {
+                Ok(()) | Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        tx.commit().await?;
+        return Ok(user.id);
+    }
+    let email = id.email.clone().ok_or_else(|| {
+        Error::Conflict("your identity provider did not share an email address".into())
+    })?;
+    let user_id = match users::by_email(&tx, &email).await? {
+        Some(existing) if existing.auth_methods.iter().any(|m| m == "oidc") => {
+            return Err(Error::Conflict(
+                "this email address already belongs to an account that signs in with another identity".into(),
+            ))
+        }
+        Some(_) if !id.email_verified => {
+            return Err(Error::Conflict(
+                "an account with this email address exists, and your identity provider has not verified the address"
+                    .into(),
+            ))
+        }
+        Some(existing) => {
+            users::link_oidc(&tx, existing.id, &id.issuer, &id.subject, now).await?;
+            crate::store::sessions::delete_for_user(&tx, existing.id).await?;
+            tokens::delete_for_user(&tx, existing.id).await?;
+            existing.id
+        }
+        None => {
+            users::insert_oidc(&tx, Uuid::now_v7(), &email, id.name.as_deref(), &id.issuer, &id.subject, now)
+                .await?
+                .id
+        }
+    };
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+/// Creates a local account without an API token (the web form's register).
+pub async fn register_user(pool: &Pool, reg: Registration) -> Result<User> {
+    let password = reg.password.clone();
+    let hash = blocking(move || hash_password(&password))
+        .await?
+        .map_err(Error::internal)?;
+    let client = pool.get().await?;
+    let now = OffsetDateTime::now_utc();
+    match users::insert_local(
+        &client,
+        Uuid::now_v7(),
+        &reg.email,
+        reg.display_name.as_deref(),
+        &hash,
+        now,
+    )
+    .await
+    {
+        Ok(u) => Ok(u),
+        Err(StoreError::Conflict(c)) if c == "users_email_key" => Err(Error::Conflict(
+            "an account with this email already exists".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

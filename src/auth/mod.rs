@@ -2,6 +2,8 @@
 //! as SHA-256 hashes) and sign-in throttling.
 
 pub mod accounts;
+pub mod oidc;
+pub mod sessions;
 pub mod throttle;
 
 use std::sync::LazyLock;

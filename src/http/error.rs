@@ -122,6 +122,13 @@ impl Error {
                 "Authentication failed",
                 "the email or password is wrong",
             ),
+            Error::Csrf => Problem::new(
+                S::FORBIDDEN,
+                "csrf",
+                "CSRF token missing or wrong",
+                "a request authenticated by a session cookie must carry the session's CSRF token \
+                 (X-CSRF-Token header or _csrf form field)",
+            ),
             Error::RateLimited { retry_after } => Problem::new(
                 S::TOO_MANY_REQUESTS,
                 "rate_limited",

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::auth;
+use crate::auth::sessions::{self, SESSION_COOKIE};
 use crate::error::Error;
 use crate::store::tokens;
 
@@ -137,11 +138,95 @@ fn parse_if_match(req: &HttpRequest) -> Result<IfMatch, Error> {
         .map_err(|_| bad())
 }
 
-/// The signed-in user (by API token for now).
-#[derive(Debug, Clone, Copy)]
+/// How a request was authenticated.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// `Authorization: Bearer` with a personal access token.
+    Token(Uuid),
+    /// A browser session cookie; `csrf` is the session's CSRF token.
+    Session { id: Uuid, csrf: String },
+}
+
+/// The signed-in user: by bearer token, or by session cookie (then an unsafe
+/// method must carry the session's CSRF token in `X-CSRF-Token`).
+#[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user_id: Uuid,
-    pub token_id: Uuid,
+    pub credential: Credential,
+}
+
+impl AuthUser {
+    /// The session's CSRF token, for pages.
+    pub fn csrf(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Session { csrf, .. } => Some(csrf),
+            Credential::Token(_) => None,
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+fn is_unsafe(method: &actix_web::http::Method) -> bool {
+    !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")
+}
+
+/// Authenticates a request; the CSRF header is checked here for unsafe
+/// methods, except when `form_csrf` says a form handler checks `_csrf` itself.
+pub async fn authenticate(
+    state: &AppState,
+    req: &HttpRequest,
+    form_csrf: bool,
+) -> Result<AuthUser, Error> {
+    if let Some(token) = bearer_token(req) {
+        if token.is_empty() {
+            return Err(Error::Unauthenticated);
+        }
+        let hash = auth::hash_token(&token);
+        let now = OffsetDateTime::now_utc();
+        let client = state.pool.get().await?;
+        let (user_id, token_id) = tokens::authenticate(&client, &hash, now)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        // Best effort: a failed "last used" stamp must not fail the request.
+        if let Err(e) = tokens::touch(&client, token_id, now).await {
+            tracing::warn!(error = %e, "could not record a token's last use");
+        }
+        return Ok(AuthUser {
+            user_id,
+            credential: Credential::Token(token_id),
+        });
+    }
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        return Err(Error::Unauthenticated);
+    }
+    let cookie = req.cookie(SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
+    let session = sessions::resolve(&state.pool, cookie.value())
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if is_unsafe(req.method()) && !form_csrf {
+        let sent = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !sessions::same_secret(sent, &session.csrf_token) {
+            return Err(Error::Csrf);
+        }
+    }
+    Ok(AuthUser {
+        user_id: session.user_id,
+        credential: Credential::Session {
+            id: session.id,
+            csrf: session.csrf_token,
+        },
+    })
 }
 
 impl FromRequest for AuthUser {
@@ -150,38 +235,15 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         if let Some(user) = req.extensions().get::<AuthUser>() {
-            let user = *user;
+            let user = user.clone();
             return Box::pin(async move { Ok(user) });
         }
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let bearer = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.trim().split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then(|| token.trim().to_owned())
-            });
         let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| Error::internal("application state missing"))?;
-            let token = bearer
-                .filter(|t| !t.is_empty())
-                .ok_or(Error::Unauthenticated)?;
-            let hash = auth::hash_token(&token);
-            let now = OffsetDateTime::now_utc();
-            let client = state.pool.get().await?;
-            let (user_id, token_id) = tokens::authenticate(&client, &hash, now)
-                .await?
-                .ok_or(Error::Unauthenticated)?;
-            // Best effort: a failed "last used" stamp must not fail the request.
-            if let Err(e) = tokens::touch(&client, token_id, now).await {
-                tracing::warn!(error = %e, "could not record a token's last use");
-            }
-            let user = AuthUser { user_id, token_id };
-            req.extensions_mut().insert(user);
+            let user = authenticate(&state, &req, false).await?;
+            req.extensions_mut().insert(user.clone());
             Ok(user)
         })
     }

@@ -11,6 +11,7 @@ pub mod interviews;
 pub mod middleware;
 pub mod notes;
 pub mod openapi;
+pub mod pages;
 pub mod schemas;
 
 use std::sync::atomic::AtomicBool;
@@ -35,6 +36,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub readiness: Arc<Readiness>,
     pub stats: Arc<ActorStats>,
+    pub templates: Arc<pages::Templates>,
+    /// The OpenID Connect client, when a provider is configured.
+    pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
 }
 
 /// Start-up progress that `/readyz` reports.
@@ -101,6 +105,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use Method as M;
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
         .app_data(
+            web::FormConfig::default()
+                .limit(extract::BODY_LIMIT)
+                .error_handler(|e, _| Error::bad_request("body", e.to_string()).into()),
+        )
+        .app_data(
             web::QueryConfig::default()
                 .error_handler(|e, _| Error::bad_request("query", e.to_string()).into()),
         )
@@ -111,6 +120,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/api/docs", &[M::GET]).route(web::get().to(openapi::docs_redirect)))
         .service(openapi::swagger_ui())
+        .service(resource("/", &[M::GET]).route(web::get().to(pages::home)))
+        .service(resource("/static/app.css", &[M::GET]).route(web::get().to(pages::stylesheet)))
+        .service(resource("/auth/login", &[M::GET]).route(web::get().to(pages::login_page)))
+        .service(resource("/auth/register", &[M::GET]).route(web::get().to(pages::register_page)))
+        .service(
+            resource("/auth/local/login", &[M::POST]).route(web::post().to(pages::local_login)),
+        )
+        .service(
+            resource("/auth/local/register", &[M::POST])
+                .route(web::post().to(pages::local_register)),
+        )
+        .service(resource("/auth/logout", &[M::POST]).route(web::post().to(pages::logout)))
+        .service(resource("/auth/oidc/start", &[M::GET]).route(web::get().to(pages::oidc_start)))
+        .service(
+            resource("/auth/oidc/callback", &[M::GET]).route(web::get().to(pages::oidc_callback)),
+        )
+        .service(
+            resource("/settings/tokens", &[M::GET, M::POST])
+                .route(web::get().to(pages::tokens_page))
+                .route(web::post().to(pages::create_token)),
+        )
+        .service(
+            resource("/settings/tokens/{id}/revoke", &[M::POST])
+                .route(web::post().to(pages::revoke_token)),
+        )
         .service(
             resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(account::register)),
         )

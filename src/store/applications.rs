@@ -452,6 +452,29 @@ pub async fn set_times(
     Ok(())
 }
 
+/// How many of the user's applications are in each status.
+pub async fn status_counts(
+    db: &impl GenericClient,
+    user_id: Uuid,
+) -> StoreResult<Vec<(Status, i64)>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT status, count(*) FROM job_applications WHERE user_id = $1 GROUP BY status",
+        )
+        .await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| {
+            let s: String = r.try_get(0)?;
+            Ok((
+                Status::parse(&s).ok_or_else(|| bad_value("status", &s))?,
+                r.try_get(1)?,
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

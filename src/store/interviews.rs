@@ -217,3 +217,24 @@ pub async fn upcoming(
         .map(from_row)
         .collect()
 }
+
+/// Scheduled interviews in `[from, to)` with their application's company (the agenda).
+pub async fn agenda(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    limit: i64,
+) -> StoreResult<Vec<(Interview, String)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.company FROM interviews i JOIN job_applications a ON a.id = i.application_id AND a.user_id = i.user_id \
+         WHERE i.user_id = $1 AND i.scheduled_at >= $2 AND i.scheduled_at < $3 AND i.outcome = 'scheduled' \
+         ORDER BY i.scheduled_at, i.id LIMIT $4"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_id, &from, &to, &limit])
+        .await?
+        .iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("company")?)))
+        .collect()
+}

@@ -7,6 +7,7 @@ pub mod history;
 pub mod interviews;
 pub mod notes;
 pub mod page;
+pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

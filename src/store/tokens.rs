@@ -92,3 +92,11 @@ pub async fn list(
     page.condition(format!("t.user_id = {user}"));
     page.fetch(db, cursor, limit, from_row).await
 }
+
+/// Revokes every token of a user (account linking).
+pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<u64> {
+    let stmt = db
+        .prepare_cached("DELETE FROM api_tokens WHERE user_id = $1")
+        .await?;
+    Ok(db.execute(&stmt, &[&user_id]).await?)
+}

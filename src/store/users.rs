@@ -127,3 +127,81 @@ pub async fn write_state(db: &impl GenericClient, id: Uuid) -> StoreResult<Optio
         .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
         .transpose()?)
 }
+
+/// The user signed in with this OIDC identity.
+pub async fn by_oidc(
+    db: &impl GenericClient,
+    issuer: &str,
+    subject: &str,
+) -> StoreResult<Option<User>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users u WHERE u.oidc_issuer = $1 AND u.oidc_subject = $2 FOR UPDATE"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&issuer, &subject])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// The user with this email (any case), locked.
+pub async fn by_email(db: &impl GenericClient, email: &str) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users u WHERE lower(u.email) = lower($1) FOR UPDATE");
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query_opt(&stmt, &[&email])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Creates a user from an OIDC identity.
+pub async fn insert_oidc(
+    db: &impl GenericClient,
+    id: Uuid,
+    email: &str,
+    display_name: Option<&str>,
+    issuer: &str,
+    subject: &str,
+    now: OffsetDateTime,
+) -> StoreResult<User> {
+    let sql = format!(
+        "INSERT INTO users AS u (id, email, display_name, oidc_issuer, oidc_subject, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    from_row(
+        &db.query_one(
+            &stmt,
+            &[&id, &email, &display_name, &issuer, &subject, &now],
+        )
+        .await?,
+    )
+}
+
+/// Links an account to an OIDC identity and removes its password: whoever
+/// registered the address earlier keeps nothing.
+pub async fn link_oidc(
+    db: &impl GenericClient,
+    id: Uuid,
+    issuer: &str,
+    subject: &str,
+    now: OffsetDateTime,
+) -> StoreResult<User> {
+    let sql = format!(
+        "UPDATE users AS u SET oidc_issuer = $2, oidc_subject = $3, password_hash = NULL, updated_at = $4 \
+         WHERE u.id = $1 RETURNING {COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    from_row(&db.query_one(&stmt, &[&id, &issuer, &subject, &now]).await?)
+}
+
+/// Keeps the email of an OIDC account in step with its provider.
+pub async fn refresh_oidc_email(db: &impl GenericClient, id: Uuid, email: &str) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached("UPDATE users SET email = $2 WHERE id = $1 AND email <> $2")
+        .await?;
+    db.execute(&stmt, &[&id, &email]).await?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Browser sessions: the cookie holds only a random secret (its SHA-256 is
+//! stored), every sign-in gets a new one, and sessions expire when idle and
+//! absolutely.
+
+use deadpool_postgres::Pool;
+use rand::RngCore;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::hash_token;
+use crate::error::Result;
+use crate::store::sessions::{self, SessionRow};
+
+pub const SESSION_COOKIE: &str = "jc_session";
+/// Pre-session CSRF cookie for the sign-in and register forms.
+pub const FORM_CSRF_COOKIE: &str = "jc_csrf";
+/// Binds an OIDC sign-in in flight to the browser that started it.
+pub const OIDC_COOKIE: &str = "jc_oidc";
+
+/// A session ends after this long without use...
+pub const IDLE_LIMIT: Duration = Duration::days(7);
+/// ...and this long after sign-in in any case.
+pub const ABSOLUTE_LIMIT: Duration = Duration::days(30);
+
+/// A random secret for cookies and CSRF tokens (256 bits, hex).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A new session: the cookie value to send, once.
+pub struct NewSession {
+    pub cookie_value: String,
+    pub csrf_token: String,
+}
+
+/// Starts a session for a user (always a new id: no fixation).
+pub async fn start(pool: &Pool, user_id: Uuid) -> Result<NewSession> {
+    let cookie_value = random_secret();
+    let csrf_token = random_secret();
+    let now = OffsetDateTime::now_utc();
+    let client = pool.get().await?;
+    sessions::insert(
+        &client,
+        Uuid::now_v7(),
+        user_id,
+        &hash_token(&cookie_value),
+        &csrf_token,
+        now,
+        now + ABSOLUTE_LIMIT,
+    )
+    .await?;
+    Ok(NewSession {
+        cookie_value,
+        csrf_token,
+    })
+}
+
+/// The live session behind a cookie value, if any.
+pub async fn resolve(pool: &Pool, cookie_value: &str) -> Result<Option<SessionRow>> {
+    let now = OffsetDateTime::now_utc();
+    let client = pool.get().await?;
+    let found = sessions::find(&client, &hash_token(cookie_value), now, now - IDLE_LIMIT).await?;
+    if let Some(s) = &found {
+        if now - s.last_seen_at > Duration::minutes(1) {
+            if let Err(e) = sessions::touch(&client, s.id, now).await {
+                tracing::warn!(error = %e, "could not record a session's activity");
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Ends the session behind a cookie value.
+pub async fn end(pool: &Pool, cookie_value: &str) -> Result<()> {
+    let client = pool.get().await?;
+    sessions::delete_by_hash(&client, &hash_token(cookie_value)).await?;
+    Ok(())
+}
+
+/// Compares secrets without leaking where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_256_bit_hex() {
+        let (a, b) = (random_secret(), random_secret());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,807 @@
+//! The web pages of sign-in and the account: the sign-in and register forms,
+//! OpenID Connect, sign-out, the dashboard landing page and API tokens.
+//! Forms post and redirect; a refused form is rendered again with the errors
+//! beside the fields and the input kept (never the password).
+
+use std::collections::HashMap;
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde_json::{Map, Value};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::extract::{authenticate, client_address, AuthUser};
+use super::AppState;
+use crate::actors::user_state::{CreateToken, RevokeToken};
+use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
+use crate::auth::{accounts, hash_token};
+use crate::domain::account::{Credentials, NewToken, Registration};
+use crate::domain::pipeline::Status;
+use crate::domain::time::format_timestamp;
+use crate::domain::{FieldError, ValidationError};
+use crate::error::{Error, Result};
+use crate::store::{applications, interviews, sessions as session_store, tokens, users};
+
+/// The page templates, compiled into the binary (autoescaped: `.html`).
+pub struct Templates {
+    env: minijinja::Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Self {
+        let mut env = minijinja::Environment::new();
+        let sources = [
+            ("base.html", include_str!("../../templates/base.html")),
+            (
+                "pages/login.html",
+                include_str!("../../templates/pages/login.html"),
+            ),
+            (
+                "pages/register.html",
+                include_str!("../../templates/pages/register.html"),
+            ),
+            (
+                "pages/home.html",
+                include_str!("../../templates/pages/home.html"),
+            ),
+            (
+                "pages/tokens.html",
+                include_str!("../../templates/pages/tokens.html"),
+            ),
+            (
+                "pages/error.html",
+                include_str!("../../templates/pages/error.html"),
+            ),
+        ];
+        for (name, source) in sources {
+            if let Err(e) = env.add_template(name, source) {
+                // A broken template is a bug caught by every test run.
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        env.add_filter("truncate_date", |s: String| {
+            s.chars().take(10).collect::<String>()
+        });
+        Templates { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| Error::internal(format!("rendering {name}: {e:#}")))
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A redirect target must be a same-origin path.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+fn cookie<'c>(
+    state: &AppState,
+    name: &'c str,
+    value: String,
+    max_age: Option<Duration>,
+) -> Cookie<'c> {
+    let mut c = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.public_url.scheme() == "https")
+        .finish();
+    if let Some(age) = max_age {
+        c.set_max_age(CookieDuration::seconds(age.whole_seconds()));
+    }
+    c
+}
+
+fn removal<'c>(state: &AppState, name: &'c str) -> Cookie<'c> {
+    let mut c = cookie(state, name, String::new(), None);
+    c.make_removal();
+    c
+}
+
+/// The signed-in user of a page (by session cookie), if any.
+async fn page_user(state: &AppState, req: &HttpRequest) -> Result<Option<AuthUser>> {
+    if req.cookie(SESSION_COOKIE).is_none() {
+        return Ok(None);
+    }
+    match authenticate(state, req, true).await {
+        Ok(u) => Ok(Some(u)),
+        Err(Error::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn to_login(req: &HttpRequest) -> HttpResponse {
+    let next = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    see_other(&format!("/auth/login?{query}"))
+}
+
+fn field_errors(e: &ValidationError) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for FieldError { field, message } in &e.errors {
+        map.entry(field.clone())
+            .or_insert_with(|| format!("{} {message}", label(field)));
+    }
+    map
+}
+
+fn label(field: &str) -> &str {
+    match field {
+        "email" => "Email",
+        "password" => "Password",
+        "display_name" => "Name",
+        "name" => "Name",
+        "expires_at" => "Expiry",
+        other => other,
+    }
+}
+
+/// Form fields as the JSON object the domain reads.
+fn as_object(form: &HashMap<String, String>, fields: &[&str]) -> Map<String, Value> {
+    fields
+        .iter()
+        .filter_map(|f| {
+            form.get(*f)
+                .map(|v| (f.to_string(), Value::String(v.clone())))
+        })
+        .filter(|(k, v)| k == "password" || v.as_str().is_some_and(|s| !s.trim().is_empty()))
+        .collect()
+}
+
+/// The pre-session CSRF token of the sign-in forms: the cookie's, or a new one.
+fn form_csrf(req: &HttpRequest) -> (String, bool) {
+    match req.cookie(FORM_CSRF_COOKIE) {
+        Some(c) if c.value().len() == 64 => (c.value().to_owned(), false),
+        _ => (sessions::random_secret(), true),
+    }
+}
+
+fn check_form_csrf(req: &HttpRequest, form: &HashMap<String, String>) -> Result<()> {
+    let cookie = req
+        .cookie(FORM_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let sent = form.get("_csrf").map(String::as_str).unwrap_or("");
+    if cookie.is_empty() || !sessions::same_secret(sent, &cookie) {
+        return Err(Error::Csrf);
+    }
+    Ok(())
+}
+
+fn check_session_csrf(user: &AuthUser, form: &HashMap<String, String>) -> Result<()> {
+    let sent = form.get("_csrf").map(String::as_str).unwrap_or("");
+    match user.csrf() {
+        Some(csrf) if sessions::same_secret(sent, csrf) => Ok(()),
+        _ => Err(Error::Csrf),
+    }
+}
+
+/// What the sign-in page shows.
+struct LoginView<'a> {
+    next: &'a str,
+    error: Option<String>,
+    email: &'a str,
+    errors: HashMap<String, String>,
+}
+
+fn render_login(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    view: LoginView<'_>,
+) -> Result<HttpResponse> {
+    let (csrf, fresh) = form_csrf(req);
+    let oidc_name = state
+        .oidc
+        .as_ref()
+        .map(|o| provider_name(o.issuer()))
+        .unwrap_or_default();
+    let body = state.templates.render(
+        "pages/login.html",
+        context! {
+            next => view.next, error => view.error, email => view.email, errors => view.errors,
+            form_csrf => csrf, oidc => state.oidc.is_some(), oidc_name => oidc_name,
+            local => state.settings.local_accounts,
+        },
+    )?;
+    let mut res = html(status, body);
+    if fresh {
+        let _ = res.add_cookie(&cookie(state, FORM_CSRF_COOKIE, csrf, None));
+    }
+    Ok(res)
+}
+
+/// "Google" for Google's issuer, else the issuer's host.
+fn provider_name(issuer: &str) -> String {
+    let host = url::Url::parse(issuer)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    if host == "accounts.google.com" {
+        "Google".into()
+    } else {
+        host
+    }
+}
+
+/// `GET /auth/login`.
+pub async fn login_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let query: HashMap<String, String> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let next = safe_next(query.get("next").map(String::as_str));
+    if page_user(&state, &req).await?.is_some() {
+        return Ok(see_other(&next));
+    }
+    let view = LoginView {
+        next: &next,
+        error: None,
+        email: "",
+        errors: HashMap::new(),
+    };
+    render_login(&state, &req, StatusCode::OK, view)
+}
+
+/// A session for `user_id`: the cookie to set and where to go.
+async fn signed_in(state: &AppState, user_id: Uuid, next: &str) -> Result<HttpResponse> {
+    let session = sessions::start(&state.pool, user_id).await?;
+    let mut res = see_other(next);
+    let _ = res.add_cookie(&cookie(
+        state,
+        SESSION_COOKIE,
+        session.cookie_value,
+        Some(sessions::ABSOLUTE_LIMIT),
+    ));
+    let _ = res.add_removal_cookie(&removal(state, FORM_CSRF_COOKIE));
+    Ok(res)
+}
+
+/// `POST /auth/local/login`.
+pub async fn local_login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse> {
+    if !state.settings.local_accounts {
+        return Err(Error::NotFound);
+    }
+    check_form_csrf(&req, &form)?;
+    let next = safe_next(form.get("next").map(String::as_str));
+    let email = form
+        .get("email")
+        .map(|e| e.trim().to_owned())
+        .unwrap_or_default();
+    let view = |error: Option<String>, errors| LoginView {
+        next: &next,
+        error,
+        email: &email,
+        errors,
+    };
+    let creds = match Credentials::parse(&as_object(&form, &["email", "password"])) {
+        Ok(c) => c,
+        Err(e) => {
+            return render_login(
+                &state,
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                view(None, field_errors(&e)),
+            )
+        }
+    };
+    let address = client_address(&req, &state.settings.trusted_proxies);
+    match accounts::verify_credentials(&state.pool, &creds, &address).await {
+        Ok(user_id) => signed_in(&state, user_id, &next).await,
+        Err(Error::BadCredentials) => {
+            let msg = "The email or password is wrong.".to_owned();
+            render_login(
+                &state,
+                &req,
+                StatusCode::UNAUTHORIZED,
+                view(Some(msg), HashMap::new()),
+            )
+        }
+        Err(Error::RateLimited { retry_after }) => {
+            let minutes = retry_after.div_ceil(60);
+            let msg = format!(
+                "Too many failed attempts. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            let mut res = render_login(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                view(Some(msg), HashMap::new()),
+            )?;
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn render_register(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    form: &HashMap<String, String>,
+    error: Option<String>,
+    errors: HashMap<String, String>,
+) -> Result<HttpResponse> {
+    let (csrf, fresh) = form_csrf(req);
+    let get = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let body = state.templates.render(
+        "pages/register.html",
+        context! {
+            form_csrf => csrf, next => safe_next(form.get("next").map(String::as_str)),
+            email => get("email"), display_name => get("display_name"), error => error, errors => errors,
+        },
+    )?;
+    let mut res = html(status, body);
+    if fresh {
+        let _ = res.add_cookie(&cookie(state, FORM_CSRF_COOKIE, csrf, None));
+    }
+    Ok(res)
+}
+
+/// `GET /auth/register`.
+pub async fn register_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    if !state.settings.local_accounts {
+        return Err(Error::NotFound);
+    }
+    let query: HashMap<String, String> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    render_register(&state, &req, StatusCode::OK, &query, None, HashMap::new())
+}
+
+/// `POST /auth/local/register`.
+pub async fn local_register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse> {
+    if !state.settings.local_accounts {
+        return Err(Error::NotFound);
+    }
+    check_form_csrf(&req, &form)?;
+    let reg = match Registration::parse(&as_object(&form, &["email", "password", "display_name"])) {
+        Ok(r) => r,
+        Err(e) => {
+            return render_register(
+                &state,
+                &req,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                None,
+                field_errors(&e),
+            )
+        }
+    };
+    match accounts::register_user(&state.pool, reg).await {
+        Ok(user) => {
+            signed_in(
+                &state,
+                user.id,
+                &safe_next(form.get("next").map(String::as_str)),
+            )
+            .await
+        }
+        Err(Error::Conflict(_)) => {
+            let errors = HashMap::from([(
+                "email".to_owned(),
+                "An account with this email already exists.".to_owned(),
+            )]);
+            render_register(&state, &req, StatusCode::CONFLICT, &form, None, errors)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /auth/logout`: the session is deleted, so a copied cookie stops working.
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse> {
+    if let Some(user) = page_user(&state, &req).await? {
+        check_session_csrf(&user, &form)?;
+        if let Some(c) = req.cookie(SESSION_COOKIE) {
+            sessions::end(&state.pool, c.value()).await?;
+        }
+    }
+    let mut res = see_other("/auth/login");
+    let _ = res.add_removal_cookie(&removal(&state, SESSION_COOKIE));
+    Ok(res)
+}
+
+/// `GET /auth/oidc/start`: to the provider, with state, nonce and PKCE.
+pub async fn oidc_start(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let oidc = state.oidc.clone().ok_or(Error::NotFound)?;
+    let query: HashMap<String, String> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let next = safe_next(query.get("next").map(String::as_str));
+    let authorization = match oidc.authorize().await {
+        Ok(a) => a,
+        Err(e) => {
+            return oidc_failure(&state, &req, StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+        }
+    };
+    let browser_key = sessions::random_secret();
+    let login = session_store::PendingLogin {
+        browser_hash: hash_token(&browser_key),
+        nonce: authorization.nonce,
+        pkce_verifier: authorization.pkce_verifier,
+        next_path: next,
+        expires_at: OffsetDateTime::now_utc() + Duration::minutes(10),
+    };
+    let client = state.pool.get().await?;
+    session_store::insert_login(&client, &hash_token(&authorization.state), &login).await?;
+    let mut res = HttpResponse::Found()
+        .insert_header((header::LOCATION, authorization.url.as_str()))
+        .finish();
+    let _ = res.add_cookie(&cookie(
+        &state,
+        OIDC_COOKIE,
+        browser_key,
+        Some(Duration::minutes(10)),
+    ));
+    Ok(res)
+}
+
+fn oidc_failure(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    reason: String,
+) -> Result<HttpResponse> {
+    let view = LoginView {
+        next: "/",
+        error: Some(format!("Sign-in did not complete: {reason}")),
+        email: "",
+        errors: HashMap::new(),
+    };
+    let mut res = render_login(state, req, status, view)?;
+    let _ = res.add_removal_cookie(&removal(state, OIDC_COOKIE));
+    Ok(res)
+}
+
+/// `GET /auth/oidc/callback`: every failure ends on the sign-in page with the
+/// reason and no session.
+pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let oidc = state.oidc.clone().ok_or(Error::NotFound)?;
+    let query: HashMap<String, String> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let fail =
+        |status: StatusCode, reason: &str| oidc_failure(&state, &req, status, reason.to_owned());
+    let Some(st) = query.get("state") else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "the answer from the identity provider was incomplete",
+        );
+    };
+    let client = state.pool.get().await?;
+    let pending = session_store::take_login(&client, &hash_token(st)).await?;
+    drop(client);
+    let browser = req.cookie(OIDC_COOKIE).map(|c| hash_token(c.value()));
+    let pending = match pending {
+        Some(p)
+            if Some(&p.browser_hash) == browser.as_ref()
+                && p.expires_at > OffsetDateTime::now_utc() =>
+        {
+            p
+        }
+        _ => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "this sign-in link has expired or was already used; please start again",
+            )
+        }
+    };
+    if let Some(error) = query.get("error") {
+        let reason = match error.as_str() {
+            "access_denied" => "you declined to sign in at the identity provider".to_owned(),
+            other => {
+                let detail = query
+                    .get("error_description")
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                format!("the identity provider answered {other}{detail}")
+            }
+        };
+        return fail(StatusCode::BAD_REQUEST, &reason);
+    }
+    let Some(code) = query.get("code") else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "the answer from the identity provider had no code",
+        );
+    };
+    let identity = match oidc
+        .complete(code.clone(), pending.pkce_verifier, pending.nonce)
+        .await
+    {
+        Ok(i) => i,
+        Err(e) => {
+            tracing::warn!(error = ?e, "OIDC sign-in refused");
+            return fail(StatusCode::BAD_REQUEST, &e.to_string());
+        }
+    };
+    let user_id = match accounts::sign_in_oidc(&state.pool, &identity).await {
+        Ok(id) => id,
+        Err(Error::Conflict(reason)) => return fail(StatusCode::CONFLICT, &reason),
+        Err(e) => return Err(e),
+    };
+    let mut res = signed_in(&state, user_id, &pending.next_path).await?;
+    let _ = res.add_removal_cookie(&removal(&state, OIDC_COOKIE));
+    Ok(res)
+}
+
+/// `GET /`: the dashboard (for now: counts, recent changes, the agenda).
+pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let Some(auth) = page_user(&state, &req).await? else {
+        return Ok(to_login(&req));
+    };
+    let client = state.pool.get().await?;
+    let user = users::get(&client, auth.user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let counts = applications::status_counts(&client, auth.user_id).await?;
+    let count = |s: Status| {
+        counts
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let active: i64 = counts
+        .iter()
+        .filter(|(s, _)| s.is_active())
+        .map(|(_, n)| n)
+        .sum();
+    let by_status: Vec<_> = Status::ALL
+        .iter()
+        .map(|s| context! { status => s.as_str(), count => count(*s) })
+        .collect();
+    let recent = applications::list(
+        &client,
+        auth.user_id,
+        &applications::ListQuery {
+            limit: 8,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items;
+    let now = OffsetDateTime::now_utc();
+    let agenda =
+        interviews::agenda(&client, auth.user_id, now, now + Duration::days(14), 10).await?;
+    let agenda: Vec<_> = agenda
+        .into_iter()
+        .map(|(i, company)| {
+            let local = crate::domain::time::local_date(i.fields.scheduled_at, &user.timezone);
+            context! {
+                scheduled_at => format_timestamp(i.fields.scheduled_at),
+                when => crate::domain::time::format_date(local),
+                kind => i.fields.kind.as_str().replace('_', " "),
+                company => company,
+            }
+        })
+        .collect();
+    let body = state.templates.render(
+        "pages/home.html",
+        context! {
+            user => context! { display_name => user.display_name, email => user.email },
+            csrf => auth.csrf(), total => total, active => active, by_status => by_status,
+            recent => recent, interviews => agenda,
+        },
+    )?;
+    Ok(html(StatusCode::OK, body))
+}
+
+async fn render_tokens(
+    state: &AppState,
+    auth: &AuthUser,
+    status: StatusCode,
+    created: Option<(String, String)>,
+    form: &HashMap<String, String>,
+    errors: HashMap<String, String>,
+) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    let list = tokens::list(&client, auth.user_id, 200, None).await?.items;
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let body = state.templates.render(
+        "pages/tokens.html",
+        context! {
+            user => true, csrf => auth.csrf(), tokens => list, errors => errors,
+            name => get("name"), expires_on => get("expires_on"),
+            created => created.map(|(name, token)| context! { name => name, token => token }),
+        },
+    )?;
+    Ok(html(status, body))
+}
+
+/// `GET /settings/tokens`.
+pub async fn tokens_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let Some(auth) = page_user(&state, &req).await? else {
+        return Ok(to_login(&req));
+    };
+    render_tokens(
+        &state,
+        &auth,
+        StatusCode::OK,
+        None,
+        &HashMap::new(),
+        HashMap::new(),
+    )
+    .await
+}
+
+/// `POST /settings/tokens`: the new token is shown once, on this answer.
+pub async fn create_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse> {
+    let Some(auth) = page_user(&state, &req).await? else {
+        return Err(Error::Unauthenticated);
+    };
+    check_session_csrf(&auth, &form)?;
+    let mut body = as_object(&form, &["name"]);
+    if let Some(day) = form
+        .get("expires_on")
+        .map(|d| d.trim())
+        .filter(|d| !d.is_empty())
+    {
+        body.insert(
+            "expires_at".into(),
+            Value::String(format!("{day}T00:00:00Z")),
+        );
+    }
+    let new = match NewToken::parse(&body, OffsetDateTime::now_utc()) {
+        Ok(n) => n,
+        Err(e) => {
+            return render_tokens(
+                &state,
+                &auth,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &form,
+                field_errors(&e),
+            )
+            .await
+        }
+    };
+    let (secret, info) = state
+        .user(auth.user_id)
+        .await?
+        .send(CreateToken { new })
+        .await??;
+    render_tokens(
+        &state,
+        &auth,
+        StatusCode::CREATED,
+        Some((info.name, secret)),
+        &HashMap::new(),
+        HashMap::new(),
+    )
+    .await
+}
+
+/// `POST /settings/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse> {
+    let Some(auth) = page_user(&state, &req).await? else {
+        return Err(Error::Unauthenticated);
+    };
+    check_session_csrf(&auth, &form)?;
+    state
+        .user(auth.user_id)
+        .await?
+        .send(RevokeToken { id: *id })
+        .await??;
+    Ok(see_other("/settings/tokens"))
+}
+
+/// `GET /static/app.css` (bundled).
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/app.css"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_origin_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            safe_next(Some("/settings/tokens?x=1")),
+            "/settings/tokens?x=1"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn every_template_compiles() {
+        let t = Templates::new();
+        for name in [
+            "pages/login.html",
+            "pages/register.html",
+            "pages/home.html",
+            "pages/tokens.html",
+            "pages/error.html",
+        ] {
+            assert!(t.env.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_provider_button_names_google_for_googles_issuer() {
+        assert_eq!(provider_name("https://accounts.google.com"), "Google");
+        assert_eq!(provider_name("http://127.0.0.1:4000"), "127.0.0.1");
+    }
+}

@@ -1,0 +1,163 @@
+//! Browser sessions and OIDC sign-ins in flight.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{GenericClient, StoreResult};
+
+/// A live session, as a request sees it.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub csrf_token: String,
+    pub last_seen_at: OffsetDateTime,
+}
+
+pub async fn insert(
+    db: &impl GenericClient,
+    id: Uuid,
+    user_id: Uuid,
+    token_hash: &[u8],
+    csrf_token: &str,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO sessions (id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
+        )
+        .await?;
+    db.execute(
+        &stmt,
+        &[&id, &user_id, &token_hash, &csrf_token, &now, &expires_at],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The session with this cookie hash, unless it expired (absolutely, or by
+/// being idle since `idle_since`).
+pub async fn find(
+    db: &impl GenericClient,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+    idle_since: OffsetDateTime,
+) -> StoreResult<Option<SessionRow>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT id, user_id, csrf_token, last_seen_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+        )
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&token_hash, &now, &idle_since])
+        .await?
+        .map(|r| {
+            Ok::<_, tokio_postgres::Error>(SessionRow {
+                id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                csrf_token: r.try_get(2)?,
+                last_seen_at: r.try_get(3)?,
+            })
+        })
+        .transpose()?)
+}
+
+/// Records activity, at most once a minute.
+pub async fn touch(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2::timestamptz - interval '1 minute'",
+        )
+        .await?;
+    db.execute(&stmt, &[&id, &now]).await?;
+    Ok(())
+}
+
+/// Ends a session (sign-out): its cookie stops working at once.
+pub async fn delete_by_hash(
+    db: &impl GenericClient,
+    token_hash: &[u8],
+) -> StoreResult<Option<Uuid>> {
+    let stmt = db
+        .prepare_cached("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&token_hash])
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?)
+}
+
+/// Ends every session of a user (account linking, password change).
+pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<u64> {
+    let stmt = db
+        .prepare_cached("DELETE FROM sessions WHERE user_id = $1")
+        .await?;
+    Ok(db.execute(&stmt, &[&user_id]).await?)
+}
+
+/// An OIDC sign-in in flight.
+#[derive(Debug, Clone)]
+pub struct PendingLogin {
+    pub browser_hash: Vec<u8>,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub next_path: String,
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn insert_login(
+    db: &impl GenericClient,
+    state_hash: &[u8],
+    login: &PendingLogin,
+) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO oidc_logins (state_hash, browser_hash, nonce, pkce_verifier, next_path, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    db.execute(
+        &stmt,
+        &[
+            &state_hash,
+            &login.browser_hash,
+            &login.nonce,
+            &login.pkce_verifier,
+            &login.next_path,
+            &login.expires_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Takes (deletes and returns) the sign-in with this state: a second
+/// callback with the same state finds nothing.
+pub async fn take_login(
+    db: &impl GenericClient,
+    state_hash: &[u8],
+) -> StoreResult<Option<PendingLogin>> {
+    let stmt = db
+        .prepare_cached(
+            "DELETE FROM oidc_logins WHERE state_hash = $1 \
+             RETURNING browser_hash, nonce, pkce_verifier, next_path, expires_at",
+        )
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&state_hash])
+        .await?
+        .map(|r| {
+            Ok::<_, tokio_postgres::Error>(PendingLogin {
+                browser_hash: r.try_get(0)?,
+                nonce: r.try_get(1)?,
+                pkce_verifier: r.try_get(2)?,
+                next_path: r.try_get(3)?,
+                expires_at: r.try_get(4)?,
+            })
+        })
+        .transpose()?)
+}
