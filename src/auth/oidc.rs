@@ -169,7 +169,7 @@ impl OidcClient {
         let nonce = Nonce::new(nonce);
         let verified = {
             let verifier = client.id_token_verifier();
-            id_token.claims(&verifier, &nonce).map(|c| c.clone())
+            id_token.claims(&verifier, &nonce).cloned()
         };
         let claims = match verified {
             Ok(c) => c,
