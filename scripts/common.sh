@@ -46,3 +46,14 @@ need_postgres() {
         apt_install postgresql
     fi
 }
+
+# The npm packages the tests run as real peers (an OpenID provider).
+need_test_peers() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
+    if [ ! -d tests/peers/oidc/node_modules/oidc-provider ]; then
+        say "installing the test OpenID provider (npm ci in tests/peers/oidc)"
+        npm ci --prefix tests/peers/oidc --no-audit --no-fund --loglevel=error >/dev/null
+    fi
+}
