@@ -10,7 +10,7 @@ async fn unknown_routes_answer_404_problem_json() {
         .send()
         .await
         .assert_problem(404, "not_found");
-    app.req(Method::GET, "/")
+    app.req(Method::GET, "/no/such/page")
         .send()
         .await
         .assert_problem(404, "not_found");
