@@ -453,3 +453,33 @@ async fn tokens_are_created_shown_once_listed_and_revoked_in_settings() {
         .await
         .assert_problem(401, "unauthenticated");
 }
+
+#[actix_web::test]
+async fn a_session_ends_when_idle_too_long_or_past_its_absolute_limit() {
+    let app = spawn_app().await;
+    for (column, age) in [("last_seen_at", "8 days"), ("expires_at", "-1 second")] {
+        let b = sign_up(&app, &format!("ada-{}@example.com", column.len())).await;
+        assert_eq!(
+            b.get(format!("{}/api/v1/me", app.address))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        let client = app.pool.get().await.unwrap();
+        let sql = if column == "last_seen_at" {
+            format!("UPDATE sessions SET last_seen_at = now() - interval '{age}'")
+        } else {
+            format!("UPDATE sessions SET expires_at = now() + interval '{age}'")
+        };
+        client.execute(sql.as_str(), &[]).await.unwrap();
+        let res = b
+            .get(format!("{}/api/v1/me", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{column}");
+        client.execute("DELETE FROM sessions", &[]).await.unwrap();
+    }
+}
