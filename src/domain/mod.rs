@@ -8,6 +8,7 @@ pub mod duplicates;
 pub mod fields;
 pub mod history;
 pub mod interview;
+pub mod metrics;
 pub mod note;
 pub mod pipeline;
 pub mod time;

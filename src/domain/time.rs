@@ -53,6 +53,23 @@ pub fn local_date(now: OffsetDateTime, zone: &str) -> Date {
         .unwrap_or(fallback)
 }
 
+/// Midnight at the start of `date` in time zone `zone`, as an instant (UTC if
+/// the zone is unknown). A date-based due time is this instant.
+pub fn local_midnight(date: Date, zone: &str) -> OffsetDateTime {
+    let utc = date.midnight().assume_utc();
+    let Ok(tz) = jiff::tz::TimeZone::get(zone) else {
+        return utc;
+    };
+    let Ok(civil) = jiff::civil::Date::new(date.year() as i16, date.month() as i8, date.day() as i8) else {
+        return utc;
+    };
+    civil
+        .to_zoned(tz)
+        .ok()
+        .and_then(|z| OffsetDateTime::from_unix_timestamp(z.timestamp().as_second()).ok())
+        .unwrap_or(utc)
+}
+
 /// serde helpers for the API's timestamp and date formats.
 pub mod serde_ts {
     use serde::Serializer;
@@ -108,6 +125,14 @@ mod tests {
             local_date(now, "America/Los_Angeles"),
             date!(2026 - 11 - 25)
         );
+    }
+
+    #[test]
+    fn local_midnight_is_the_start_of_the_day_in_the_zone() {
+        use time::macros::datetime;
+        assert_eq!(local_midnight(date!(2026 - 11 - 26), "Europe/Berlin"), datetime!(2026-11-25 23:00 UTC));
+        assert_eq!(local_midnight(date!(2026 - 07 - 01), "Europe/Berlin"), datetime!(2026-06-30 22:00 UTC));
+        assert_eq!(local_midnight(date!(2026 - 11 - 26), "UTC"), datetime!(2026-11-26 00:00 UTC));
     }
 
     #[test]
