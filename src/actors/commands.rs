@@ -13,6 +13,7 @@ use crate::domain::application::{
     apply_patch, ApplicationDetail, ApplicationPatch, NewApplication,
 };
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
+use crate::domain::metrics::Change;
 use crate::domain::note::Note;
 use crate::domain::pipeline::StatusChange;
 use crate::domain::time::local_date;
@@ -24,7 +25,11 @@ use crate::store::{self, applications, history, interviews, notes, tokens, users
 #[derive(Debug, Clone)]
 pub enum Effect {
     Nothing,
-    Application(Box<Application>),
+    /// An application's new state; `history` is None when it did not change.
+    Application {
+        application: Box<Application>,
+        history: Option<Vec<Change>>,
+    },
     ApplicationRemoved(Uuid),
     Interview(Box<Interview>),
     InterviewRemoved(Uuid),
@@ -32,8 +37,10 @@ pub enum Effect {
         application_id: Uuid,
         at: OffsetDateTime,
     },
-    NoteRemoved {
+    /// An application's newest note after one was deleted.
+    LastNote {
         application_id: Uuid,
+        at: Option<OffsetDateTime>,
     },
     Timezone(String),
 }
@@ -95,7 +102,13 @@ pub async fn create_application(
     )
     .await?;
     tx.commit().await?;
-    let effect = Effect::Application(Box::new(created.application.clone()));
+    let effect = Effect::Application {
+        application: Box::new(created.application.clone()),
+        history: Some(vec![Change {
+            to_status: new.fields.status,
+            changed_at: now,
+        }]),
+    };
     Ok(Done::new(created, effect, start.change_seq))
 }
 
@@ -163,8 +176,15 @@ pub async fn update_application(
         )
         .await?;
     }
+    let history = match to {
+        Some(_) => Some(history::effective(&tx, user, id).await?),
+        None => None,
+    };
     tx.commit().await?;
-    let effect = Effect::Application(Box::new(updated.application.clone()));
+    let effect = Effect::Application {
+        application: Box::new(updated.application.clone()),
+        history,
+    };
     Ok(Done::new(updated, effect, start.change_seq))
 }
 
@@ -252,9 +272,11 @@ pub async fn delete_note(
     let current = notes::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
     check_version(current.version, if_match)?;
     notes::delete(&tx, user, id).await?;
+    let at = notes::last_note_time(&tx, user, current.application_id).await?;
     tx.commit().await?;
-    let effect = Effect::NoteRemoved {
+    let effect = Effect::LastNote {
         application_id: current.application_id,
+        at,
     };
     Ok(Done::new((), effect, start.change_seq))
 }

@@ -22,45 +22,49 @@ use super::ActorStats;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{ApplicationDetail, ApplicationPatch};
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
+use crate::domain::metrics::{ActionSettings, Aggregates, ApplicationFacts, Dashboard};
 use crate::domain::note::Note;
-use crate::domain::Application;
 use crate::error::{Error, Result};
-use crate::store::{applications, interviews, notes, users};
+use crate::store::{applications, history, interviews, notes, users};
 
-/// Interviews older than this are not kept in memory.
-const INTERVIEW_HORIZON: time::Duration = time::Duration::days(14);
-
-/// The user's data that reads can be answered from.
+/// The user's data that reads can be answered from: the dashboard's
+/// aggregates over every application (no long text) and interview.
 #[derive(Debug, Default, Clone)]
 pub struct WorkingSet {
     pub loaded: bool,
     pub change_seq: i64,
-    pub timezone: String,
-    pub applications: HashMap<Uuid, Application>,
-    pub interviews: HashMap<Uuid, Interview>,
-    pub last_note_at: HashMap<Uuid, OffsetDateTime>,
+    pub aggregates: Aggregates,
 }
 
 impl WorkingSet {
-    async fn load(pool: Pool, user_id: Uuid) -> Result<WorkingSet> {
+    pub async fn load(pool: Pool, user_id: Uuid) -> Result<WorkingSet> {
         let client = pool.get().await?;
         let (change_seq, timezone) = users::write_state(&client, user_id)
             .await?
             .ok_or(Error::NotFound)?;
         let apps = applications::all(&client, user_id).await?;
-        let since = OffsetDateTime::now_utc() - INTERVIEW_HORIZON;
-        let ivs = interviews::upcoming(&client, user_id, since).await?;
-        let last_notes = notes::last_note_times(&client, user_id).await?;
+        let mut histories = history::effective_all(&client, user_id).await?;
+        let last_notes: HashMap<Uuid, OffsetDateTime> = notes::last_note_times(&client, user_id)
+            .await?
+            .into_iter()
+            .collect();
+        let ivs = interviews::all(&client, user_id).await?;
+        let facts = apps
+            .into_iter()
+            .map(|a| ApplicationFacts {
+                history: histories.remove(&a.id).unwrap_or_default(),
+                last_note_at: last_notes.get(&a.id).copied(),
+                application: a,
+            })
+            .collect();
+        let settings = ActionSettings {
+            timezone,
+            ..ActionSettings::default()
+        };
         Ok(WorkingSet {
             loaded: true,
             change_seq,
-            timezone,
-            applications: apps.into_iter().map(|a| (a.id, a)).collect(),
-            interviews: ivs
-                .into_iter()
-                .map(|i| (i.id, without_long_text(i)))
-                .collect(),
-            last_note_at: last_notes.into_iter().collect(),
+            aggregates: Aggregates::build(settings, facts, ivs),
         })
     }
 
@@ -68,38 +72,38 @@ impl WorkingSet {
         if let Some(seq) = change_seq {
             self.change_seq = self.change_seq.max(seq);
         }
+        let agg = &mut self.aggregates;
         match effect {
             Effect::Nothing => {}
-            Effect::Application(a) => {
-                self.applications.insert(a.id, *a);
+            Effect::Application {
+                application,
+                history,
+            } => {
+                let id = application.id;
+                let (history, last_note_at) = match agg.facts(&id) {
+                    Some(f) => (history.unwrap_or_else(|| f.history.clone()), f.last_note_at),
+                    None => (history.unwrap_or_default(), None),
+                };
+                agg.put_application(ApplicationFacts {
+                    application: *application,
+                    history,
+                    last_note_at,
+                });
             }
-            Effect::ApplicationRemoved(id) => {
-                self.applications.remove(&id);
-                self.interviews.retain(|_, i| i.application_id != id);
-                self.last_note_at.remove(&id);
+            Effect::ApplicationRemoved(id) => agg.remove_application(id),
+            Effect::Interview(i) => agg.put_interview(&i),
+            Effect::InterviewRemoved(id) => agg.remove_interview(id),
+            Effect::NoteWritten { application_id, at } => agg.note_written(application_id, at),
+            Effect::LastNote { application_id, at } => agg.set_last_note(application_id, at),
+            Effect::Timezone(tz) => {
+                let settings = ActionSettings {
+                    timezone: tz,
+                    ..agg.settings().clone()
+                };
+                agg.set_settings(settings);
             }
-            Effect::Interview(i) => {
-                self.interviews.insert(i.id, without_long_text(*i));
-            }
-            Effect::InterviewRemoved(id) => {
-                self.interviews.remove(&id);
-            }
-            Effect::NoteWritten { application_id, at } => {
-                let last = self.last_note_at.entry(application_id).or_insert(at);
-                *last = (*last).max(at);
-            }
-            Effect::NoteRemoved { application_id } => {
-                // The previous note's time is not known here; the next load has it.
-                let _ = application_id;
-            }
-            Effect::Timezone(tz) => self.timezone = tz,
         }
     }
-}
-
-fn without_long_text(mut i: Interview) -> Interview {
-    i.fields.notes = None;
-    i
 }
 
 pub struct UserState {
@@ -258,8 +262,8 @@ impl Handler<Summarize> for UserState {
         MessageResult(WorkingSetSummary {
             loaded: self.memory.loaded,
             change_seq: self.memory.change_seq,
-            applications: self.memory.applications.len(),
-            interviews: self.memory.interviews.len(),
+            applications: self.memory.aggregates.applications(),
+            interviews: self.memory.aggregates.interviews(),
         })
     }
 }
@@ -274,5 +278,28 @@ impl Handler<Retire> for UserState {
 
     fn handle(&mut self, _: Retire, ctx: &mut Context<Self>) {
         ctx.stop();
+    }
+}
+
+/// The dashboard, from memory, as of `at` (default: now).
+#[derive(Message)]
+#[rtype(result = "Result<Dashboard>")]
+pub struct GetDashboard {
+    pub at: Option<OffsetDateTime>,
+}
+
+impl Handler<GetDashboard> for UserState {
+    type Result = Result<Dashboard>;
+
+    fn handle(&mut self, msg: GetDashboard, _ctx: &mut Context<Self>) -> Self::Result {
+        if !self.memory.loaded {
+            return Err(Error::Unavailable(
+                "the working set is still loading".into(),
+            ));
+        }
+        Ok(self
+            .memory
+            .aggregates
+            .dashboard(msg.at.unwrap_or_else(OffsetDateTime::now_utc)))
     }
 }

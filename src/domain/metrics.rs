@@ -30,7 +30,13 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Applied, Stage::Screening, Stage::Interviewing, Stage::Offer, Stage::Accepted];
+    pub const ALL: [Stage; 5] = [
+        Stage::Applied,
+        Stage::Screening,
+        Stage::Interviewing,
+        Stage::Offer,
+        Stage::Accepted,
+    ];
 
     fn index(self) -> usize {
         self as usize
@@ -52,7 +58,10 @@ pub fn stage_of(status: Status) -> Option<Stage> {
 
 /// Whether an entry with this status is an answer from the employer.
 pub fn is_response(status: Status) -> bool {
-    !matches!(status, Status::Wishlist | Status::Applied | Status::Ghosted | Status::Withdrawn)
+    !matches!(
+        status,
+        Status::Wishlist | Status::Applied | Status::Ghosted | Status::Withdrawn
+    )
 }
 
 /// One effective status history entry.
@@ -99,7 +108,8 @@ struct Contribution {
     stage: Option<Stage>,
     responded: bool,
     response_days: Option<i64>,
-    stays: Vec<(Stage, f64)>,
+    /// Completed stays, in whole seconds (integers keep the sums exact).
+    stays: Vec<(Stage, i64)>,
     source: Option<String>,
     applied_on: Option<Date>,
     offer_date: Option<Date>,
@@ -116,7 +126,11 @@ struct Contribution {
     priority_reasons: Vec<String>,
 }
 
-fn contribution(f: &ApplicationFacts, interview_activity: Option<OffsetDateTime>, s: &ActionSettings) -> Contribution {
+fn contribution(
+    f: &ApplicationFacts,
+    interview_activity: Option<OffsetDateTime>,
+    s: &ActionSettings,
+) -> Contribution {
     let a = &f.application;
     let fields = &a.fields;
     let tz = s.timezone.as_str();
@@ -147,7 +161,10 @@ fn contribution(f: &ApplicationFacts, interview_activity: Option<OffsetDateTime>
         None
     };
     let active = fields.status.is_active();
-    let last_activity = [last_change, f.last_note_at, interview_activity].into_iter().flatten().max();
+    let last_activity = [last_change, f.last_note_at, interview_activity]
+        .into_iter()
+        .flatten()
+        .max();
     Contribution {
         status: fields.status,
         active,
@@ -172,7 +189,7 @@ fn contribution(f: &ApplicationFacts, interview_activity: Option<OffsetDateTime>
     }
 }
 
-fn merge_stays(history: &[Change]) -> Vec<(Stage, f64)> {
+fn merge_stays(history: &[Change]) -> Vec<(Stage, i64)> {
     let mut stays = Vec::new();
     let mut current: Option<(Stage, OffsetDateTime)> = None;
     for c in history {
@@ -181,7 +198,7 @@ fn merge_stays(history: &[Change]) -> Vec<(Stage, f64)> {
             (Some((cur, _)), Some(next)) if cur == next => {}
             (Some((cur, since)), _) => {
                 if cur != Stage::Accepted {
-                    stays.push((cur, (c.changed_at - since).as_seconds_f64() / 86_400.0));
+                    stays.push((cur, (c.changed_at - since).whole_seconds()));
                 }
                 current = st.map(|s| (s, c.changed_at));
             }
@@ -332,7 +349,7 @@ pub struct Aggregates {
     stages: [i64; 5],
     responded: i64,
     response_days: BTreeMap<i64, i64>,
-    stays: [(f64, i64); 4],
+    stays: [(i64, i64); 4],
     sources: HashMap<String, (i64, i64)>,
     applied_days: BTreeMap<Date, i64>,
     offer_days: BTreeMap<Date, i64>,
@@ -367,7 +384,11 @@ impl Aggregates {
     }
 
     /// Aggregates of a whole working set, built from scratch.
-    pub fn build(settings: ActionSettings, apps: Vec<ApplicationFacts>, interviews: Vec<Interview>) -> Self {
+    pub fn build(
+        settings: ActionSettings,
+        apps: Vec<ApplicationFacts>,
+        interviews: Vec<Interview>,
+    ) -> Self {
         let mut agg = Aggregates::new(settings);
         for i in interviews {
             agg.put_interview_entry(&i);
@@ -428,9 +449,9 @@ impl Aggregates {
         if let Some(d) = c.response_days {
             bump(&mut self.response_days, d, sign);
         }
-        for (st, days) in &c.stays {
+        for (st, secs) in &c.stays {
             let slot = &mut self.stays[st.index()];
-            slot.0 += sign as f64 * days;
+            slot.0 += sign * secs;
             slot.1 += sign;
         }
         if let (Some(src), Some(_)) = (&c.source, c.stage) {
@@ -513,7 +534,12 @@ impl Aggregates {
     pub fn remove_application(&mut self, id: Uuid) {
         self.remove_contribution(id);
         self.facts.remove(&id);
-        let gone: Vec<Uuid> = self.interviews.iter().filter(|(_, i)| i.application_id == id).map(|(k, _)| *k).collect();
+        let gone: Vec<Uuid> = self
+            .interviews
+            .iter()
+            .filter(|(_, i)| i.application_id == id)
+            .map(|(k, _)| *k)
+            .collect();
         for iv in gone {
             self.remove_interview_entry(iv);
         }
@@ -625,13 +651,21 @@ impl Aggregates {
             interview_rate: ratio(reached[Stage::Interviewing.index()], ever_applied),
             offer_rate: ratio(reached[Stage::Offer.index()], ever_applied),
         };
-        let days_in_stage = [Stage::Applied, Stage::Screening, Stage::Interviewing, Stage::Offer]
-            .iter()
-            .map(|st| {
-                let (sum, n) = self.stays[st.index()];
-                (stage_name(*st).to_owned(), (n > 0).then(|| sum / n as f64))
-            })
-            .collect();
+        let days_in_stage = [
+            Stage::Applied,
+            Stage::Screening,
+            Stage::Interviewing,
+            Stage::Offer,
+        ]
+        .iter()
+        .map(|st| {
+            let (sum, n) = self.stays[st.index()];
+            (
+                stage_name(*st).to_owned(),
+                (n > 0).then(|| sum as f64 / n as f64 / 86_400.0),
+            )
+        })
+        .collect();
         let mut by_source: Vec<SourceRate> = self
             .sources
             .iter()
@@ -643,10 +677,18 @@ impl Aggregates {
                 response_rate: ratio(*responded, *applied),
             })
             .collect();
-        by_source.sort_by(|a, b| b.applied.cmp(&a.applied).then_with(|| a.source.cmp(&b.source)));
+        by_source.sort_by(|a, b| {
+            b.applied
+                .cmp(&a.applied)
+                .then_with(|| a.source.cmp(&b.source))
+        });
 
         Dashboard {
-            totals: Totals { all, active, by_status },
+            totals: Totals {
+                all,
+                active,
+                by_status,
+            },
             funnel,
             rates,
             median_days_to_response: median(&self.response_days),
@@ -724,7 +766,11 @@ impl Aggregates {
         };
         let mut out = Vec::new();
         // Each index is ordered by due time: take at most ACTIONS_MAX of each.
-        for (due, id) in self.follow_ups.range(..=(today, Uuid::max())).take(ACTIONS_MAX) {
+        for (due, id) in self
+            .follow_ups
+            .range(..=(today, Uuid::max()))
+            .take(ACTIONS_MAX)
+        {
             out.push(Action {
                 kind: ActionKind::FollowUp,
                 application_id: *id,
@@ -733,7 +779,11 @@ impl Aggregates {
             });
         }
         let horizon = today + Duration::days(7);
-        for (day, id) in self.deadlines.range((today, Uuid::nil())..=(horizon, Uuid::max())).take(ACTIONS_MAX) {
+        for (day, id) in self
+            .deadlines
+            .range((today, Uuid::nil())..=(horizon, Uuid::max()))
+            .take(ACTIONS_MAX)
+        {
             out.push(Action {
                 kind: ActionKind::Deadline,
                 application_id: *id,
@@ -742,8 +792,15 @@ impl Aggregates {
             });
         }
         let until = now + Duration::days(7);
-        for (at, id) in self.next_actions.range(..(until, Uuid::nil())).take(ACTIONS_MAX) {
-            let text = self.contributions.get(id).and_then(|c| c.next_action_text.clone());
+        for (at, id) in self
+            .next_actions
+            .range(..(until, Uuid::nil()))
+            .take(ACTIONS_MAX)
+        {
+            let text = self
+                .contributions
+                .get(id)
+                .and_then(|c| c.next_action_text.clone());
             out.push(Action {
                 kind: ActionKind::NextAction,
                 application_id: *id,
@@ -755,12 +812,20 @@ impl Aggregates {
             });
         }
         let quiet = Duration::days(self.settings.ghosted_after_days);
-        for (since, id) in self.quiet_since.range(..=(now - quiet, Uuid::max())).take(ACTIONS_MAX) {
+        for (since, id) in self
+            .quiet_since
+            .range(..=(now - quiet, Uuid::max()))
+            .take(ACTIONS_MAX)
+        {
             out.push(Action {
                 kind: ActionKind::SuggestGhosted,
                 application_id: *id,
                 due_at: *since + quiet,
-                title: format!("No news from {} for {} days — mark as ghosted?", name(id), self.settings.ghosted_after_days),
+                title: format!(
+                    "No news from {} for {} days — mark as ghosted?",
+                    name(id),
+                    self.settings.ghosted_after_days
+                ),
             });
         }
         out.sort_by(|a, b| {
@@ -862,11 +927,21 @@ mod tests {
         let history: Vec<Change> = path
             .iter()
             .enumerate()
-            .map(|(i, s)| Change { to_status: *s, changed_at: start + Duration::days(step * i as i64) })
+            .map(|(i, s)| Change {
+                to_status: *s,
+                changed_at: start + Duration::days(step * i as i64),
+            })
             .collect();
         let mut a = app(n, last);
-        a.fields.applied_on = history.iter().find(|c| c.to_status == Status::Applied).map(|c| c.changed_at.date());
-        ApplicationFacts { application: a, history, last_note_at: None }
+        a.fields.applied_on = history
+            .iter()
+            .find(|c| c.to_status == Status::Applied)
+            .map(|c| c.changed_at.date());
+        ApplicationFacts {
+            application: a,
+            history,
+            last_note_at: None,
+        }
     }
 
     fn dash(apps: Vec<ApplicationFacts>) -> Dashboard {
@@ -892,8 +967,14 @@ mod tests {
         for (status, stage) in table {
             assert_eq!(stage_of(status), stage, "{status}");
         }
-        let responses: Vec<Status> = Status::ALL.into_iter().filter(|s| is_response(*s)).collect();
-        assert_eq!(responses, [Screening, Interviewing, Offer, Accepted, Declined, Rejected]);
+        let responses: Vec<Status> = Status::ALL
+            .into_iter()
+            .filter(|s| is_response(*s))
+            .collect();
+        assert_eq!(
+            responses,
+            [Screening, Interviewing, Offer, Accepted, Declined, Rejected]
+        );
     }
 
     #[test]
@@ -911,21 +992,34 @@ mod tests {
         assert_eq!(d.funnel[1].rate_from_previous, Some(0.75));
         assert_eq!(d.funnel[2].rate_from_previous, Some(2.0 / 3.0));
         assert_eq!(d.totals.all, 5);
-        assert_eq!(d.totals.active, 2, "rejected, accepted and withdrawn are not active");
+        assert_eq!(
+            d.totals.active, 2,
+            "rejected, accepted and withdrawn are not active"
+        );
         assert_eq!(d.totals.by_status["rejected"], 1);
         assert_eq!(d.totals.by_status.len(), 10, "every status key is present");
     }
 
     #[test]
     fn rates_are_over_ever_applied_and_zero_when_nothing_was_applied() {
-        assert_eq!(dash(vec![walked(1, &[Wishlist], 1, 1)]).rates, Rates { response_rate: 0.0, interview_rate: 0.0, offer_rate: 0.0 });
+        assert_eq!(
+            dash(vec![walked(1, &[Wishlist], 1, 1)]).rates,
+            Rates {
+                response_rate: 0.0,
+                interview_rate: 0.0,
+                offer_rate: 0.0
+            }
+        );
         let d = dash(vec![
             walked(1, &[Applied, Rejected], 3, 1),
             walked(2, &[Applied, Ghosted], 3, 1),
             walked(3, &[Applied, Ghosted, Screening], 3, 1),
             walked(4, &[Applied, Interviewing, Offer], 3, 1),
         ]);
-        assert_eq!(d.rates.response_rate, 0.75, "a rejection and a late answer after ghosted count");
+        assert_eq!(
+            d.rates.response_rate, 0.75,
+            "a rejection and a late answer after ghosted count"
+        );
         assert_eq!(d.rates.interview_rate, 0.25);
         assert_eq!(d.rates.offer_rate, 0.25);
     }
@@ -938,7 +1032,10 @@ mod tests {
             walked(3, &[Applied], 10, 1),
         ]);
         assert_eq!(d.median_days_to_response, Some(7.0), "(4 + 10) / 2");
-        assert_eq!(dash(vec![walked(1, &[Applied], 1, 1)]).median_days_to_response, None);
+        assert_eq!(
+            dash(vec![walked(1, &[Applied], 1, 1)]).median_days_to_response,
+            None
+        );
     }
 
     #[test]
@@ -947,8 +1044,16 @@ mod tests {
             walked(1, &[Applied, Ghosted, Screening, Rejected], 2, 1),
             walked(2, &[Applied, Screening], 6, 1),
         ]);
-        assert_eq!(d.days_in_stage["applied"], Some(5.0), "(4 + 6) / 2: applied → ghosted is one stay");
-        assert_eq!(d.days_in_stage["screening"], Some(2.0), "the open stay of #2 is not counted");
+        assert_eq!(
+            d.days_in_stage["applied"],
+            Some(5.0),
+            "(4 + 6) / 2: applied → ghosted is one stay"
+        );
+        assert_eq!(
+            d.days_in_stage["screening"],
+            Some(2.0),
+            "the open stay of #2 is not counted"
+        );
         assert_eq!(d.days_in_stage["interviewing"], None);
     }
 
@@ -956,12 +1061,33 @@ mod tests {
     fn sources_need_five_ever_applied_applications() {
         let mut apps = Vec::new();
         for i in 0..6 {
-            let mut f = walked(i, if i < 3 { &[Applied, Screening] } else { &[Applied] }, 1, 1);
-            f.application.fields.source = Some(if i < 5 { "LinkedIn".into() } else { "referral".into() });
+            let mut f = walked(
+                i,
+                if i < 3 {
+                    &[Applied, Screening]
+                } else {
+                    &[Applied]
+                },
+                1,
+                1,
+            );
+            f.application.fields.source = Some(if i < 5 {
+                "LinkedIn".into()
+            } else {
+                "referral".into()
+            });
             apps.push(f);
         }
         let d = dash(apps);
-        assert_eq!(d.by_source, vec![SourceRate { source: "LinkedIn".into(), applied: 5, responded: 3, response_rate: 0.6 }]);
+        assert_eq!(
+            d.by_source,
+            vec![SourceRate {
+                source: "LinkedIn".into(),
+                applied: 5,
+                responded: 3,
+                response_rate: 0.6
+            }]
+        );
     }
 
     #[test]
@@ -992,11 +1118,23 @@ mod tests {
         next.application.fields.next_action = Some("Call Sam".into());
         let quiet = walked(6, &[Applied, Screening], 5, 40);
         let d = dash(vec![follow, noted, deadline, far, next, quiet]);
-        let kinds: Vec<(ActionKind, u128)> = d.upcoming.actions.iter().map(|a| (a.kind, a.application_id.as_u128())).collect();
+        let kinds: Vec<(ActionKind, u128)> = d
+            .upcoming
+            .actions
+            .iter()
+            .map(|a| (a.kind, a.application_id.as_u128()))
+            .collect();
         assert!(kinds.contains(&(ActionKind::FollowUp, 1)));
-        assert!(!kinds.iter().any(|(_, id)| *id == 2 && kinds.contains(&(ActionKind::FollowUp, 2))), "a recent note postpones the follow-up");
+        assert!(
+            !kinds
+                .iter()
+                .any(|(_, id)| *id == 2 && kinds.contains(&(ActionKind::FollowUp, 2))),
+            "a recent note postpones the follow-up"
+        );
         assert!(kinds.contains(&(ActionKind::Deadline, 3)));
-        assert!(!kinds.iter().any(|(k, id)| *k == ActionKind::Deadline && *id == 4));
+        assert!(!kinds
+            .iter()
+            .any(|(k, id)| *k == ActionKind::Deadline && *id == 4));
         assert!(kinds.contains(&(ActionKind::NextAction, 5)));
         assert!(kinds.contains(&(ActionKind::SuggestGhosted, 6)));
         let dues: Vec<OffsetDateTime> = d.upcoming.actions.iter().map(|a| a.due_at).collect();
@@ -1023,9 +1161,19 @@ mod tests {
             created_at: NOW - Duration::days(20),
             updated_at: NOW,
         };
-        let ivs = vec![iv(1, 3, Outcome::Scheduled), iv(2, 15, Outcome::Scheduled), iv(3, 1, Outcome::Cancelled), iv(4, -1, Outcome::Scheduled)];
+        let ivs = vec![
+            iv(1, 3, Outcome::Scheduled),
+            iv(2, 15, Outcome::Scheduled),
+            iv(3, 1, Outcome::Cancelled),
+            iv(4, -1, Outcome::Scheduled),
+        ];
         let d = Aggregates::build(ActionSettings::default(), vec![f], ivs).dashboard(NOW);
-        let ids: Vec<u128> = d.upcoming.interviews.iter().map(|i| i.id.as_u128()).collect();
+        let ids: Vec<u128> = d
+            .upcoming
+            .interviews
+            .iter()
+            .map(|i| i.id.as_u128())
+            .collect();
         assert_eq!(ids, [101]);
         let this_week = d.weekly.last().unwrap();
         assert_eq!(this_week.interviews, 2, "cancelled ones are not counted");
@@ -1046,8 +1194,16 @@ mod tests {
             }))
             .collect();
         let d = dash(apps);
-        let ids: Vec<u128> = d.recommendations.iter().map(|r| r.application_id.as_u128()).collect();
-        assert_eq!(ids, [7, 1, 2, 3, 4], "final statuses never; ties by most recently updated");
+        let ids: Vec<u128> = d
+            .recommendations
+            .iter()
+            .map(|r| r.application_id.as_u128())
+            .collect();
+        assert_eq!(
+            ids,
+            [7, 1, 2, 3, 4],
+            "final statuses never; ties by most recently updated"
+        );
     }
 
     #[test]
@@ -1056,7 +1212,10 @@ mod tests {
         let mut f1 = walked(1, &[Applied], 1, 3);
         agg.put_application(f1.clone());
         agg.put_application(walked(2, &[Applied, Screening], 2, 1));
-        f1.history.push(Change { to_status: Rejected, changed_at: NOW - Duration::days(1) });
+        f1.history.push(Change {
+            to_status: Rejected,
+            changed_at: NOW - Duration::days(1),
+        });
         f1.application.fields.status = Rejected;
         agg.put_application(f1.clone());
         agg.note_written(Uuid::from_u128(2), NOW - Duration::hours(3));

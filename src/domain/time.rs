@@ -60,7 +60,9 @@ pub fn local_midnight(date: Date, zone: &str) -> OffsetDateTime {
     let Ok(tz) = jiff::tz::TimeZone::get(zone) else {
         return utc;
     };
-    let Ok(civil) = jiff::civil::Date::new(date.year() as i16, date.month() as i8, date.day() as i8) else {
+    let Ok(civil) =
+        jiff::civil::Date::new(date.year() as i16, date.month() as i8, date.day() as i8)
+    else {
         return utc;
     };
     civil
@@ -130,9 +132,18 @@ mod tests {
     #[test]
     fn local_midnight_is_the_start_of_the_day_in_the_zone() {
         use time::macros::datetime;
-        assert_eq!(local_midnight(date!(2026 - 11 - 26), "Europe/Berlin"), datetime!(2026-11-25 23:00 UTC));
-        assert_eq!(local_midnight(date!(2026 - 07 - 01), "Europe/Berlin"), datetime!(2026-06-30 22:00 UTC));
-        assert_eq!(local_midnight(date!(2026 - 11 - 26), "UTC"), datetime!(2026-11-26 00:00 UTC));
+        assert_eq!(
+            local_midnight(date!(2026 - 11 - 26), "Europe/Berlin"),
+            datetime!(2026-11-25 23:00 UTC)
+        );
+        assert_eq!(
+            local_midnight(date!(2026 - 07 - 01), "Europe/Berlin"),
+            datetime!(2026-06-30 22:00 UTC)
+        );
+        assert_eq!(
+            local_midnight(date!(2026 - 11 - 26), "UTC"),
+            datetime!(2026-11-26 00:00 UTC)
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod applications;
+pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -162,6 +163,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/api/v1/tokens/{id}", &[M::DELETE])
                 .route(web::delete().to(account::revoke_token)),
+        )
+        .service(
+            resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
         )
         .service(
             resource("/api/v1/applications", &[M::GET, M::POST])

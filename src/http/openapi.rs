@@ -65,6 +65,7 @@ See docs/api-decisions.md for the choices the contract left open."
         super::interviews::get,
         super::interviews::update,
         super::interviews::delete,
+        super::dashboard::dashboard,
     ),
     components(schemas(
         super::error::Problem,
@@ -76,6 +77,7 @@ See docs/api-decisions.md for the choices the contract left open."
         (name = "applications", description = "job applications and their status pipeline"),
         (name = "notes", description = "notes on applications"),
         (name = "interviews", description = "interviews"),
+        (name = "dashboard", description = "figures and what to do next"),
         (name = "operations", description = "health and readiness"),
     )
 )]

@@ -6,7 +6,10 @@ use uuid::Uuid;
 
 use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreError, StoreResult};
+use std::collections::HashMap;
+
 use crate::domain::history::StatusHistoryEntry;
+use crate::domain::metrics::Change;
 use crate::domain::pipeline::Status;
 
 const COLUMNS: &str = "h.id, h.from_status, h.to_status, h.changed_at, h.note, h.undone, h.is_undo";
@@ -110,4 +113,57 @@ pub async fn list(
     let (app, user) = (page.param(application_id), page.param(user_id));
     page.condition(format!("h.application_id = {app} AND h.user_id = {user}"));
     page.fetch(db, cursor, limit, from_row).await
+}
+
+/// The effective entries (not undone, not undos) of one application, oldest first.
+pub async fn effective(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    application_id: Uuid,
+) -> StoreResult<Vec<Change>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT to_status, changed_at FROM status_history \
+             WHERE application_id = $1 AND user_id = $2 AND NOT undone AND NOT is_undo ORDER BY changed_at, id",
+        )
+        .await?;
+    db.query(&stmt, &[&application_id, &user_id])
+        .await?
+        .iter()
+        .map(change_from_row)
+        .collect()
+}
+
+/// The effective entries of all the user's applications, oldest first.
+pub async fn effective_all(
+    db: &impl GenericClient,
+    user_id: Uuid,
+) -> StoreResult<HashMap<Uuid, Vec<Change>>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT application_id, to_status, changed_at FROM status_history \
+             WHERE user_id = $1 AND NOT undone AND NOT is_undo ORDER BY application_id, changed_at, id",
+        )
+        .await?;
+    let mut out: HashMap<Uuid, Vec<Change>> = HashMap::new();
+    for row in db.query(&stmt, &[&user_id]).await? {
+        let app: Uuid = row.try_get(0)?;
+        let status: String = row.try_get(1)?;
+        let change = Change {
+            to_status: Status::parse(&status)
+                .ok_or_else(|| StoreError::Internal(format!("unexpected status {status:?}")))?,
+            changed_at: row.try_get(2)?,
+        };
+        out.entry(app).or_default().push(change);
+    }
+    Ok(out)
+}
+
+fn change_from_row(row: &Row) -> StoreResult<Change> {
+    let status: String = row.try_get(0)?;
+    Ok(Change {
+        to_status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected status {status:?}")))?,
+        changed_at: row.try_get(1)?,
+    })
 }

@@ -238,3 +238,16 @@ pub async fn agenda(
         .map(|r| Ok((from_row(r)?, r.try_get("company")?)))
         .collect()
 }
+
+/// All of the user's interviews (an actor's working set).
+pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Interview>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM interviews i WHERE i.user_id = $1 ORDER BY i.scheduled_at, i.id"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}

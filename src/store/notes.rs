@@ -116,3 +116,20 @@ pub async fn last_note_times(
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect()
 }
+
+/// When a note of this application was last written, if it has any.
+pub async fn last_note_time(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    application_id: Uuid,
+) -> StoreResult<Option<OffsetDateTime>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT max(updated_at) FROM notes WHERE user_id = $1 AND application_id = $2",
+        )
+        .await?;
+    Ok(db
+        .query_one(&stmt, &[&user_id, &application_id])
+        .await?
+        .try_get(0)?)
+}

@@ -9,6 +9,7 @@ mod actors;
 mod applications;
 mod cli;
 mod concurrency;
+mod dashboard;
 mod errors;
 mod interviews;
 mod isolation;

@@ -1,0 +1,27 @@
+//! `/api/v1/dashboard`: answered from the user's actor, from memory.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+use super::extract::AuthUser;
+use super::{json, AppState};
+use crate::actors::user_state::GetDashboard;
+use crate::domain::metrics::Dashboard;
+use crate::error::Result;
+use crate::http::error::Problem;
+
+/// The dashboard: totals, funnel, rates, timings, sources, weekly activity,
+/// what is coming up and what to do next.
+#[utoipa::path(
+    get, path = "/api/v1/dashboard", tag = "dashboard",
+    responses((status = 200, body = Dashboard), (status = 401, body = Problem), (status = 503, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn dashboard(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    let dashboard = state
+        .user(auth.user_id)
+        .await?
+        .send(GetDashboard { at: None })
+        .await??;
+    Ok(json(StatusCode::OK, &dashboard))
+}
