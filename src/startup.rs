@@ -12,6 +12,7 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 
+use crate::actors::event_bus::{EventBus, EventIds};
 use crate::actors::{ActorStats, Registry};
 use crate::auth::oidc::OidcClient;
 use crate::config::Settings;
@@ -90,6 +91,7 @@ pub struct Application {
     pool: Pool,
     server: Server,
     registry: Addr<Registry>,
+    event_bus: Addr<EventBus>,
     stats: Arc<ActorStats>,
     embedded: Option<EmbeddedPostgres>,
 }
@@ -131,8 +133,15 @@ impl Application {
         let stats = Arc::new(ActorStats::default());
 
         // Singletons start once, here, never inside the per-worker closure.
-        let (pool, idle, st) = (db.pool.clone(), options.actor_idle, stats.clone());
-        let registry = Supervisor::start(move |_| Registry::new(pool, idle, st));
+        let event_bus = Supervisor::start(|_| EventBus::new(Arc::new(EventIds::default())));
+        let (pool, idle, st, bus) = (
+            db.pool.clone(),
+            options.actor_idle,
+            stats.clone(),
+            event_bus.clone(),
+        );
+        let registry = Supervisor::start(move |_| Registry::new(pool, bus, idle, st));
+        let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
 
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(
@@ -149,6 +158,8 @@ impl Application {
             stats: stats.clone(),
             templates: Arc::new(Templates::new()),
             oidc,
+            event_bus: event_bus.clone(),
+            shutdown: shutdown_rx,
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -160,14 +171,24 @@ impl Application {
         })
         .listen(listener)
         .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?
-        .shutdown_timeout(30);
-        if !options.handle_signals {
-            server = server.disable_signals();
-        }
+        .shutdown_timeout(30)
+        // Signals are ours: live streams must close before the graceful stop.
+        .disable_signals();
         if let Some(w) = options.workers {
             server = server.workers(w);
         }
         let server = server.run();
+        if options.handle_signals {
+            actix_web::rt::spawn(stop_on_signal(server.handle(), shutdown_tx));
+        } else {
+            // Tests stop the server themselves; keep the sender alive with it.
+            let handle = server.handle();
+            actix_web::rt::spawn(async move {
+                let _keep = shutdown_tx;
+                std::future::pending::<()>().await;
+                drop(handle);
+            });
+        }
 
         if settings.migrate_on_start {
             actix_web::rt::spawn(run_migrations(db.pool.clone(), readiness, server.handle()));
@@ -180,6 +201,7 @@ impl Application {
             pool: db.pool.clone(),
             server,
             registry,
+            event_bus,
             stats,
             embedded: db.embedded,
         })
@@ -195,6 +217,10 @@ impl Application {
 
     pub fn registry(&self) -> Addr<Registry> {
         self.registry.clone()
+    }
+
+    pub fn event_bus(&self) -> Addr<EventBus> {
+        self.event_bus.clone()
     }
 
     pub fn stats(&self) -> Arc<ActorStats> {
@@ -219,6 +245,25 @@ impl Application {
         tracing::info!("Job Copilot stopped");
         result
     }
+}
+
+/// On SIGTERM or SIGINT: close live streams, then let in-flight requests
+/// finish (the graceful stop).
+async fn stop_on_signal(server: ServerHandle, shutdown: tokio::sync::watch::Sender<bool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot listen for signals");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: stopping gracefully"),
+        _ = int.recv() => tracing::info!("SIGINT: stopping gracefully"),
+    }
+    let _ = shutdown.send(true);
+    server.stop(true).await;
 }
 
 /// Applies migrations, retrying while PostgreSQL is unreachable; a migration

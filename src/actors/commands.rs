@@ -21,6 +21,9 @@ use crate::domain::{check_version, Application, Patch};
 use crate::error::{Error, Result};
 use crate::store::{self, applications, history, interviews, notes, tokens, users};
 
+/// The internal event that closes live streams opened with a revoked credential.
+pub const REVOKED: &str = "credential.revoked";
+
 /// What a command changed, for the actor's in-memory working set.
 #[derive(Debug, Clone)]
 pub enum Effect {
@@ -45,11 +48,13 @@ pub enum Effect {
     Timezone(String),
 }
 
-/// A command's answer, the effect on memory, and the user's new change sequence.
+/// A command's answer, the effect on memory, the user's new change sequence,
+/// and the live events it raises.
 pub struct Done<R> {
     pub value: R,
     pub effect: Effect,
     pub change_seq: Option<i64>,
+    pub events: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl<R> Done<R> {
@@ -58,7 +63,15 @@ impl<R> Done<R> {
             value,
             effect,
             change_seq: Some(change_seq),
+            events: Vec::new(),
         }
+    }
+
+    /// Adds a live event `{id, version}` of kind `kind`.
+    fn event(mut self, kind: &'static str, id: Uuid, version: i32) -> Self {
+        self.events
+            .push((kind, serde_json::json!({"id": id, "version": version})));
+        self
     }
 
     fn unchanged(value: R) -> Self {
@@ -66,6 +79,7 @@ impl<R> Done<R> {
             value,
             effect: Effect::Nothing,
             change_seq: None,
+            events: Vec::new(),
         }
     }
 }
@@ -109,7 +123,8 @@ pub async fn create_application(
             changed_at: now,
         }]),
     };
-    Ok(Done::new(created, effect, start.change_seq))
+    let (id, version) = (created.application.id, created.application.version);
+    Ok(Done::new(created, effect, start.change_seq).event("application.created", id, version))
 }
 
 pub async fn update_application(
@@ -185,7 +200,8 @@ pub async fn update_application(
         application: Box::new(updated.application.clone()),
         history,
     };
-    Ok(Done::new(updated, effect, start.change_seq))
+    let version = updated.application.version;
+    Ok(Done::new(updated, effect, start.change_seq).event("application.updated", id, version))
 }
 
 pub async fn delete_application(
@@ -332,7 +348,8 @@ pub async fn update_interview(
     let interview = interviews::update(&tx, user, id, &fields, current.version + 1, now).await?;
     tx.commit().await?;
     let effect = Effect::Interview(Box::new(interview.clone()));
-    Ok(Done::new(interview, effect, start.change_seq))
+    let version = interview.version;
+    Ok(Done::new(interview, effect, start.change_seq).event("interview.updated", id, version))
 }
 
 pub async fn delete_interview(
@@ -427,5 +444,9 @@ pub async fn revoke_token(pool: Pool, user: Uuid, id: Uuid) -> Result<Done<()>> 
         return Err(Error::NotFound);
     }
     tx.commit().await?;
-    Ok(Done::new((), Effect::Nothing, start.change_seq))
+    let mut done = Done::new((), Effect::Nothing, start.change_seq);
+    // Internal: live streams opened with this token close.
+    done.events
+        .push((REVOKED, serde_json::json!({"token_id": id})));
+    Ok(done)
 }

@@ -2,6 +2,7 @@
 //! write of that user passes) is created on demand by the `Registry`.
 
 pub mod commands;
+pub mod event_bus;
 pub mod registry;
 pub mod user_state;
 

@@ -9,20 +9,28 @@ use actix::prelude::*;
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
+use super::event_bus::EventBus;
 use super::user_state::{Retire, UserState};
 use super::ActorStats;
 
 pub struct Registry {
     pool: Pool,
+    events: Addr<EventBus>,
     users: HashMap<Uuid, (Addr<UserState>, Instant)>,
     idle_after: Duration,
     stats: Arc<ActorStats>,
 }
 
 impl Registry {
-    pub fn new(pool: Pool, idle_after: Duration, stats: Arc<ActorStats>) -> Self {
+    pub fn new(
+        pool: Pool,
+        events: Addr<EventBus>,
+        idle_after: Duration,
+        stats: Arc<ActorStats>,
+    ) -> Self {
         Registry {
             pool,
+            events,
             users: HashMap::new(),
             idle_after,
             stats,
@@ -76,8 +84,8 @@ impl Handler<UserActor> for Registry {
                 return MessageResult(addr.clone());
             }
         }
-        let (pool, stats) = (self.pool.clone(), self.stats.clone());
-        let addr = Supervisor::start(move |_| UserState::new(user, pool, stats));
+        let (pool, stats, events) = (self.pool.clone(), self.stats.clone(), self.events.clone());
+        let addr = Supervisor::start(move |_| UserState::new(user, pool, stats, events));
         self.users.insert(user, (addr.clone(), now));
         MessageResult(addr)
     }

@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::commands::{self, Done, Effect};
+use super::event_bus::{EventBus, Publish};
 use super::ActorStats;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{ApplicationDetail, ApplicationPatch};
@@ -111,16 +112,26 @@ pub struct UserState {
     pool: Pool,
     memory: WorkingSet,
     stats: Arc<ActorStats>,
+    events: Addr<EventBus>,
 }
 
 impl UserState {
-    pub fn new(user_id: Uuid, pool: Pool, stats: Arc<ActorStats>) -> Self {
+    pub fn new(user_id: Uuid, pool: Pool, stats: Arc<ActorStats>, events: Addr<EventBus>) -> Self {
         UserState {
             user_id,
             pool,
             memory: WorkingSet::default(),
             stats,
+            events,
         }
+    }
+
+    fn publish(&self, kind: &str, data: serde_json::Value) {
+        self.events.do_send(Publish {
+            user_id: self.user_id,
+            kind: kind.to_owned(),
+            data,
+        });
     }
 
     fn load(&mut self, ctx: &mut Context<Self>) {
@@ -149,7 +160,14 @@ impl UserState {
         let guarded = AssertUnwindSafe(fut).catch_unwind();
         AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|outcome, act, ctx| match outcome {
             Ok(Ok(done)) => {
+                let changed = !matches!(done.effect, Effect::Nothing);
                 act.memory.apply(done.effect, done.change_seq);
+                for (kind, data) in done.events {
+                    act.publish(kind, data);
+                }
+                if changed {
+                    act.publish("dashboard.updated", serde_json::json!({"change_seq": act.memory.change_seq}));
+                }
                 Ok(done.value)
             }
             Ok(Err(e)) => Err(e),

@@ -6,6 +6,7 @@ pub mod account;
 pub mod applications;
 pub mod dashboard;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod interviews;
@@ -40,6 +41,9 @@ pub struct AppState {
     pub templates: Arc<pages::Templates>,
     /// The OpenID Connect client, when a provider is configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
+    pub event_bus: Addr<crate::actors::event_bus::EventBus>,
+    /// Becomes true when the process is stopping (live streams close).
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Start-up progress that `/readyz` reports.
@@ -167,6 +171,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
         )
+        .service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events::events)))
         .service(
             resource("/api/v1/applications", &[M::GET, M::POST])
                 .route(web::get().to(applications::list))

@@ -66,6 +66,7 @@ See docs/api-decisions.md for the choices the contract left open."
         super::interviews::update,
         super::interviews::delete,
         super::dashboard::dashboard,
+        super::events::events,
     ),
     components(schemas(
         super::error::Problem,

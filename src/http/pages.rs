@@ -14,8 +14,10 @@ use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::extract::{authenticate, client_address, AuthUser};
+use super::extract::{authenticate, client_address, AuthUser, Credential};
 use super::AppState;
+use crate::actors::commands::REVOKED;
+use crate::actors::event_bus::Publish;
 use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::{accounts, hash_token};
@@ -452,6 +454,14 @@ pub async fn logout(
         check_session_csrf(&user, &form)?;
         if let Some(c) = req.cookie(SESSION_COOKIE) {
             sessions::end(&state.pool, c.value()).await?;
+        }
+        if let Credential::Session { id, .. } = user.credential {
+            // Live streams opened with this session close now.
+            state.event_bus.do_send(Publish {
+                user_id: user.user_id,
+                kind: REVOKED.to_owned(),
+                data: serde_json::json!({ "session_id": id }),
+            });
         }
     }
     let mut res = see_other("/auth/login");

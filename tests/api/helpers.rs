@@ -153,6 +153,7 @@ pub struct TestApp {
     pub pool: deadpool_postgres::Pool,
     pub registry: Addr<Registry>,
     pub stats: std::sync::Arc<ActorStats>,
+    event_bus: actix::Addr<jobcopilot::actors::event_bus::EventBus>,
     db_name: String,
     handle: actix_web::dev::ServerHandle,
 }
@@ -230,7 +231,8 @@ async fn start(
         .await
         .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
-    let (handle, registry, stats) = (app.handle(), app.registry(), app.stats());
+    let (handle, registry, stats, event_bus) =
+        (app.handle(), app.registry(), app.stats(), app.event_bus());
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -241,6 +243,7 @@ async fn start(
         pool,
         registry,
         stats,
+        event_bus,
         db_name,
         handle,
     }
@@ -337,6 +340,10 @@ impl Req<'_> {
 }
 
 impl TestApp {
+    pub fn event_bus(&self) -> actix::Addr<jobcopilot::actors::event_bus::EventBus> {
+        self.event_bus.clone()
+    }
+
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {
         Req {
             app: self,

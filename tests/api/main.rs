@@ -11,6 +11,7 @@ mod cli;
 mod concurrency;
 mod dashboard;
 mod errors;
+mod events;
 mod interviews;
 mod isolation;
 mod notes;
