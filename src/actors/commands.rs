@@ -450,3 +450,30 @@ pub async fn revoke_token(pool: Pool, user: Uuid, id: Uuid) -> Result<Done<()>> 
         .push((REVOKED, serde_json::json!({"token_id": id})));
     Ok(done)
 }
+
+/// Makes a new secret calendar feed token (any earlier one stops working).
+pub async fn create_calendar_feed(
+    pool: Pool,
+    user: Uuid,
+) -> Result<Done<(String, OffsetDateTime)>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let token = crate::auth::sessions::random_secret();
+    let now = OffsetDateTime::now_utc();
+    store::calendar::replace(&tx, user, &token, now).await?;
+    tx.commit().await?;
+    Ok(Done::new((token, now), Effect::Nothing, start.change_seq))
+}
+
+/// Turns the calendar feed off.
+pub async fn delete_calendar_feed(pool: Pool, user: Uuid) -> Result<Done<()>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    if !store::calendar::delete(&tx, user).await? {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
+    Ok(Done::new((), Effect::Nothing, start.change_seq))
+}

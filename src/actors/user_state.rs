@@ -245,6 +245,8 @@ command!(DeleteInterview { id: Uuid, if_match: Option<i32> } -> () => commands::
 command!(UpdateMe { if_match: Option<i32>, patch: UserPatch } -> User => commands::update_me);
 command!(CreateToken { new: NewToken } -> (String, TokenInfo) => commands::create_token);
 command!(RevokeToken { id: Uuid } -> () => commands::revoke_token);
+command!(CreateCalendarFeed {} -> (String, OffsetDateTime) => commands::create_calendar_feed);
+command!(DeleteCalendarFeed {} -> () => commands::delete_calendar_feed);
 
 /// Fault injection for tests and drills: panics inside this user's actor,
 /// exactly as a bug in a command would.

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod applications;
+pub mod calendar;
 pub mod dashboard;
 pub mod error;
 pub mod events;
@@ -172,6 +173,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
         )
         .service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events::events)))
+        .service(
+            resource("/api/v1/calendar-feed", &[M::GET, M::POST, M::DELETE])
+                .route(web::get().to(calendar::get))
+                .route(web::post().to(calendar::rotate))
+                .route(web::delete().to(calendar::delete)),
+        )
+        .service(resource("/calendar/{file}", &[M::GET]).route(web::get().to(calendar::ics)))
         .service(
             resource("/api/v1/applications", &[M::GET, M::POST])
                 .route(web::get().to(applications::list))

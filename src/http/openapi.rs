@@ -67,6 +67,10 @@ See docs/api-decisions.md for the choices the contract left open."
         super::interviews::delete,
         super::dashboard::dashboard,
         super::events::events,
+        super::calendar::get,
+        super::calendar::rotate,
+        super::calendar::delete,
+        super::calendar::ics,
     ),
     components(schemas(
         super::error::Problem,
@@ -79,6 +83,7 @@ See docs/api-decisions.md for the choices the contract left open."
         (name = "notes", description = "notes on applications"),
         (name = "interviews", description = "interviews"),
         (name = "dashboard", description = "figures and what to do next"),
+        (name = "calendar", description = "the secret calendar feed of interviews and deadlines"),
         (name = "operations", description = "health and readiness"),
     )
 )]

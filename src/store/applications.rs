@@ -475,6 +475,40 @@ pub async fn status_counts(
         .collect()
 }
 
+/// An application's deadline, for the calendar feed.
+pub struct Deadline {
+    pub id: Uuid,
+    pub version: i32,
+    pub company: String,
+    pub title: String,
+    pub deadline: time::Date,
+    pub updated_at: OffsetDateTime,
+}
+
+/// The user's applications that have a deadline.
+pub async fn deadlines(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Deadline>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT id, version, company, title, deadline, updated_at FROM job_applications \
+             WHERE user_id = $1 AND deadline IS NOT NULL ORDER BY deadline, id",
+        )
+        .await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Deadline {
+                id: r.try_get(0)?,
+                version: r.try_get(1)?,
+                company: r.try_get(2)?,
+                title: r.try_get(3)?,
+                deadline: r.try_get(4)?,
+                updated_at: r.try_get(5)?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -251,3 +251,21 @@ pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Inte
         .map(from_row)
         .collect()
 }
+
+/// Every interview of the user with its application's company and title (the calendar feed).
+pub async fn all_with_application(
+    db: &impl GenericClient,
+    user_id: Uuid,
+) -> StoreResult<Vec<(Interview, String, String)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.company, a.title FROM interviews i \
+         JOIN job_applications a ON a.id = i.application_id AND a.user_id = i.user_id \
+         WHERE i.user_id = $1 ORDER BY i.scheduled_at, i.id"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("company")?, r.try_get("title")?)))
+        .collect()
+}

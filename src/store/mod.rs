@@ -2,6 +2,7 @@
 //! query that touches user data takes the user id and filters by it.
 
 pub mod applications;
+pub mod calendar;
 pub mod embedded;
 pub mod history;
 pub mod interviews;
