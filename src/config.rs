@@ -36,6 +36,7 @@ struct Raw {
     ai_concurrency: u16,
     trusted_proxies: String,
     migrate_on_start: bool,
+    scheduler_tick_seconds: u64,
     env: RunEnv,
     log: String,
 }
@@ -58,6 +59,7 @@ impl Default for Raw {
             ai_concurrency: 4,
             trusted_proxies: String::new(),
             migrate_on_start: true,
+            scheduler_tick_seconds: 60,
             env: RunEnv::Development,
             log: "info".into(),
         }
@@ -93,6 +95,8 @@ pub struct Settings {
     pub ai: AiSettings,
     pub trusted_proxies: Vec<IpNet>,
     pub migrate_on_start: bool,
+    /// How often the scheduler ticks; None: never (tests drive it).
+    pub scheduler_tick: Option<std::time::Duration>,
     pub env: RunEnv,
     pub log: String,
 }
@@ -333,6 +337,8 @@ impl Raw {
             },
             trusted_proxies,
             migrate_on_start: self.migrate_on_start,
+            scheduler_tick: (self.scheduler_tick_seconds > 0)
+                .then(|| std::time::Duration::from_secs(self.scheduler_tick_seconds)),
             env: self.env,
             log: self.log,
         })

@@ -12,7 +12,9 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 
+use crate::actors::analytics::AnalyticsAggregator;
 use crate::actors::event_bus::{EventBus, EventIds};
+use crate::actors::scheduler::Scheduler;
 use crate::actors::{ActorStats, Registry};
 use crate::auth::oidc::OidcClient;
 use crate::config::Settings;
@@ -92,6 +94,7 @@ pub struct Application {
     server: Server,
     registry: Addr<Registry>,
     event_bus: Addr<EventBus>,
+    scheduler: Addr<Scheduler>,
     stats: Arc<ActorStats>,
     embedded: Option<EmbeddedPostgres>,
 }
@@ -142,6 +145,15 @@ impl Application {
         );
         let registry = Supervisor::start(move |_| Registry::new(pool, bus, idle, st));
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+        let pool = db.pool.clone();
+        let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));
+        let (pool, agg, bus, tick) = (
+            db.pool.clone(),
+            analytics.clone(),
+            event_bus.clone(),
+            settings.scheduler_tick,
+        );
+        let scheduler = Supervisor::start(move |_| Scheduler::new(pool, agg, bus, tick));
 
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(
@@ -159,6 +171,7 @@ impl Application {
             templates: Arc::new(Templates::new()),
             oidc,
             event_bus: event_bus.clone(),
+            analytics,
             shutdown: shutdown_rx,
         });
         let mut server = HttpServer::new(move || {
@@ -202,6 +215,7 @@ impl Application {
             server,
             registry,
             event_bus,
+            scheduler,
             stats,
             embedded: db.embedded,
         })
@@ -217,6 +231,10 @@ impl Application {
 
     pub fn registry(&self) -> Addr<Registry> {
         self.registry.clone()
+    }
+
+    pub fn scheduler(&self) -> Addr<Scheduler> {
+        self.scheduler.clone()
     }
 
     pub fn event_bus(&self) -> Addr<EventBus> {

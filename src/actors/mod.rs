@@ -1,9 +1,11 @@
 //! Supervised actors. `UserState` (one per active user, through which every
 //! write of that user passes) is created on demand by the `Registry`.
 
+pub mod analytics;
 pub mod commands;
 pub mod event_bus;
 pub mod registry;
+pub mod scheduler;
 pub mod user_state;
 
 use std::sync::atomic::AtomicU64;

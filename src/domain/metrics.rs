@@ -879,6 +879,63 @@ fn median(counts: &BTreeMap<i64, i64>) -> Option<f64> {
     })
 }
 
+/// A history entry with its undo marks (snapshots replay history as it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedChange {
+    pub to_status: Status,
+    pub changed_at: OffsetDateTime,
+    pub undone: bool,
+    pub is_undo: bool,
+}
+
+/// What a snapshot keeps: the dashboard's totals, funnel, rates and median.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnapshotMetrics {
+    pub totals: Totals,
+    pub funnel: Vec<FunnelStage>,
+    pub rates: Rates,
+    pub median_days_to_response: Option<f64>,
+}
+
+/// The figures as they stood at instant `at`: applications created by then,
+/// in the status they had then, with the history written by then.
+pub fn snapshot_at(
+    apps: &[(Application, Vec<RecordedChange>)],
+    at: OffsetDateTime,
+    settings: &ActionSettings,
+) -> SnapshotMetrics {
+    let today = local_date(at, &settings.timezone);
+    let facts = apps
+        .iter()
+        .filter(|(a, _)| a.created_at <= at)
+        .filter_map(|(a, history)| {
+            let status = history.iter().rev().find(|c| c.changed_at <= at)?.to_status;
+            let mut application = a.clone();
+            application.fields.status = status;
+            application.fields.applied_on = a.fields.applied_on.filter(|d| *d <= today);
+            Some(ApplicationFacts {
+                application,
+                history: history
+                    .iter()
+                    .filter(|c| c.changed_at <= at && !c.undone && !c.is_undo)
+                    .map(|c| Change {
+                        to_status: c.to_status,
+                        changed_at: c.changed_at,
+                    })
+                    .collect(),
+                last_note_at: None,
+            })
+        })
+        .collect();
+    let d = Aggregates::build(settings.clone(), facts, vec![]).dashboard(at);
+    SnapshotMetrics {
+        totals: d.totals,
+        funnel: d.funnel,
+        rates: d.rates,
+        median_days_to_response: d.median_days_to_response,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1222,5 +1279,35 @@ mod tests {
         agg.remove_application(Uuid::from_u128(2));
         let rebuilt = Aggregates::build(ActionSettings::default(), vec![f1], vec![]);
         assert_eq!(agg.dashboard(NOW), rebuilt.dashboard(NOW));
+    }
+
+    #[test]
+    fn a_snapshot_replays_history_as_it_stood_then() {
+        let f = walked(1, &[Applied, Screening, Rejected], 5, 0);
+        let history: Vec<RecordedChange> = f
+            .history
+            .iter()
+            .map(|c| RecordedChange {
+                to_status: c.to_status,
+                changed_at: c.changed_at,
+                undone: false,
+                is_undo: false,
+            })
+            .collect();
+        let apps = vec![(f.application.clone(), history)];
+        let s = ActionSettings::default();
+        let then = snapshot_at(&apps, NOW - Duration::days(7), &s);
+        assert_eq!(
+            then.totals.by_status["applied"], 1,
+            "a week ago it was applied"
+        );
+        assert_eq!(then.funnel[1].count, 0);
+        let mid = snapshot_at(&apps, NOW - Duration::days(2), &s);
+        assert_eq!(mid.totals.by_status["screening"], 1);
+        let now = snapshot_at(&apps, NOW, &s);
+        assert_eq!(now.totals.by_status["rejected"], 1);
+        assert_eq!(now.rates.response_rate, 1.0);
+        let before = snapshot_at(&apps, NOW - Duration::days(30), &s);
+        assert_eq!(before.totals.all, 0, "not created yet");
     }
 }

@@ -3,6 +3,7 @@
 //! read from the store, render.
 
 pub mod account;
+pub mod analytics;
 pub mod applications;
 pub mod calendar;
 pub mod dashboard;
@@ -43,6 +44,7 @@ pub struct AppState {
     /// The OpenID Connect client, when a provider is configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
     pub event_bus: Addr<crate::actors::event_bus::EventBus>,
+    pub analytics: Addr<crate::actors::analytics::AnalyticsAggregator>,
     /// Becomes true when the process is stopping (live streams close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -173,6 +175,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
         )
         .service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events::events)))
+        .service(
+            resource("/api/v1/analytics/snapshots", &[M::GET])
+                .route(web::get().to(analytics::snapshots)),
+        )
+        .service(
+            resource("/api/v1/analytics/refresh", &[M::POST])
+                .route(web::post().to(analytics::refresh)),
+        )
         .service(
             resource("/api/v1/calendar-feed", &[M::GET, M::POST, M::DELETE])
                 .route(web::get().to(calendar::get))

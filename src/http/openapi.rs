@@ -71,6 +71,8 @@ See docs/api-decisions.md for the choices the contract left open."
         super::calendar::rotate,
         super::calendar::delete,
         super::calendar::ics,
+        super::analytics::snapshots,
+        super::analytics::refresh,
     ),
     components(schemas(
         super::error::Problem,

@@ -1,6 +1,7 @@
 //! The store: PostgreSQL, the system of record. One file per aggregate; every
 //! query that touches user data takes the user id and filters by it.
 
+pub mod analytics;
 pub mod applications;
 pub mod calendar;
 pub mod embedded;

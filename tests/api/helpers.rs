@@ -154,6 +154,7 @@ pub struct TestApp {
     pub registry: Addr<Registry>,
     pub stats: std::sync::Arc<ActorStats>,
     event_bus: actix::Addr<jobcopilot::actors::event_bus::EventBus>,
+    pub scheduler: actix::Addr<jobcopilot::actors::scheduler::Scheduler>,
     db_name: String,
     handle: actix_web::dev::ServerHandle,
 }
@@ -174,7 +175,7 @@ pub async fn spawn_app() -> TestApp {
 /// An app with extra settings (`("local_accounts", "false")`, …).
 pub async fn spawn_app_with(pairs: &[(&str, &str)]) -> TestApp {
     let (db_name, pool) = fresh_database().await;
-    let mut all = vec![("listen", "127.0.0.1:0")];
+    let mut all = vec![("listen", "127.0.0.1:0"), ("scheduler_tick_seconds", "0")];
     all.extend_from_slice(pairs);
     let settings = Settings::from_pairs(all).expect("test settings");
     spawn_with_pool(settings, db_name, pool).await
@@ -193,7 +194,9 @@ pub async fn spawn_with_pool(
 /// An app whose user actors retire after `idle`.
 pub async fn spawn_app_idle(idle: Duration) -> TestApp {
     let (db_name, pool) = fresh_database().await;
-    let settings = Settings::from_pairs([("listen", "127.0.0.1:0")]).expect("test settings");
+    let settings =
+        Settings::from_pairs([("listen", "127.0.0.1:0"), ("scheduler_tick_seconds", "0")])
+            .expect("test settings");
     let app = start(settings, db_name, pool, idle).await;
     app.wait_ready().await;
     app
@@ -233,6 +236,7 @@ async fn start(
     let address = format!("http://127.0.0.1:{}", app.port());
     let (handle, registry, stats, event_bus) =
         (app.handle(), app.registry(), app.stats(), app.event_bus());
+    let scheduler = app.scheduler();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -244,6 +248,7 @@ async fn start(
         registry,
         stats,
         event_bus,
+        scheduler,
         db_name,
         handle,
     }

@@ -21,4 +21,5 @@ mod operations;
 mod pagination;
 mod pipeline;
 mod provider;
+mod scheduler;
 mod sessions;

@@ -1,0 +1,239 @@
+//! The Scheduler: periodic work on ticks — snapshots (hourly, so today's and
+//! this week's stay current), due reminders (raised once each, as
+//! `reminder.due` events), and housekeeping (expired sessions, tokens, sign-ins
+//! in flight). Every run first claims its (job, slot) row in PostgreSQL, so
+//! each slot runs exactly once however many replicas tick. A job that fails
+//! or panics is logged, its slot released, and retried on the next tick; it
+//! never stops the scheduler. Ticks are configurable (and can be driven by
+//! `RunDue` in tests).
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use actix::prelude::*;
+use deadpool_postgres::Pool;
+use futures_util::FutureExt;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+use super::analytics::{AnalyticsAggregator, SnapshotEveryone};
+use super::event_bus::{EventBus, Publish};
+use crate::auth::sessions::IDLE_LIMIT;
+use crate::domain::time::format_timestamp;
+use crate::error::{Error, Result};
+use crate::store::analytics as store;
+
+pub struct Scheduler {
+    pool: Pool,
+    analytics: Addr<AnalyticsAggregator>,
+    events: Addr<EventBus>,
+    tick: Option<Duration>,
+    instance: String,
+}
+
+impl Scheduler {
+    pub fn new(
+        pool: Pool,
+        analytics: Addr<AnalyticsAggregator>,
+        events: Addr<EventBus>,
+        tick: Option<Duration>,
+    ) -> Self {
+        let instance = format!(
+            "{}-{}",
+            std::process::id(),
+            &uuid::Uuid::now_v7().simple().to_string()[..8]
+        );
+        Scheduler {
+            pool,
+            analytics,
+            events,
+            tick,
+            instance,
+        }
+    }
+}
+
+impl Actor for Scheduler {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if let Some(every) = self.tick {
+            // Re-armed on every restart (the supervisor calls `started` again).
+            ctx.run_interval(every, |act, ctx| {
+                let run = run_due(
+                    act.pool.clone(),
+                    act.analytics.clone(),
+                    act.events.clone(),
+                    act.instance.clone(),
+                    OffsetDateTime::now_utc(),
+                );
+                ctx.spawn(run.map(|_| ()).into_actor(act));
+            });
+        }
+    }
+}
+
+impl Supervised for Scheduler {}
+
+/// What one tick did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Jobs this tick ran (it won their slot).
+    pub ran: Vec<String>,
+    /// Jobs that failed (their slot is released for the next tick).
+    pub failed: Vec<String>,
+}
+
+/// Runs the jobs that are due at `now` (each at most once per slot).
+#[derive(Message)]
+#[rtype(result = "TickReport")]
+pub struct RunDue {
+    pub now: OffsetDateTime,
+}
+
+impl Handler<RunDue> for Scheduler {
+    type Result = ResponseFuture<TickReport>;
+
+    fn handle(&mut self, msg: RunDue, _: &mut Context<Self>) -> Self::Result {
+        Box::pin(run_due(
+            self.pool.clone(),
+            self.analytics.clone(),
+            self.events.clone(),
+            self.instance.clone(),
+            msg.now,
+        ))
+    }
+}
+
+fn slot(now: OffsetDateTime, hourly: bool) -> String {
+    let f = if hourly {
+        now.format(format_description!("[year]-[month]-[day]T[hour]"))
+    } else {
+        now.format(format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+    };
+    f.unwrap_or_default()
+}
+
+async fn run_due(
+    pool: Pool,
+    analytics: Addr<AnalyticsAggregator>,
+    events: Addr<EventBus>,
+    instance: String,
+    now: OffsetDateTime,
+) -> TickReport {
+    let mut report = TickReport::default();
+    let snapshots = {
+        let analytics = analytics.clone();
+        async move {
+            Ok(format!(
+                "{} snapshots",
+                analytics.send(SnapshotEveryone { now }).await??
+            ))
+        }
+    };
+    run_job(
+        &pool,
+        &instance,
+        "snapshots",
+        &slot(now, true),
+        snapshots,
+        &mut report,
+    )
+    .await;
+    let reminders = {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            let raised = store::raise_due_reminders(&client, now).await?;
+            for r in &raised {
+                events.do_send(Publish {
+                    user_id: r.user_id,
+                    kind: "reminder.due".into(),
+                    data: serde_json::json!({
+                        "kind": r.kind, "application_id": r.application_id,
+                        "due_at": format_timestamp(r.due_at), "title": r.title,
+                    }),
+                });
+            }
+            Ok(format!("{} reminders", raised.len()))
+        }
+    };
+    run_job(
+        &pool,
+        &instance,
+        "reminders",
+        &slot(now, false),
+        reminders,
+        &mut report,
+    )
+    .await;
+    let housekeeping = {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            Ok(format!(
+                "{} removed",
+                store::housekeeping(&client, now, now - IDLE_LIMIT).await?
+            ))
+        }
+    };
+    run_job(
+        &pool,
+        &instance,
+        "housekeeping",
+        &slot(now, true),
+        housekeeping,
+        &mut report,
+    )
+    .await;
+    report
+}
+
+/// Claims a slot and runs a job in it; a failure or panic releases the slot.
+pub async fn run_job(
+    pool: &Pool,
+    instance: &str,
+    job: &str,
+    slot: &str,
+    work: impl Future<Output = Result<String>>,
+    report: &mut TickReport,
+) {
+    let claimed = match pool.get().await {
+        Ok(client) => store::claim(&client, job, slot, instance)
+            .await
+            .map_err(Error::from),
+        Err(e) => Err(e.into()),
+    };
+    match claimed {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!(job, slot, error = %e, "could not claim a scheduler slot; next tick");
+            report.failed.push(job.to_owned());
+            return;
+        }
+    }
+    let outcome = AssertUnwindSafe(work).catch_unwind().await;
+    let client = pool.get().await;
+    match outcome {
+        Ok(Ok(summary)) => {
+            tracing::info!(job, slot, %summary, "scheduled job done");
+            if let Ok(c) = client {
+                let _ = store::finish(&c, job, slot, &summary).await;
+            }
+            report.ran.push(job.to_owned());
+        }
+        failed => {
+            let why = match failed {
+                Ok(Err(e)) => e.to_string(),
+                _ => "panicked".to_owned(),
+            };
+            tracing::error!(job, slot, error = %why, "scheduled job failed; it runs again on the next tick");
+            if let Ok(c) = client {
+                let _ = store::release(&c, job, slot).await;
+            }
+            report.failed.push(job.to_owned());
+        }
+    }
+}
