@@ -348,3 +348,31 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         applications: endings.len(),
     })
 }
+
+/// A benchmark account with `n` applications; answers (token, one application id).
+pub async fn bench_account(pool: &Pool, n: i32) -> Result<(String, Uuid)> {
+    let suffix = Uuid::now_v7().simple().to_string();
+    let reg = Registration {
+        email: format!("bench-{n}-{}@example.com", &suffix[20..]),
+        password: suffix.clone(),
+        display_name: Some(format!("Bench {n}")),
+    };
+    let (user, token, _) = accounts::register(pool, reg).await?;
+    let client = pool.get().await?;
+    crate::store::seed::applications(&client, user.id, n).await?;
+    let first = applications::list(
+        &client,
+        user.id,
+        &applications::ListQuery {
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let id = first
+        .items
+        .first()
+        .map(|a| a.id)
+        .ok_or_else(|| Error::internal("no application was seeded"))?;
+    Ok((token, id))
+}

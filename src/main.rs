@@ -28,6 +28,9 @@ enum Command {
     Demo,
     /// Ask the running server's /readyz; exit 0 when ready, 1 otherwise.
     Healthcheck,
+    /// For bench/run: create an account with N applications; print its token and one application id.
+    #[command(hide = true)]
+    BenchSeed { applications: i32 },
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
             Command::Demo => run_demo(settings).await,
+            Command::BenchSeed { applications } => bench_seed(settings, applications).await,
             Command::Healthcheck => ExitCode::SUCCESS,
         }
     })
@@ -99,6 +103,23 @@ async fn run_demo(settings: Settings) -> ExitCode {
     match demo::create(&db.pool).await {
         Ok(account) => {
             println!("{}", account.instructions(&settings.public_url));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+async fn bench_seed(settings: Settings, n: i32) -> ExitCode {
+    let db = match Database::connect(&settings).await {
+        Ok(db) => db,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = store::migrate(&db.pool).await {
+        return fail(e);
+    }
+    match demo::bench_account(&db.pool, n).await {
+        Ok((token, id)) => {
+            println!("{token} {id}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

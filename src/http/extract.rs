@@ -191,12 +191,18 @@ pub async fn authenticate(
         let hash = auth::hash_token(&token);
         let now = OffsetDateTime::now_utc();
         let client = state.pool.get().await?;
-        let (user_id, token_id) = tokens::authenticate(&client, &hash, now)
+        let token = tokens::authenticate(&client, &hash, now)
             .await?
             .ok_or(Error::Unauthenticated)?;
-        // Best effort: a failed "last used" stamp must not fail the request.
-        if let Err(e) = tokens::touch(&client, token_id, now).await {
-            tracing::warn!(error = %e, "could not record a token's last use");
+        let (user_id, token_id) = (token.user_id, token.id);
+        // "Last used" moves at most once a minute; a failed stamp must not fail the request.
+        if token
+            .last_used_at
+            .is_none_or(|t| now - t > time::Duration::minutes(1))
+        {
+            if let Err(e) = tokens::touch(&client, token_id, now).await {
+                tracing::warn!(error = %e, "could not record a token's last use");
+            }
         }
         return Ok(AuthUser {
             user_id,

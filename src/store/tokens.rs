@@ -48,21 +48,34 @@ pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreRe
     Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
 }
 
-/// The owner and id of a live token with this hash.
+/// A live token: its owner, id and last use.
+pub struct LiveToken {
+    pub user_id: Uuid,
+    pub id: Uuid,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+/// The live token with this hash.
 pub async fn authenticate(
     db: &impl GenericClient,
     hash: &[u8],
     now: OffsetDateTime,
-) -> StoreResult<Option<(Uuid, Uuid)>> {
+) -> StoreResult<Option<LiveToken>> {
     let stmt = db
         .prepare_cached(
-            "SELECT user_id, id FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            "SELECT user_id, id, last_used_at FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
         )
         .await?;
     Ok(db
         .query_opt(&stmt, &[&hash, &now])
         .await?
-        .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| {
+            Ok::<_, tokio_postgres::Error>(LiveToken {
+                user_id: r.try_get(0)?,
+                id: r.try_get(1)?,
+                last_used_at: r.try_get(2)?,
+            })
+        })
         .transpose()?)
 }
 

@@ -1,0 +1,48 @@
+//! Bulk data for the load benchmark: a realistic job search of any size,
+//! generated inside PostgreSQL (set-based, seconds for 100,000 applications).
+
+use uuid::Uuid;
+
+use super::{GenericClient, StoreResult};
+
+/// Gives the user `n` applications over the past ten weeks, in every status,
+/// with their status history and some interviews.
+pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> StoreResult<()> {
+    db.execute(
+        "WITH apps AS (
+           INSERT INTO job_applications (id, user_id, company, title, status, source, applied_on, location,
+                                         work_mode, salary_min, salary_max, tags, job_description,
+                                         created_at, updated_at, status_changed_at)
+           SELECT gen_random_uuid(), $1, 'Company ' || (g % 5000),
+                  (ARRAY['Backend Engineer','Platform Engineer','Site Reliability Engineer','Data Engineer'])[1 + g % 4],
+                  (ARRAY['wishlist','applied','applied','screening','interviewing','offer','rejected','rejected','ghosted','withdrawn'])[1 + g % 10],
+                  (ARRAY['LinkedIn','referral','company site','recruiter'])[1 + g % 4],
+                  CASE WHEN g % 10 = 0 THEN NULL ELSE (now() - (g % 70) * interval '1 day')::date END,
+                  (ARRAY['Berlin','Remote','Amsterdam','London'])[1 + g % 4],
+                  (ARRAY['remote','hybrid','onsite'])[1 + g % 3],
+                  70000 + (g % 50) * 1000, 90000 + (g % 50) * 1000,
+                  ARRAY[(ARRAY['rust','go','kubernetes','postgres'])[1 + g % 4]],
+                  'We are looking for an engineer to build reliable backend services.',
+                  now() - (g % 70) * interval '1 day' - (g % 1000) * interval '1 second',
+                  now() - (g % 70) * interval '1 day' + interval '2 days',
+                  now() - (g % 70) * interval '1 day' + interval '2 days'
+             FROM generate_series(1, $2) g
+           RETURNING id, status, created_at
+         ), first AS (
+           INSERT INTO status_history (id, user_id, application_id, from_status, to_status, changed_at)
+           SELECT gen_random_uuid(), $1, id, NULL, CASE WHEN status = 'wishlist' THEN 'wishlist' ELSE 'applied' END, created_at
+             FROM apps
+         ), later AS (
+           INSERT INTO status_history (id, user_id, application_id, from_status, to_status, changed_at)
+           SELECT gen_random_uuid(), $1, id, 'applied', status, created_at + interval '2 days'
+             FROM apps WHERE status NOT IN ('wishlist', 'applied')
+         )
+         INSERT INTO interviews (id, user_id, application_id, kind, scheduled_at, outcome)
+         SELECT gen_random_uuid(), $1, id, 'technical', created_at + interval '5 days',
+                CASE WHEN created_at + interval '5 days' > now() THEN 'scheduled' ELSE 'completed' END
+           FROM apps WHERE status IN ('interviewing', 'offer')",
+        &[&user_id, &n],
+    )
+    .await?;
+    Ok(())
+}
