@@ -16,6 +16,7 @@ use crate::actors::analytics::AnalyticsAggregator;
 use crate::actors::event_bus::{EventBus, EventIds};
 use crate::actors::scheduler::Scheduler;
 use crate::actors::{ActorStats, Registry};
+use crate::auth::cache::CredentialCache;
 use crate::auth::oidc::OidcClient;
 use crate::config::Settings;
 use crate::http::pages::Templates;
@@ -172,6 +173,7 @@ impl Application {
             oidc,
             event_bus: event_bus.clone(),
             analytics,
+            credentials: Arc::new(CredentialCache::default()),
             shutdown: shutdown_rx,
         });
         let mut server = HttpServer::new(move || {

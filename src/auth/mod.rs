@@ -2,6 +2,7 @@
 //! as SHA-256 hashes) and sign-in throttling.
 
 pub mod accounts;
+pub mod cache;
 pub mod oidc;
 pub mod sessions;
 pub mod throttle;

@@ -209,5 +209,6 @@ pub async fn revoke_token(
         .await?
         .send(RevokeToken { id: *id })
         .await??;
+    state.credentials.forget(*id);
     Ok(no_content())
 }

@@ -184,54 +184,62 @@ pub async fn authenticate(
     req: &HttpRequest,
     form_csrf: bool,
 ) -> Result<AuthUser, Error> {
+    let now = OffsetDateTime::now_utc();
     if let Some(token) = bearer_token(req) {
         if token.is_empty() {
             return Err(Error::Unauthenticated);
         }
         let hash = auth::hash_token(&token);
-        let now = OffsetDateTime::now_utc();
+        if let Some(c) = state.credentials.get(&hash, now) {
+            return Ok(AuthUser {
+                user_id: c.user_id,
+                credential: Credential::Token(c.id),
+            });
+        }
         let client = state.pool.get().await?;
-        let token = tokens::authenticate(&client, &hash, now)
+        let live = tokens::authenticate(&client, &hash, now)
             .await?
             .ok_or(Error::Unauthenticated)?;
-        let (user_id, token_id) = (token.user_id, token.id);
         // "Last used" moves at most once a minute; a failed stamp must not fail the request.
-        if token
+        if live
             .last_used_at
             .is_none_or(|t| now - t > time::Duration::minutes(1))
         {
-            if let Err(e) = tokens::touch(&client, token_id, now).await {
+            if let Err(e) = tokens::touch(&client, live.id, now).await {
                 tracing::warn!(error = %e, "could not record a token's last use");
             }
         }
+        state
+            .credentials
+            .put(hash, live.user_id, live.id, None, live.expires_at);
         return Ok(AuthUser {
-            user_id,
-            credential: Credential::Token(token_id),
+            user_id: live.user_id,
+            credential: Credential::Token(live.id),
         });
     }
     if req.headers().contains_key(header::AUTHORIZATION) {
         return Err(Error::Unauthenticated);
     }
     let cookie = req.cookie(SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
-    let session = sessions::resolve(&state.pool, cookie.value())
+    // Sessions are looked up every time: browser traffic is light, and idle
+    // expiry and sign-out then hold to the request.
+    let s = sessions::resolve(&state.pool, cookie.value())
         .await?
         .ok_or(Error::Unauthenticated)?;
+    let (user_id, id, csrf) = (s.user_id, s.id, s.csrf_token);
     if is_unsafe(req.method()) && !form_csrf {
         let sent = req
             .headers()
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if !sessions::same_secret(sent, &session.csrf_token) {
+        if !sessions::same_secret(sent, &csrf) {
             return Err(Error::Csrf);
         }
     }
     Ok(AuthUser {
-        user_id: session.user_id,
-        credential: Credential::Session {
-            id: session.id,
-            csrf: session.csrf_token,
-        },
+        user_id,
+        credential: Credential::Session { id, csrf },
     })
 }
 

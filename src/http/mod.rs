@@ -45,6 +45,8 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
     pub event_bus: Addr<crate::actors::event_bus::EventBus>,
     pub analytics: Addr<crate::actors::analytics::AnalyticsAggregator>,
+    /// Recent credential lookups (revocation here forgets them at once).
+    pub credentials: Arc<crate::auth::cache::CredentialCache>,
     /// Becomes true when the process is stopping (live streams close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }

@@ -584,7 +584,11 @@ pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Resu
         }
     };
     let user_id = match accounts::sign_in_oidc(&state.pool, &identity).await {
-        Ok(id) => id,
+        Ok(id) => {
+            // Linking may have revoked the account's tokens.
+            state.credentials.forget_user(id);
+            id
+        }
         Err(Error::Conflict(reason)) => return fail(StatusCode::CONFLICT, &reason),
         Err(e) => return Err(e),
     };
@@ -761,6 +765,7 @@ pub async fn revoke_token(
         .await?
         .send(RevokeToken { id: *id })
         .await??;
+    state.credentials.forget(*id);
     Ok(see_other("/settings/tokens"))
 }
 

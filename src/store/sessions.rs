@@ -12,6 +12,7 @@ pub struct SessionRow {
     pub user_id: Uuid,
     pub csrf_token: String,
     pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 pub async fn insert(
@@ -47,7 +48,7 @@ pub async fn find(
 ) -> StoreResult<Option<SessionRow>> {
     let stmt = db
         .prepare_cached(
-            "SELECT id, user_id, csrf_token, last_seen_at FROM sessions \
+            "SELECT id, user_id, csrf_token, last_seen_at, expires_at FROM sessions \
              WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
         )
         .await?;
@@ -60,6 +61,7 @@ pub async fn find(
                 user_id: r.try_get(1)?,
                 csrf_token: r.try_get(2)?,
                 last_seen_at: r.try_get(3)?,
+                expires_at: r.try_get(4)?,
             })
         })
         .transpose()?)

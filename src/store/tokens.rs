@@ -53,6 +53,7 @@ pub struct LiveToken {
     pub user_id: Uuid,
     pub id: Uuid,
     pub last_used_at: Option<OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// The live token with this hash.
@@ -63,7 +64,7 @@ pub async fn authenticate(
 ) -> StoreResult<Option<LiveToken>> {
     let stmt = db
         .prepare_cached(
-            "SELECT user_id, id, last_used_at FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            "SELECT user_id, id, last_used_at, expires_at FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
         )
         .await?;
     Ok(db
@@ -74,6 +75,7 @@ pub async fn authenticate(
                 user_id: r.try_get(0)?,
                 id: r.try_get(1)?,
                 last_used_at: r.try_get(2)?,
+                expires_at: r.try_get(3)?,
             })
         })
         .transpose()?)

@@ -1,0 +1,106 @@
+//! A short-lived in-memory cache of credential lookups (token and session
+//! hashes → owner), so a request does not always ask PostgreSQL who it is.
+//! Revocation on this replica removes the entry at once; entries also expire
+//! after `TTL`, which bounds staleness for writes made elsewhere (the
+//! scale-out work adds cross-replica revocation events).
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// How long a lookup is trusted.
+pub const TTL: Duration = Duration::from_secs(30);
+/// Beyond this many entries the cache is cleared (a crude but safe bound).
+const MAX_ENTRIES: usize = 100_000;
+
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub user_id: Uuid,
+    /// The token's or session's id.
+    pub id: Uuid,
+    /// A session's CSRF token (None for API tokens).
+    pub csrf: Option<String>,
+    /// The credential's own expiry, checked on every hit.
+    pub expires_at: Option<OffsetDateTime>,
+    cached_at: Instant,
+}
+
+#[derive(Debug, Default)]
+pub struct CredentialCache {
+    entries: RwLock<HashMap<Vec<u8>, Cached>>,
+}
+
+impl CredentialCache {
+    pub fn get(&self, hash: &[u8], now: OffsetDateTime) -> Option<Cached> {
+        let entries = self.entries.read().ok()?;
+        let c = entries.get(hash)?;
+        let fresh = c.cached_at.elapsed() < TTL && c.expires_at.is_none_or(|e| e > now);
+        fresh.then(|| c.clone())
+    }
+
+    pub fn put(
+        &self,
+        hash: Vec<u8>,
+        user_id: Uuid,
+        id: Uuid,
+        csrf: Option<String>,
+        expires_at: Option<OffsetDateTime>,
+    ) {
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(
+                hash,
+                Cached {
+                    user_id,
+                    id,
+                    csrf,
+                    expires_at,
+                    cached_at: Instant::now(),
+                },
+            );
+        }
+    }
+
+    /// Forgets a revoked token or ended session (by its id).
+    pub fn forget(&self, id: Uuid) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, c| c.id != id);
+        }
+    }
+
+    /// Forgets everything of a user (account linking revokes it all).
+    pub fn forget_user(&self, user_id: Uuid) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.retain(|_, c| c.user_id != user_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cached_credential_is_served_until_forgotten_or_expired() {
+        let cache = CredentialCache::default();
+        let now = OffsetDateTime::now_utc();
+        let (user, id) = (Uuid::now_v7(), Uuid::now_v7());
+        cache.put(b"h".to_vec(), user, id, None, None);
+        assert_eq!(cache.get(b"h", now).map(|c| c.user_id), Some(user));
+        cache.forget(id);
+        assert!(cache.get(b"h", now).is_none());
+        cache.put(
+            b"e".to_vec(),
+            user,
+            id,
+            None,
+            Some(now - time::Duration::seconds(1)),
+        );
+        assert!(cache.get(b"e", now).is_none(), "its own expiry wins");
+    }
+}
