@@ -37,9 +37,13 @@ pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> Sto
            SELECT gen_random_uuid(), $1, id, 'applied', status, created_at + interval '2 days'
              FROM apps WHERE status NOT IN ('wishlist', 'applied')
          )
+         -- Past interviews for every application that got that far, and a
+         -- realistic handful (about ten) still to come.
          INSERT INTO interviews (id, user_id, application_id, kind, scheduled_at, outcome)
-         SELECT gen_random_uuid(), $1, id, 'technical', created_at + interval '5 days',
-                CASE WHEN created_at + interval '5 days' > now() THEN 'scheduled' ELSE 'completed' END
+         SELECT gen_random_uuid(), $1, id, 'technical',
+                CASE WHEN row_number() OVER (ORDER BY id) <= 10 THEN now() + (row_number() OVER (ORDER BY id)) * interval '1 day'
+                     ELSE created_at + interval '1 day' END,
+                CASE WHEN row_number() OVER (ORDER BY id) <= 10 THEN 'scheduled' ELSE 'completed' END
            FROM apps WHERE status IN ('interviewing', 'offer')",
         &[&user_id, &n],
     )
