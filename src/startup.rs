@@ -14,6 +14,7 @@ use deadpool_postgres::Pool;
 
 use crate::actors::analytics::AnalyticsAggregator;
 use crate::actors::event_bus::{EventBus, EventIds};
+use crate::actors::registry::Directory;
 use crate::actors::scheduler::Scheduler;
 use crate::actors::{ActorStats, Registry};
 use crate::auth::cache::CredentialCache;
@@ -138,13 +139,15 @@ impl Application {
 
         // Singletons start once, here, never inside the per-worker closure.
         let event_bus = Supervisor::start(|_| EventBus::new(Arc::new(EventIds::default())));
-        let (pool, idle, st, bus) = (
+        let directory = Arc::new(Directory::default());
+        let (pool, idle, st, bus, dir) = (
             db.pool.clone(),
             options.actor_idle,
             stats.clone(),
             event_bus.clone(),
+            directory.clone(),
         );
-        let registry = Supervisor::start(move |_| Registry::new(pool, bus, idle, st));
+        let registry = Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st));
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let pool = db.pool.clone();
         let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));
@@ -166,6 +169,7 @@ impl Application {
         let state = web::Data::new(AppState {
             pool: db.pool.clone(),
             registry: registry.clone(),
+            directory,
             settings: settings.clone(),
             readiness: readiness.clone(),
             stats: stats.clone(),

@@ -2,7 +2,8 @@
 //! first request, and retires actors that have been idle.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -13,10 +14,54 @@ use super::event_bus::EventBus;
 use super::user_state::{Retire, UserState};
 use super::ActorStats;
 
+/// The running user actors. Request handlers read it directly (most requests
+/// skip the registry); only the registry adds and removes entries.
+#[derive(Debug, Default)]
+pub struct Directory {
+    map: RwLock<HashMap<Uuid, Entry>>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    addr: Addr<UserState>,
+    /// Milliseconds since `epoch()` of the last request for this user.
+    last_used: AtomicU64,
+}
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn millis_now() -> u64 {
+    epoch().elapsed().as_millis() as u64
+}
+
+impl Directory {
+    /// The user's running actor, marking it as used.
+    pub fn get(&self, user: Uuid) -> Option<Addr<UserState>> {
+        let map = self.map.read().ok()?;
+        let entry = map.get(&user)?;
+        if !entry.addr.connected() {
+            return None;
+        }
+        entry.last_used.store(millis_now(), Ordering::Relaxed);
+        Some(entry.addr.clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.read().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 pub struct Registry {
     pool: Pool,
     events: Addr<EventBus>,
-    users: HashMap<Uuid, (Addr<UserState>, Instant)>,
+    directory: Arc<Directory>,
     idle_after: Duration,
     stats: Arc<ActorStats>,
 }
@@ -25,26 +70,31 @@ impl Registry {
     pub fn new(
         pool: Pool,
         events: Addr<EventBus>,
+        directory: Arc<Directory>,
         idle_after: Duration,
         stats: Arc<ActorStats>,
     ) -> Self {
         Registry {
             pool,
             events,
-            users: HashMap::new(),
+            directory,
             idle_after,
             stats,
         }
     }
 
     fn sweep(&mut self) {
-        let now = Instant::now();
-        let idle_after = self.idle_after;
-        self.users.retain(|user, (addr, last_used)| {
-            let keep = now.duration_since(*last_used) < idle_after;
+        let cutoff = millis_now().saturating_sub(self.idle_after.as_millis() as u64);
+        let Ok(mut map) = self.directory.map.write() else {
+            return;
+        };
+        // Forgotten first, then told to stop: a request that still holds the
+        // address merely keeps it alive until it is done.
+        map.retain(|user, entry| {
+            let keep = entry.last_used.load(Ordering::Relaxed) > cutoff;
             if !keep {
                 tracing::debug!(%user, "retiring an idle user actor");
-                addr.do_send(Retire);
+                entry.addr.do_send(Retire);
             }
             keep
         });
@@ -64,7 +114,9 @@ impl Supervised for Registry {
     fn restarting(&mut self, _: &mut Context<Self>) {
         // Actors already running keep their own supervisors; forget them here
         // and they stop once idle (their last address goes away).
-        self.users.clear();
+        if let Ok(mut map) = self.directory.map.write() {
+            map.clear();
+        }
     }
 }
 
@@ -77,16 +129,20 @@ impl Handler<UserActor> for Registry {
     type Result = MessageResult<UserActor>;
 
     fn handle(&mut self, UserActor(user): UserActor, _: &mut Context<Self>) -> Self::Result {
-        let now = Instant::now();
-        if let Some((addr, last_used)) = self.users.get_mut(&user) {
-            if addr.connected() {
-                *last_used = now;
-                return MessageResult(addr.clone());
-            }
+        if let Some(addr) = self.directory.get(user) {
+            return MessageResult(addr);
         }
         let (pool, stats, events) = (self.pool.clone(), self.stats.clone(), self.events.clone());
         let addr = Supervisor::start(move |_| UserState::new(user, pool, stats, events));
-        self.users.insert(user, (addr.clone(), now));
+        if let Ok(mut map) = self.directory.map.write() {
+            map.insert(
+                user,
+                Entry {
+                    addr: addr.clone(),
+                    last_used: AtomicU64::new(millis_now()),
+                },
+            );
+        }
         MessageResult(addr)
     }
 }
@@ -100,6 +156,6 @@ impl Handler<CountActive> for Registry {
     type Result = usize;
 
     fn handle(&mut self, _: CountActive, _: &mut Context<Self>) -> usize {
-        self.users.len()
+        self.directory.len()
     }
 }

@@ -113,6 +113,8 @@ pub struct UserState {
     memory: WorkingSet,
     stats: Arc<ActorStats>,
     events: Addr<EventBus>,
+    /// The last dashboard as JSON, with the change sequence and time it is of.
+    dashboard_json: Option<(i64, std::time::Instant, bytes::Bytes)>,
 }
 
 impl UserState {
@@ -123,6 +125,7 @@ impl UserState {
             memory: WorkingSet::default(),
             stats,
             events,
+            dashboard_json: None,
         }
     }
 
@@ -198,6 +201,7 @@ impl Supervised for UserState {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
         // The same struct is reused: forget everything, `started` reloads it.
         self.memory = WorkingSet::default();
+        self.dashboard_json = None;
         self.stats.user_restarts.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -321,5 +325,39 @@ impl Handler<GetDashboard> for UserState {
             .memory
             .aggregates
             .dashboard(msg.at.unwrap_or_else(OffsetDateTime::now_utc)))
+    }
+}
+
+/// How long a rendered dashboard is reused when nothing was written (only
+/// the clock moves it then: actions and upcoming interviews).
+const DASHBOARD_REUSE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The dashboard as JSON, from memory (reused for a second while nothing changes).
+#[derive(Message)]
+#[rtype(result = "Result<bytes::Bytes>")]
+pub struct GetDashboardJson;
+
+impl Handler<GetDashboardJson> for UserState {
+    type Result = Result<bytes::Bytes>;
+
+    fn handle(&mut self, _: GetDashboardJson, _ctx: &mut Context<Self>) -> Self::Result {
+        if !self.memory.loaded {
+            return Err(Error::Unavailable(
+                "the working set is still loading".into(),
+            ));
+        }
+        if let Some((seq, at, json)) = &self.dashboard_json {
+            if *seq == self.memory.change_seq && at.elapsed() < DASHBOARD_REUSE {
+                return Ok(json.clone());
+            }
+        }
+        let dashboard = self.memory.aggregates.dashboard(OffsetDateTime::now_utc());
+        let json = bytes::Bytes::from(serde_json::to_vec(&dashboard).map_err(Error::internal)?);
+        self.dashboard_json = Some((
+            self.memory.change_seq,
+            std::time::Instant::now(),
+            json.clone(),
+        ));
+        Ok(json)
     }
 }

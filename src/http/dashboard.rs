@@ -1,11 +1,12 @@
 //! `/api/v1/dashboard`: answered from the user's actor, from memory.
 
+use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::extract::AuthUser;
-use super::{json, AppState};
-use crate::actors::user_state::GetDashboard;
+use super::{AppState, JSON};
+use crate::actors::user_state::GetDashboardJson;
 use crate::domain::metrics::Dashboard;
 use crate::error::Result;
 use crate::http::error::Problem;
@@ -18,10 +19,12 @@ use crate::http::error::Problem;
     security(("bearer" = []))
 )]
 pub async fn dashboard(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    let dashboard = state
+    let body = state
         .user(auth.user_id)
         .await?
-        .send(GetDashboard { at: None })
+        .send(GetDashboardJson)
         .await??;
-    Ok(json(StatusCode::OK, &dashboard))
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header((header::CONTENT_TYPE, JSON))
+        .body(body))
 }

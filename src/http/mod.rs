@@ -37,6 +37,8 @@ use crate::error::{Error, Result};
 pub struct AppState {
     pub pool: Pool,
     pub registry: Addr<Registry>,
+    /// The running user actors (read without asking the registry).
+    pub directory: Arc<crate::actors::registry::Directory>,
     pub settings: Arc<Settings>,
     pub readiness: Arc<Readiness>,
     pub stats: Arc<ActorStats>,
@@ -60,6 +62,9 @@ pub struct Readiness {
 impl AppState {
     /// The actor of a user (started if it was not running).
     pub async fn user(&self, user_id: Uuid) -> Result<Addr<UserState>> {
+        if let Some(addr) = self.directory.get(user_id) {
+            return Ok(addr);
+        }
         Ok(self.registry.send(UserActor(user_id)).await?)
     }
 }

@@ -49,6 +49,7 @@ pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> Sto
     )
     .await?;
     // Fresh statistics, so the planner does not meet 100,000 rows blind.
-    db.batch_execute("ANALYZE job_applications, status_history, interviews").await?;
+    db.batch_execute("ANALYZE job_applications, status_history, interviews")
+        .await?;
     Ok(())
 }
