@@ -321,6 +321,17 @@ impl<'a> Fields<'a> {
         self.error(name, message);
     }
 
+    /// Marks a field as known without reading it (the caller reads it itself).
+    pub fn mark_known(&mut self, name: &'static str) {
+        self.known.push(name);
+    }
+
+    /// Ends reading a nested object whose keys the caller checked itself.
+    pub fn finish_known(mut self, names: &[&'static str]) -> Result<(), ValidationError> {
+        self.known.extend_from_slice(names);
+        self.finish()
+    }
+
     /// Ends reading: unknown fields become errors, and all errors are returned.
     pub fn finish(mut self) -> Result<(), ValidationError> {
         let mut unknown: Vec<&String> = self

@@ -12,6 +12,8 @@ pub mod interview;
 pub mod metrics;
 pub mod note;
 pub mod pipeline;
+pub mod preferences;
+pub mod scoring;
 pub mod time;
 
 pub use account::{TokenInfo, User};
