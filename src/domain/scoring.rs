@@ -211,27 +211,23 @@ mod tests {
     }
 
     fn only(weights: &[(&str, f64)]) -> Preferences {
-        let mut p = Preferences::default();
-        p.weights = crate::domain::preferences::Weights {
-            salary: 0.0,
-            location: 0.0,
-            work_mode: 0.0,
-            keywords: 0.0,
-            company: 0.0,
-            freshness: 0.0,
+        let w = |name: &str| {
+            weights
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map_or(0.0, |(_, v)| *v)
         };
-        for (k, v) in weights {
-            match *k {
-                "salary" => p.weights.salary = *v,
-                "location" => p.weights.location = *v,
-                "work_mode" => p.weights.work_mode = *v,
-                "keywords" => p.weights.keywords = *v,
-                "company" => p.weights.company = *v,
-                "freshness" => p.weights.freshness = *v,
-                _ => unreachable!(),
-            }
+        Preferences {
+            weights: crate::domain::preferences::Weights {
+                salary: w("salary"),
+                location: w("location"),
+                work_mode: w("work_mode"),
+                keywords: w("keywords"),
+                company: w("company"),
+                freshness: w("freshness"),
+            },
+            ..Preferences::default()
         }
-        p
     }
 
     fn run(

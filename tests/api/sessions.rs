@@ -14,6 +14,32 @@ fn hidden(page: &str, name: &str) -> String {
         .to_owned()
 }
 
+/// Opens a form page, then posts the form with its `_csrf` and `fields`.
+async fn submit(
+    app: &TestApp,
+    b: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = b
+        .get(format!("{}{page}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&html, "_csrf");
+    let mut form = vec![("_csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    b.post(format!("{}{action}", app.address))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn meta_csrf(page: &str) -> String {
     page.split("name=\"csrf-token\" content=\"")
         .nth(1)
@@ -27,26 +53,12 @@ fn meta_csrf(page: &str) -> String {
 /// Signs up through the register form; returns the browser (signed in).
 async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
     let b = browser();
-    let page = b
-        .get(format!("{}/auth/register", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "_csrf");
-    let res = b
-        .post(format!("{}/auth/local/register", app.address))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("email", email),
-            ("password", "correct horse battery"),
-            ("display_name", "Ada"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let fields = [
+        ("email", email),
+        ("password", "correct horse battery"),
+        ("display_name", "Ada"),
+    ];
+    let res = submit(app, &b, "/auth/register", "/auth/local/register", &fields).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     b
 }
@@ -66,25 +78,18 @@ async fn registering_through_the_form_signs_in_and_lands_on_the_dashboard() {
 async fn a_refused_form_keeps_the_input_and_shows_the_error_beside_the_field() {
     let app = spawn_app().await;
     let b = browser();
-    let page = b
-        .get(format!("{}/auth/register", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = b
-        .post(format!("{}/auth/local/register", app.address))
-        .form(&[
-            ("_csrf", hidden(&page, "_csrf").as_str()),
+    let res = submit(
+        &app,
+        &b,
+        "/auth/register",
+        "/auth/local/register",
+        &[
             ("email", "ada@example.com"),
             ("password", "short"),
             ("display_name", "Ada <b>"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
     assert!(page.contains("id=\"password-error\""));
@@ -183,24 +188,17 @@ async fn every_sign_in_gets_a_new_session_id_whatever_cookie_was_planted() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let page = b
-            .get(format!("{}/auth/login", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = b
-            .post(format!("{}/auth/local/login", app.address))
-            .form(&[
-                ("_csrf", hidden(&page, "_csrf").as_str()),
+        let res = submit(
+            &app,
+            &b,
+            "/auth/login",
+            "/auth/local/login",
+            &[
                 ("email", "ada@example.com"),
                 ("password", "correct horse battery"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let set = res
             .headers()
@@ -227,24 +225,17 @@ async fn a_wrong_password_on_the_form_keeps_the_email_and_throttles_with_429() {
     let b = browser();
     let mut last = None;
     for _ in 0..6 {
-        let page = b
-            .get(format!("{}/auth/login", app.address))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let res = b
-            .post(format!("{}/auth/local/login", app.address))
-            .form(&[
-                ("_csrf", hidden(&page, "_csrf").as_str()),
+        let res = submit(
+            &app,
+            &b,
+            "/auth/login",
+            "/auth/local/login",
+            &[
                 ("email", "ada@example.com"),
                 ("password", "not the password"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         last = Some(res);
         if last.as_ref().unwrap().status() == StatusCode::TOO_MANY_REQUESTS {
             break;
@@ -297,24 +288,17 @@ async fn session_cookies_are_secure_behind_https() {
     let app = spawn_app_with(&[("public_url", "https://jobs.example.com")]).await;
     app.user("ada@example.com").await;
     let b = browser();
-    let page = b
-        .get(format!("{}/auth/login", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = b
-        .post(format!("{}/auth/local/login", app.address))
-        .form(&[
-            ("_csrf", hidden(&page, "_csrf").as_str()),
+    let res = submit(
+        &app,
+        &b,
+        "/auth/login",
+        "/auth/local/login",
+        &[
             ("email", "ada@example.com"),
             ("password", "correct horse battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     let set = res
         .headers()
         .get_all("set-cookie")
