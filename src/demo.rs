@@ -264,6 +264,8 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         let write = applications::Write {
             fields: &fields,
             job_description: Some(&jd),
+            priority_score: 0,
+            priority_reasons: &[],
         };
         applications::insert(&tx, user.id, id, write, None, start).await?;
         let mut from = None;
@@ -340,6 +342,15 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         }
         applications::set_times(&tx, user.id, id, last, last).await?;
     }
+    let prefs = crate::domain::preferences::Preferences {
+        target_salary: Some(110_000),
+        salary_currency: "EUR".into(),
+        work_modes: vec![WorkMode::Remote, WorkMode::Hybrid],
+        keywords_include: vec!["Rust".into(), "PostgreSQL".into(), "Kubernetes".into()],
+        ..Default::default()
+    };
+    crate::store::preferences::put(&tx, user.id, &prefs, now).await?;
+    crate::actors::commands::rescore_all(&tx, user.id, &prefs, "UTC", now).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(DemoAccount {
         email,

@@ -16,10 +16,83 @@ use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
 use crate::domain::metrics::Change;
 use crate::domain::note::Note;
 use crate::domain::pipeline::StatusChange;
+use crate::domain::preferences::Preferences;
+use crate::domain::scoring::{self, PriorityScore, Scorable};
 use crate::domain::time::local_date;
 use crate::domain::{check_version, Application, Patch};
 use crate::error::{Error, Result};
-use crate::store::{self, applications, history, interviews, notes, tokens, users};
+use crate::store::{self, applications, history, interviews, notes, preferences, tokens, users};
+
+/// The score of an application under the user's preferences, as of `now`.
+fn prioritize(
+    fields: &crate::domain::ApplicationFields,
+    job_description: Option<&str>,
+    status_changed_at: OffsetDateTime,
+    prefs: &Preferences,
+    timezone: &str,
+    now: OffsetDateTime,
+) -> PriorityScore {
+    let app = Scorable {
+        fields,
+        job_description,
+        status_changed_at,
+    };
+    scoring::score(&app, prefs, local_date(now, timezone), now)
+}
+
+/// Re-scores every application of the user (after a preference change, and
+/// daily for freshness); versions do not move.
+pub async fn rescore_all(
+    db: &impl store::GenericClient,
+    user: Uuid,
+    prefs: &Preferences,
+    timezone: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<(Uuid, i16, Vec<String>)>> {
+    let apps = preferences::scorable(db, user).await?;
+    let scores: Vec<(Uuid, i16, Vec<String>)> = apps
+        .iter()
+        .map(|(a, jd)| {
+            let p = prioritize(
+                &a.fields,
+                jd.as_deref(),
+                a.status_changed_at,
+                prefs,
+                timezone,
+                now,
+            );
+            (a.id, p.score, p.reasons)
+        })
+        .collect();
+    preferences::write_scores(db, user, &scores).await?;
+    Ok(scores)
+}
+
+/// Saves the user's preferences and re-scores all their applications, in one
+/// transaction, before answering.
+pub async fn update_preferences(
+    pool: Pool,
+    user: Uuid,
+    prefs: Preferences,
+) -> Result<Done<Preferences>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let now = OffsetDateTime::now_utc();
+    preferences::put(&tx, user, &prefs, now).await?;
+    let scores = rescore_all(&tx, user, &prefs, &start.timezone, now).await?;
+    tx.commit().await?;
+    let count = scores.len();
+    let effect = Effect::Rescored {
+        scores,
+        follow_up_after_days: prefs.follow_up_after_days,
+        ghosted_after_days: prefs.ghosted_after_days,
+    };
+    let mut done = Done::new(prefs, effect, start.change_seq);
+    done.events
+        .push(("applications.rescored", serde_json::json!({"count": count})));
+    Ok(done)
+}
 
 /// The internal event that closes live streams opened with a revoked credential.
 pub const REVOKED: &str = "credential.revoked";
@@ -39,6 +112,12 @@ pub enum Effect {
     NoteWritten {
         application_id: Uuid,
         at: OffsetDateTime,
+    },
+    /// New scores (and the action delays of new preferences).
+    Rescored {
+        scores: Vec<(Uuid, i16, Vec<String>)>,
+        follow_up_after_days: i64,
+        ghosted_after_days: i64,
     },
     /// An application's newest note after one was deleted.
     LastNote {
@@ -96,9 +175,20 @@ pub async fn create_application(
     let new = NewApplication::from_patch(patch, local_date(now, &start.timezone))?;
     let duplicate_of = applications::find_duplicate(&tx, user, &new.fields, now).await?;
     let id = Uuid::now_v7();
+    let prefs = preferences::get(&tx, user).await?;
+    let priority = prioritize(
+        &new.fields,
+        new.job_description.as_deref(),
+        now,
+        &prefs,
+        &start.timezone,
+        now,
+    );
     let write = applications::Write {
         fields: &new.fields,
         job_description: new.job_description.as_deref(),
+        priority_score: priority.score,
+        priority_reasons: &priority.reasons,
     };
     let created = applications::insert(&tx, user, id, write, duplicate_of, now).await?;
     history::insert(
@@ -167,9 +257,20 @@ pub async fn update_application(
             current.application.status_changed_at
         },
     };
+    let prefs = preferences::get(&tx, user).await?;
+    let priority = prioritize(
+        &outcome.fields,
+        outcome.job_description.as_deref(),
+        stamp.status_changed_at,
+        &prefs,
+        &start.timezone,
+        now,
+    );
     let write = applications::Write {
         fields: &outcome.fields,
         job_description: outcome.job_description.as_deref(),
+        priority_score: priority.score,
+        priority_reasons: &priority.reasons,
     };
     let updated = applications::update(&tx, user, id, write, stamp).await?;
     if let Some(to) = to {
@@ -476,4 +577,18 @@ pub async fn delete_calendar_feed(pool: Pool, user: Uuid) -> Result<Done<()>> {
     }
     tx.commit().await?;
     Ok(Done::new((), Effect::Nothing, start.change_seq))
+}
+
+/// Saves the user's profile.
+pub async fn update_profile(
+    pool: Pool,
+    user: Uuid,
+    profile: crate::domain::profile::Profile,
+) -> Result<Done<crate::domain::profile::Profile>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    preferences::put_profile(&tx, user, &profile, OffsetDateTime::now_utc()).await?;
+    tx.commit().await?;
+    Ok(Done::new(profile, Effect::Nothing, start.change_seq))
 }

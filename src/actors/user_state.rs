@@ -26,7 +26,7 @@ use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
 use crate::domain::metrics::{ActionSettings, Aggregates, ApplicationFacts, Dashboard};
 use crate::domain::note::Note;
 use crate::error::{Error, Result};
-use crate::store::{applications, history, interviews, notes, users};
+use crate::store::{applications, history, interviews, notes, preferences, users};
 
 /// The user's data that reads can be answered from: the dashboard's
 /// aggregates over every application (no long text) and interview.
@@ -58,9 +58,11 @@ impl WorkingSet {
                 application: a,
             })
             .collect();
+        let prefs = preferences::get(&client, user_id).await?;
         let settings = ActionSettings {
             timezone,
-            ..ActionSettings::default()
+            follow_up_after_days: prefs.follow_up_after_days,
+            ghosted_after_days: prefs.ghosted_after_days,
         };
         Ok(WorkingSet {
             loaded: true,
@@ -96,6 +98,26 @@ impl WorkingSet {
             Effect::InterviewRemoved(id) => agg.remove_interview(id),
             Effect::NoteWritten { application_id, at } => agg.note_written(application_id, at),
             Effect::LastNote { application_id, at } => agg.set_last_note(application_id, at),
+            Effect::Rescored {
+                scores,
+                follow_up_after_days,
+                ghosted_after_days,
+            } => {
+                for (id, score, reasons) in scores {
+                    agg.set_priority(id, score, reasons);
+                }
+                let s = agg.settings();
+                if s.follow_up_after_days != follow_up_after_days
+                    || s.ghosted_after_days != ghosted_after_days
+                {
+                    let settings = ActionSettings {
+                        follow_up_after_days,
+                        ghosted_after_days,
+                        ..s.clone()
+                    };
+                    agg.set_settings(settings);
+                }
+            }
             Effect::Timezone(tz) => {
                 let settings = ActionSettings {
                     timezone: tz,
@@ -250,6 +272,12 @@ command!(UpdateMe { if_match: Option<i32>, patch: UserPatch } -> User => command
 command!(CreateToken { new: NewToken } -> (String, TokenInfo) => commands::create_token);
 command!(RevokeToken { id: Uuid } -> () => commands::revoke_token);
 command!(CreateCalendarFeed {} -> (String, OffsetDateTime) => commands::create_calendar_feed);
+command!(
+    /// Saves preferences and re-scores every application before answering.
+    UpdatePreferences { prefs: crate::domain::preferences::Preferences } -> crate::domain::preferences::Preferences
+        => commands::update_preferences
+);
+command!(UpdateProfile { profile: crate::domain::profile::Profile } -> crate::domain::profile::Profile => commands::update_profile);
 command!(DeleteCalendarFeed {} -> () => commands::delete_calendar_feed);
 
 /// Fault injection for tests and drills: panics inside this user's actor,

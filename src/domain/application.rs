@@ -21,7 +21,7 @@ pub const NEXT_ACTION_MAX: usize = 500;
 /// Salaries are yearly whole amounts; a trillion is far above any real one.
 pub const SALARY_MAX: i64 = 1_000_000_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkMode {
     Onsite,

@@ -545,6 +545,18 @@ impl Aggregates {
         }
     }
 
+    /// Sets an application's score and reasons (after a re-score).
+    pub fn set_priority(&mut self, id: Uuid, score: i16, reasons: Vec<String>) {
+        if let Some(f) = self.facts.get_mut(&id) {
+            if f.application.priority_score == score && f.application.priority_reasons == reasons {
+                return;
+            }
+            f.application.priority_score = score;
+            f.application.priority_reasons = reasons;
+            self.refresh(id);
+        }
+    }
+
     /// Records that a note was written on an application at `at`.
     pub fn note_written(&mut self, application_id: Uuid, at: OffsetDateTime) {
         if let Some(f) = self.facts.get_mut(&application_id) {

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod note;
 pub mod pipeline;
 pub mod preferences;
+pub mod profile;
 pub mod scoring;
 pub mod time;
 

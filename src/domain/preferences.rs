@@ -1,6 +1,6 @@
 //! A user's preferences: what makes an application worth today's energy.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::application::{WorkMode, NAME_MAX, SALARY_MAX};
@@ -10,7 +10,8 @@ use super::fields::{Fields, Patch, Presence, ValidationError};
 pub const LIST_MAX: usize = 50;
 
 /// How much each factor counts (≥ 0, at least one > 0).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct Weights {
     pub salary: f64,
     pub location: f64,
@@ -33,7 +34,8 @@ impl Default for Weights {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct Preferences {
     pub target_salary: Option<i64>,
     pub salary_currency: String,

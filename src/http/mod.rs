@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod notes;
 pub mod openapi;
 pub mod pages;
+pub mod preferences;
 pub mod schemas;
 
 use std::sync::atomic::AtomicBool;
@@ -182,6 +183,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
         )
         .service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events::events)))
+        .service(
+            resource("/api/v1/preferences", &[M::GET, M::PUT])
+                .route(web::get().to(preferences::get))
+                .route(web::put().to(preferences::put)),
+        )
+        .service(
+            resource("/api/v1/preferences/preview", &[M::POST])
+                .route(web::post().to(preferences::preview)),
+        )
+        .service(
+            resource("/api/v1/profile", &[M::GET, M::PUT])
+                .route(web::get().to(preferences::get_profile))
+                .route(web::put().to(preferences::put_profile)),
+        )
         .service(
             resource("/api/v1/analytics/snapshots", &[M::GET])
                 .route(web::get().to(analytics::snapshots)),

@@ -73,6 +73,11 @@ See docs/api-decisions.md for the choices the contract left open."
         super::calendar::ics,
         super::analytics::snapshots,
         super::analytics::refresh,
+        super::preferences::get,
+        super::preferences::put,
+        super::preferences::preview,
+        super::preferences::get_profile,
+        super::preferences::put_profile,
     ),
     components(schemas(
         super::error::Problem,

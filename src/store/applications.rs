@@ -144,6 +144,8 @@ pub async fn find_duplicate(
 pub struct Write<'a> {
     pub fields: &'a ApplicationFields,
     pub job_description: Option<&'a str>,
+    pub priority_score: i16,
+    pub priority_reasons: &'a [String],
 }
 
 /// The user-written columns, `$3` to `$21` in both insert and update.
@@ -213,14 +215,21 @@ pub async fn insert(
         "INSERT INTO job_applications AS a (id, user_id, company, title, url, url_key, location, work_mode, \
          salary_min, salary_max, salary_currency, status, source, applied_on, deadline, job_description, \
          tags, contact_name, contact_email, next_action, next_action_at, possible_duplicate_of, \
-         status_changed_at, created_at, updated_at) \
+         status_changed_at, created_at, updated_at, priority_score, priority_reasons) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $23, $23, $23) RETURNING {COLUMNS}, a.job_description"
+         $20, $21, $22, $23, $23, $23, $24, $25) RETURNING {COLUMNS}, a.job_description"
     );
     let stmt = db.prepare_cached(&sql).await?;
     let fields = FieldParams::new(&w);
     let row = db
-        .query_one(&stmt, &fields.with(&id, &user_id, &[&duplicate_of, &now]))
+        .query_one(
+            &stmt,
+            &fields.with(
+                &id,
+                &user_id,
+                &[&duplicate_of, &now, &w.priority_score, &w.priority_reasons],
+            ),
+        )
         .await?;
     detail_from_row(&row)
 }
@@ -245,13 +254,18 @@ pub async fn update(
          work_mode = $8, salary_min = $9, salary_max = $10, salary_currency = $11, status = $12, \
          source = $13, applied_on = $14, deadline = $15, job_description = $16, tags = $17, \
          contact_name = $18, contact_email = $19, next_action = $20, next_action_at = $21, \
-         version = $22, updated_at = $23, status_changed_at = $24 \
+         version = $22, updated_at = $23, status_changed_at = $24, priority_score = $25, priority_reasons = $26 \
          WHERE a.id = $1 AND a.user_id = $2 RETURNING {COLUMNS}, a.job_description"
     );
     let stmt = db.prepare_cached(&sql).await?;
     let fields = FieldParams::new(&w);
-    let extra: [&(dyn ToSql + Sync); 3] =
-        [&stamp.version, &stamp.updated_at, &stamp.status_changed_at];
+    let extra: [&(dyn ToSql + Sync); 5] = [
+        &stamp.version,
+        &stamp.updated_at,
+        &stamp.status_changed_at,
+        &w.priority_score,
+        &w.priority_reasons,
+    ];
     let row = db
         .query_one(&stmt, &fields.with(&id, &user_id, &extra))
         .await?;

@@ -9,6 +9,7 @@ pub mod history;
 pub mod interviews;
 pub mod notes;
 pub mod page;
+pub mod preferences;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;

@@ -31,7 +31,10 @@ async fn creating_an_application_answers_201_with_location_etag_and_defaults() {
     assert_eq!(b["salary_currency"], "USD");
     assert_eq!(b["tags"], json!([]));
     assert_eq!(b["version"], 1);
-    assert_eq!(b["priority_score"], 0);
+    assert_eq!(
+        b["priority_score"], 75,
+        "default preferences: a neutral company (0.5) and fresh (1.0)"
+    );
     assert_eq!(b["possible_duplicate_of"], Value::Null);
     assert!(b["created_at"].as_str().unwrap().ends_with('Z'));
     let uuid: uuid::Uuid = id.parse().unwrap();
