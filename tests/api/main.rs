@@ -21,5 +21,6 @@ mod operations;
 mod pagination;
 mod pipeline;
 mod provider;
+mod ranking;
 mod scheduler;
 mod sessions;
