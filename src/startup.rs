@@ -151,13 +151,14 @@ impl Application {
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let pool = db.pool.clone();
         let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));
-        let (pool, agg, bus, tick) = (
+        let (pool, agg, bus, tick, reg) = (
             db.pool.clone(),
             analytics.clone(),
             event_bus.clone(),
             settings.scheduler_tick,
+            registry.clone(),
         );
-        let scheduler = Supervisor::start(move |_| Scheduler::new(pool, agg, bus, tick));
+        let scheduler = Supervisor::start(move |_| Scheduler::new(pool, reg, agg, bus, tick));
 
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(

@@ -159,3 +159,18 @@ impl Handler<CountActive> for Registry {
         self.directory.len()
     }
 }
+
+/// Tells a user's running actor (if any) to reload from PostgreSQL.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ReloadUser(pub Uuid);
+
+impl Handler<ReloadUser> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, ReloadUser(user): ReloadUser, _: &mut Context<Self>) {
+        if let Some(addr) = self.directory.get(user) {
+            addr.do_send(super::user_state::Reload);
+        }
+    }
+}

@@ -19,12 +19,14 @@ use time::OffsetDateTime;
 
 use super::analytics::{AnalyticsAggregator, SnapshotEveryone};
 use super::event_bus::{EventBus, Publish};
+use super::registry::{Registry, ReloadUser};
 use crate::auth::sessions::IDLE_LIMIT;
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
 use crate::store::analytics as store;
 
 pub struct Scheduler {
+    registry: Addr<Registry>,
     pool: Pool,
     analytics: Addr<AnalyticsAggregator>,
     events: Addr<EventBus>,
@@ -35,6 +37,7 @@ pub struct Scheduler {
 impl Scheduler {
     pub fn new(
         pool: Pool,
+        registry: Addr<Registry>,
         analytics: Addr<AnalyticsAggregator>,
         events: Addr<EventBus>,
         tick: Option<Duration>,
@@ -45,6 +48,7 @@ impl Scheduler {
             &uuid::Uuid::now_v7().simple().to_string()[..8]
         );
         Scheduler {
+            registry,
             pool,
             analytics,
             events,
@@ -62,6 +66,7 @@ impl Actor for Scheduler {
             // Re-armed on every restart (the supervisor calls `started` again).
             ctx.run_interval(every, |act, ctx| {
                 let run = run_due(
+                    act.registry.clone(),
                     act.pool.clone(),
                     act.analytics.clone(),
                     act.events.clone(),
@@ -97,6 +102,7 @@ impl Handler<RunDue> for Scheduler {
 
     fn handle(&mut self, msg: RunDue, _: &mut Context<Self>) -> Self::Result {
         Box::pin(run_due(
+            self.registry.clone(),
             self.pool.clone(),
             self.analytics.clone(),
             self.events.clone(),
@@ -116,6 +122,7 @@ fn slot(now: OffsetDateTime, hourly: bool) -> String {
 }
 
 async fn run_due(
+    registry: Addr<Registry>,
     pool: Pool,
     analytics: Addr<AnalyticsAggregator>,
     events: Addr<EventBus>,
@@ -187,6 +194,24 @@ async fn run_due(
         &mut report,
     )
     .await;
+    // Freshness decays with time: every score is recomputed once a day.
+    let rescore = {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            let everyone = store::users(&client).await?;
+            for (user, tz) in &everyone {
+                let prefs = crate::store::preferences::get(&client, *user).await?;
+                crate::actors::commands::rescore_all(&client, *user, &prefs, tz, now).await?;
+                registry.do_send(ReloadUser(*user));
+            }
+            Ok(format!("{} users re-scored", everyone.len()))
+        }
+    };
+    let day = now
+        .format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default();
+    run_job(&pool, &instance, "rescore", &day, rescore, &mut report).await;
     report
 }
 

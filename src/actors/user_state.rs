@@ -389,3 +389,18 @@ impl Handler<GetDashboardJson> for UserState {
         Ok(json)
     }
 }
+
+/// Reloads the working set from PostgreSQL (after work done outside the
+/// actor, such as the daily re-score).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Reload;
+
+impl Handler<Reload> for UserState {
+    type Result = ();
+
+    fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
+        self.dashboard_json = None;
+        self.load(ctx);
+    }
+}

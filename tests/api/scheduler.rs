@@ -21,7 +21,7 @@ async fn each_slot_runs_exactly_once_and_writes_snapshots() {
     let first = app.scheduler.send(RunDue { now }).await.unwrap();
     assert_eq!(
         first.ran,
-        ["snapshots", "reminders", "housekeeping"],
+        ["snapshots", "reminders", "housekeeping", "rescore"],
         "{first:?}"
     );
     let again = app.scheduler.send(RunDue { now }).await.unwrap();
