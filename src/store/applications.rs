@@ -11,10 +11,14 @@ use crate::domain::application::{Application, ApplicationDetail, ApplicationFiel
 use crate::domain::duplicates;
 use crate::domain::pipeline::Status;
 
+/// Applications with their scores (every query reads them through this join).
+const FROM: &str = "job_applications a LEFT JOIN application_scores s ON s.application_id = a.id";
+
 const COLUMNS: &str = "a.id, a.company, a.title, a.url, a.location, a.work_mode, a.salary_min, \
     a.salary_max, a.salary_currency, a.status, a.source, a.applied_on, a.deadline, a.tags, \
-    a.contact_name, a.contact_email, a.next_action, a.next_action_at, a.priority_score, \
-    a.priority_reasons, a.possible_duplicate_of, a.version, a.created_at, a.updated_at, \
+    a.contact_name, a.contact_email, a.next_action, a.next_action_at, \
+    coalesce(s.score, 0::smallint) AS priority_score, coalesce(s.reasons, '{}'::text[]) AS priority_reasons, \
+    a.possible_duplicate_of, a.version, a.created_at, a.updated_at, \
     a.status_changed_at";
 
 fn bad_value(what: &str, value: &str) -> StoreError {
@@ -71,7 +75,9 @@ pub async fn get(
     user_id: Uuid,
     id: Uuid,
 ) -> StoreResult<Option<ApplicationDetail>> {
-    let sql = format!("SELECT {COLUMNS}, a.job_description FROM job_applications a WHERE a.id = $1 AND a.user_id = $2");
+    let sql = format!(
+        "SELECT {COLUMNS}, a.job_description FROM {FROM} WHERE a.id = $1 AND a.user_id = $2"
+    );
     let stmt = db.prepare_cached(&sql).await?;
     db.query_opt(&stmt, &[&id, &user_id])
         .await?
@@ -87,7 +93,7 @@ pub async fn lock(
     id: Uuid,
 ) -> StoreResult<Option<ApplicationDetail>> {
     let sql = format!(
-        "SELECT {COLUMNS}, a.job_description FROM job_applications a WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE"
+        "SELECT {COLUMNS}, a.job_description FROM {FROM} WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE OF a"
     );
     let stmt = db.prepare_cached(&sql).await?;
     db.query_opt(&stmt, &[&id, &user_id])
@@ -212,12 +218,15 @@ pub async fn insert(
     now: OffsetDateTime,
 ) -> StoreResult<ApplicationDetail> {
     let sql = format!(
-        "INSERT INTO job_applications AS a (id, user_id, company, title, url, url_key, location, work_mode, \
+        "WITH a AS (INSERT INTO job_applications (id, user_id, company, title, url, url_key, location, work_mode, \
          salary_min, salary_max, salary_currency, status, source, applied_on, deadline, job_description, \
          tags, contact_name, contact_email, next_action, next_action_at, possible_duplicate_of, \
-         status_changed_at, created_at, updated_at, priority_score, priority_reasons) \
+         status_changed_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $23, $23, $23, $24, $25) RETURNING {COLUMNS}, a.job_description"
+         $20, $21, $22, $23, $23, $23) RETURNING *), \
+         s AS (INSERT INTO application_scores (application_id, user_id, score, reasons) VALUES ($1, $2, $24::smallint, $25::text[]) \
+         RETURNING *) \
+         SELECT {COLUMNS}, a.job_description FROM a LEFT JOIN s ON s.application_id = a.id"
     );
     let stmt = db.prepare_cached(&sql).await?;
     let fields = FieldParams::new(&w);
@@ -250,12 +259,16 @@ pub async fn update(
     stamp: Stamp,
 ) -> StoreResult<ApplicationDetail> {
     let sql = format!(
-        "UPDATE job_applications AS a SET company = $3, title = $4, url = $5, url_key = $6, location = $7, \
+        "WITH a AS (UPDATE job_applications SET company = $3, title = $4, url = $5, url_key = $6, location = $7, \
          work_mode = $8, salary_min = $9, salary_max = $10, salary_currency = $11, status = $12, \
          source = $13, applied_on = $14, deadline = $15, job_description = $16, tags = $17, \
          contact_name = $18, contact_email = $19, next_action = $20, next_action_at = $21, \
-         version = $22, updated_at = $23, status_changed_at = $24, priority_score = $25, priority_reasons = $26 \
-         WHERE a.id = $1 AND a.user_id = $2 RETURNING {COLUMNS}, a.job_description"
+         version = $22, updated_at = $23, status_changed_at = $24 \
+         WHERE id = $1 AND user_id = $2 RETURNING *), \
+         s AS (INSERT INTO application_scores (application_id, user_id, score, reasons) \
+         SELECT id, user_id, $25::smallint, $26::text[] FROM a \
+         ON CONFLICT (application_id) DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons RETURNING *) \
+         SELECT {COLUMNS}, a.job_description FROM a LEFT JOIN s ON s.application_id = a.id"
     );
     let stmt = db.prepare_cached(&sql).await?;
     let fields = FieldParams::new(&w);
@@ -307,7 +320,7 @@ impl SortKey {
             SortKey::CreatedAt => ("a.created_at", "timestamptz", false),
             SortKey::AppliedOn => ("a.applied_on", "date", true),
             SortKey::Company => ("lower(a.company)", "text", false),
-            SortKey::PriorityScore => ("a.priority_score", "smallint", false),
+            SortKey::PriorityScore => ("coalesce(s.score, 0::smallint)", "smallint", false),
             SortKey::Deadline => ("a.deadline", "date", true),
         };
         Keyset {
@@ -408,7 +421,7 @@ pub async fn list(
         (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
     let keyset = query.sort.key.keyset(query.sort.descending);
     let parts = ["applications", &sort, &status_key, &mode_key, &tag_key, &q];
-    let mut page = PageQuery::new(COLUMNS, "job_applications a", keyset, &parts);
+    let mut page = PageQuery::new(COLUMNS, FROM, keyset, &parts);
     let user = page.param(user_id);
     page.condition(format!("a.user_id = {user}"));
     if !statuses.is_empty() {
@@ -438,8 +451,7 @@ pub async fn list(
 
 /// All of the user's applications without descriptions (an actor's working set).
 pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Application>> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM job_applications a WHERE a.user_id = $1 ORDER BY a.id");
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE a.user_id = $1 ORDER BY a.id");
     let stmt = db.prepare_cached(&sql).await?;
     db.query(&stmt, &[&user_id])
         .await?

@@ -50,10 +50,11 @@ pub async fn write_scores(
     let reasons: Vec<Value> = scores.iter().map(|s| Value::from(s.2.clone())).collect();
     let stmt = db
         .prepare_cached(
-            "UPDATE job_applications a SET priority_score = u.score, \
-             priority_reasons = ARRAY(SELECT jsonb_array_elements_text(u.reasons)) \
+            "INSERT INTO application_scores (application_id, user_id, score, reasons) \
+             SELECT u.id, $1, u.score, ARRAY(SELECT jsonb_array_elements_text(u.reasons)) \
              FROM UNNEST($2::uuid[], $3::smallint[], $4::jsonb[]) AS u(id, score, reasons) \
-             WHERE a.id = u.id AND a.user_id = $1",
+             ON CONFLICT (application_id) DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons \
+             WHERE application_scores.user_id = $1",
         )
         .await?;
     db.execute(&stmt, &[&user_id, &ids, &values, &reasons])

@@ -32,6 +32,8 @@ pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> Sto
            INSERT INTO status_history (id, user_id, application_id, from_status, to_status, changed_at)
            SELECT gen_random_uuid(), $1, id, NULL, CASE WHEN status = 'wishlist' THEN 'wishlist' ELSE 'applied' END, created_at
              FROM apps
+         ), scores AS (
+           INSERT INTO application_scores (application_id, user_id, score) SELECT id, $1, 0 FROM apps
          ), later AS (
            INSERT INTO status_history (id, user_id, application_id, from_status, to_status, changed_at)
            SELECT gen_random_uuid(), $1, id, 'applied', status, created_at + interval '2 days'
