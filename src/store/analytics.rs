@@ -178,8 +178,9 @@ pub struct RaisedReminder {
 }
 
 /// Raises the reminders that are due, set-based, each once: follow-ups
-/// (status applied, a week after applying or the last note), deadlines in the
-/// next 7 days, next actions due, and applications quiet for 30 days.
+/// (status applied, the user's follow-up delay after applying or the last
+/// note), deadlines in the next 7 days, next actions due, and applications
+/// quiet for the user's ghosted delay.
 pub async fn raise_due_reminders(
     db: &impl GenericClient,
     now: OffsetDateTime,
@@ -189,9 +190,11 @@ pub async fn raise_due_reminders(
             "WITH due AS (
                SELECT a.user_id, a.id AS application_id, 'follow_up' AS kind,
                       (GREATEST(a.applied_on, (SELECT max(n.updated_at AT TIME ZONE u.timezone)::date FROM notes n
-                        WHERE n.application_id = a.id AND n.user_id = a.user_id)) + 7)::timestamp AT TIME ZONE u.timezone AS due_at,
+                        WHERE n.application_id = a.id AND n.user_id = a.user_id))
+                        + coalesce((p.doc->>'follow_up_after_days')::int, 7))::timestamp AT TIME ZONE u.timezone AS due_at,
                       'Follow up with ' || a.company || ' (' || a.title || ')' AS title
                  FROM job_applications a JOIN users u ON u.id = a.user_id
+                 LEFT JOIN user_preferences p ON p.user_id = a.user_id
                 WHERE a.status = 'applied' AND a.applied_on IS NOT NULL
                UNION ALL
                SELECT a.user_id, a.id, 'deadline', a.deadline::timestamp AT TIME ZONE u.timezone,
@@ -204,14 +207,16 @@ pub async fn raise_due_reminders(
                       coalesce(a.next_action, 'Next step') || ' — ' || a.company
                  FROM job_applications a WHERE a.next_action_at IS NOT NULL AND a.next_action_at <= $1
                UNION ALL
-               SELECT a.user_id, a.id, 'suggest_ghosted', a.status_changed_at + interval '30 days',
-                      'No news from ' || a.company || ' for 30 days — mark as ghosted?'
+               SELECT a.user_id, a.id, 'suggest_ghosted', a.status_changed_at + g.quiet,
+                      'No news from ' || a.company || ' for ' || extract(day FROM g.quiet) || ' days — mark as ghosted?'
                  FROM job_applications a
-                WHERE a.status IN ('applied', 'screening') AND a.status_changed_at + interval '30 days' <= $1
+                 LEFT JOIN user_preferences p ON p.user_id = a.user_id
+                 CROSS JOIN LATERAL (SELECT make_interval(days => coalesce((p.doc->>'ghosted_after_days')::int, 30)) AS quiet) g
+                WHERE a.status IN ('applied', 'screening') AND a.status_changed_at + g.quiet <= $1
                   AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.application_id = a.id AND n.user_id = a.user_id
-                                   AND n.updated_at > $1 - interval '30 days')
+                                   AND n.updated_at > $1 - g.quiet)
                   AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.application_id = a.id AND i.user_id = a.user_id
-                                   AND greatest(i.created_at, i.scheduled_at) > $1 - interval '30 days')
+                                   AND greatest(i.created_at, i.scheduled_at) > $1 - g.quiet)
              )
              INSERT INTO reminders (user_id, application_id, kind, due_at)
              SELECT user_id, application_id, kind, due_at FROM due WHERE due_at <= $1 + interval '7 days' AND kind <> 'follow_up'

@@ -223,3 +223,44 @@ async fn housekeeping_removes_expired_sessions_and_tokens() {
         "live tokens stay"
     );
 }
+
+#[actix_web::test]
+async fn reminders_follow_the_users_own_delays() {
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let res = app
+        .req(reqwest::Method::PUT, "/api/v1/preferences")
+        .bearer(&token)
+        .json(&json!({"follow_up_after_days": 30}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    let old = (OffsetDateTime::now_utc().date() - time::Duration::days(10)).to_string();
+    app.application(
+        &token,
+        json!({"company": "Acme", "title": "Dev", "status": "applied", "applied_on": old}),
+    )
+    .await;
+    app.scheduler
+        .send(RunDue {
+            now: OffsetDateTime::now_utc(),
+        })
+        .await
+        .unwrap();
+    let client = app.pool.get().await.unwrap();
+    let n: i64 = client
+        .query_one(
+            "SELECT count(*) FROM reminders WHERE kind = 'follow_up'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "ten days is not yet thirty");
+    let dash = app.get(&token, "/api/v1/dashboard").await.body;
+    assert!(dash["upcoming"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["kind"] != "follow_up"));
+}
