@@ -345,6 +345,8 @@ pub struct Aggregates {
     facts: HashMap<Uuid, ApplicationFacts>,
     contributions: HashMap<Uuid, Contribution>,
     interviews: HashMap<Uuid, InterviewEntry>,
+    /// Each application's interviews (so one application never scans them all).
+    interviews_of: HashMap<Uuid, BTreeSet<Uuid>>,
     by_status: [i64; 10],
     stages: [i64; 5],
     responded: i64,
@@ -430,9 +432,10 @@ impl Aggregates {
     }
 
     fn interview_activity(&self, application_id: Uuid) -> Option<OffsetDateTime> {
-        self.interviews
-            .values()
-            .filter(|i| i.application_id == application_id)
+        self.interviews_of
+            .get(&application_id)?
+            .iter()
+            .filter_map(|id| self.interviews.get(id))
             .map(|i| i.created_at.max(i.scheduled_at))
             .max()
     }
@@ -535,11 +538,10 @@ impl Aggregates {
         self.remove_contribution(id);
         self.facts.remove(&id);
         let gone: Vec<Uuid> = self
-            .interviews
-            .iter()
-            .filter(|(_, i)| i.application_id == id)
-            .map(|(k, _)| *k)
-            .collect();
+            .interviews_of
+            .get(&id)
+            .map(|ids| ids.iter().copied().collect())
+            .unwrap_or_default();
         for iv in gone {
             self.remove_interview_entry(iv);
         }
@@ -596,11 +598,21 @@ impl Aggregates {
         if e.outcome == Outcome::Scheduled {
             self.scheduled.insert((e.scheduled_at, id));
         }
+        self.interviews_of
+            .entry(e.application_id)
+            .or_default()
+            .insert(id);
         self.interviews.insert(id, e);
     }
 
     fn remove_interview_entry(&mut self, id: Uuid) -> Option<Uuid> {
         let e = self.interviews.remove(&id)?;
+        if let Some(ids) = self.interviews_of.get_mut(&e.application_id) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.interviews_of.remove(&e.application_id);
+            }
+        }
         if e.outcome != Outcome::Cancelled {
             bump(&mut self.interview_days, e.local_day, -1);
         }
