@@ -1,5 +1,4 @@
-//! A short-lived in-memory cache of credential lookups (token and session
-//! hashes → owner), so a request does not always ask PostgreSQL who it is.
+//! A short-lived in-memory cache of API token lookups (token hash → owner), so a request does not always ask PostgreSQL who it is.
 //! Revocation on this replica removes the entry at once; entries also expire
 //! after `TTL`, which bounds staleness for writes made elsewhere (the
 //! scale-out work adds cross-replica revocation events).
@@ -21,8 +20,6 @@ pub struct Cached {
     pub user_id: Uuid,
     /// The token's or session's id.
     pub id: Uuid,
-    /// A session's CSRF token (None for API tokens).
-    pub csrf: Option<String>,
     /// The credential's own expiry, checked on every hit.
     pub expires_at: Option<OffsetDateTime>,
     cached_at: Instant,
@@ -41,14 +38,7 @@ impl CredentialCache {
         fresh.then(|| c.clone())
     }
 
-    pub fn put(
-        &self,
-        hash: Vec<u8>,
-        user_id: Uuid,
-        id: Uuid,
-        csrf: Option<String>,
-        expires_at: Option<OffsetDateTime>,
-    ) {
+    pub fn put(&self, hash: Vec<u8>, user_id: Uuid, id: Uuid, expires_at: Option<OffsetDateTime>) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -58,7 +48,6 @@ impl CredentialCache {
                 Cached {
                     user_id,
                     id,
-                    csrf,
                     expires_at,
                     cached_at: Instant::now(),
                 },
@@ -66,7 +55,7 @@ impl CredentialCache {
         }
     }
 
-    /// Forgets a revoked token or ended session (by its id).
+    /// Forgets a revoked token (by its id).
     pub fn forget(&self, id: Uuid) {
         if let Ok(mut entries) = self.entries.write() {
             entries.retain(|_, c| c.id != id);
@@ -90,7 +79,7 @@ mod tests {
         let cache = CredentialCache::default();
         let now = OffsetDateTime::now_utc();
         let (user, id) = (Uuid::now_v7(), Uuid::now_v7());
-        cache.put(b"h".to_vec(), user, id, None, None);
+        cache.put(b"h".to_vec(), user, id, None);
         assert_eq!(cache.get(b"h", now).map(|c| c.user_id), Some(user));
         cache.forget(id);
         assert!(cache.get(b"h", now).is_none());
@@ -98,7 +87,6 @@ mod tests {
             b"e".to_vec(),
             user,
             id,
-            None,
             Some(now - time::Duration::seconds(1)),
         );
         assert!(cache.get(b"e", now).is_none(), "its own expiry wins");

@@ -211,7 +211,7 @@ pub async fn authenticate(
         }
         state
             .credentials
-            .put(hash, live.user_id, live.id, None, live.expires_at);
+            .put(hash, live.user_id, live.id, live.expires_at);
         return Ok(AuthUser {
             user_id: live.user_id,
             credential: Credential::Token(live.id),

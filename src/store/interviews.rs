@@ -203,21 +203,6 @@ pub async fn list(
     page.fetch(db, q.cursor.as_deref(), q.limit, from_row).await
 }
 
-/// The user's interviews from `since` on (an actor's working set).
-pub async fn upcoming(
-    db: &impl GenericClient,
-    user_id: Uuid,
-    since: OffsetDateTime,
-) -> StoreResult<Vec<Interview>> {
-    let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.user_id = $1 AND i.scheduled_at >= $2 ORDER BY i.scheduled_at, i.id");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query(&stmt, &[&user_id, &since])
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
-}
-
 /// Scheduled interviews in `[from, to)` with their application's company (the agenda).
 pub async fn agenda(
     db: &impl GenericClient,
