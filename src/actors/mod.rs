@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod commands;
 pub mod event_bus;
+pub mod read_cache;
 pub mod registry;
 pub mod scheduler;
 pub mod user_state;

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::commands::{self, Done, Effect};
 use super::event_bus::{EventBus, Publish};
+use super::read_cache::{CachedBody, ReadCache};
 use super::ActorStats;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{ApplicationDetail, ApplicationPatch};
@@ -137,6 +138,8 @@ pub struct UserState {
     events: Addr<EventBus>,
     /// The last dashboard as JSON, with the change sequence and time it is of.
     dashboard_json: Option<(i64, std::time::Instant, bytes::Bytes)>,
+    /// Answers to repeated reads, forgotten on every write.
+    reads: ReadCache,
 }
 
 impl UserState {
@@ -148,6 +151,7 @@ impl UserState {
             stats,
             events,
             dashboard_json: None,
+            reads: ReadCache::default(),
         }
     }
 
@@ -185,6 +189,7 @@ impl UserState {
         let guarded = AssertUnwindSafe(fut).catch_unwind();
         AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|outcome, act, ctx| match outcome {
             Ok(Ok(done)) => {
+                act.reads.clear();
                 let changed = !matches!(done.effect, Effect::Nothing);
                 act.memory.apply(done.effect, done.change_seq);
                 for (kind, data) in done.events {
@@ -224,6 +229,7 @@ impl Supervised for UserState {
         // The same struct is reused: forget everything, `started` reloads it.
         self.memory = WorkingSet::default();
         self.dashboard_json = None;
+        self.reads.clear();
         self.stats.user_restarts.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -401,6 +407,53 @@ impl Handler<Reload> for UserState {
 
     fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
         self.dashboard_json = None;
+        self.reads.clear();
         self.load(ctx);
+    }
+}
+
+/// What the read cache holds for a key: the answer, or the change sequence
+/// to quote when remembering the answer computed from PostgreSQL.
+pub enum Lookup {
+    Hit(CachedBody),
+    Miss { change_seq: Option<i64> },
+}
+
+/// Looks a read up in the cache.
+#[derive(Message)]
+#[rtype(result = "Lookup")]
+pub struct CachedRead {
+    pub key: String,
+}
+
+impl Handler<CachedRead> for UserState {
+    type Result = MessageResult<CachedRead>;
+
+    fn handle(&mut self, msg: CachedRead, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(match self.reads.get(&msg.key) {
+            Some(hit) => Lookup::Hit(hit),
+            None => Lookup::Miss {
+                change_seq: self.memory.loaded.then_some(self.memory.change_seq),
+            },
+        })
+    }
+}
+
+/// Remembers an answer computed at `change_seq`, unless a write came since.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RememberRead {
+    pub key: String,
+    pub change_seq: i64,
+    pub value: CachedBody,
+}
+
+impl Handler<RememberRead> for UserState {
+    type Result = ();
+
+    fn handle(&mut self, msg: RememberRead, _ctx: &mut Context<Self>) {
+        if self.memory.loaded && msg.change_seq == self.memory.change_seq {
+            self.reads.put(msg.key, msg.value);
+        }
     }
 }

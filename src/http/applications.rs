@@ -79,9 +79,13 @@ pub async fn list(
         limit: query.limit()?,
         cursor: query.cursor()?,
     };
-    let client = state.pool.get().await?;
-    let page = store::list(&client, auth.user_id, &list_query).await?;
-    Ok(json(StatusCode::OK, &page))
+    let key = format!("applications?{}", req.query_string());
+    state
+        .cached_read(auth.user_id, key, async {
+            let client = state.pool.get().await?;
+            Ok((store::list(&client, auth.user_id, &list_query).await?, None))
+        })
+        .await
 }
 
 /// Create an application.
@@ -125,11 +129,17 @@ pub async fn get(
     auth: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse> {
-    let client = state.pool.get().await?;
-    let app = store::get(&client, auth.user_id, *id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    Ok(versioned(StatusCode::OK, &app, app.application.version))
+    let key = format!("application/{id}");
+    state
+        .cached_read(auth.user_id, key, async {
+            let client = state.pool.get().await?;
+            let app = store::get(&client, auth.user_id, *id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let version = app.application.version;
+            Ok((app, Some(version)))
+        })
+        .await
 }
 
 /// Change an application (JSON merge patch); status changes follow the pipeline.

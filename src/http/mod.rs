@@ -70,6 +70,51 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Answers a read from the user's read cache, or computes it with
+    /// `load` (which gives the body and the version its `ETag` names) and
+    /// offers the answer to the cache.
+    pub async fn cached_read<T, F>(
+        &self,
+        user_id: Uuid,
+        key: String,
+        load: F,
+    ) -> Result<HttpResponse>
+    where
+        T: Serialize,
+        F: std::future::Future<Output = Result<(T, Option<i32>)>>,
+    {
+        use crate::actors::read_cache::CachedBody;
+        use crate::actors::user_state::{CachedRead, Lookup, RememberRead};
+        let actor = self.user(user_id).await?;
+        let cached = match actor.send(CachedRead { key: key.clone() }).await? {
+            Lookup::Hit(hit) => hit,
+            Lookup::Miss { change_seq } => {
+                let (value, version) = load.await?;
+                let body = bytes::Bytes::from(serde_json::to_vec(&value).map_err(Error::internal)?);
+                let cached = CachedBody { body, version };
+                if let Some(change_seq) = change_seq {
+                    actor.do_send(RememberRead {
+                        key,
+                        change_seq,
+                        value: cached.clone(),
+                    });
+                }
+                cached
+            }
+        };
+        let mut res = HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, JSON))
+            .body(cached.body);
+        if let Some(v) = cached.version {
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{v}\"")) {
+                res.headers_mut().insert(header::ETAG, v);
+            }
+        }
+        Ok(res)
+    }
+}
+
 pub const JSON: &str = "application/json; charset=utf-8";
 
 /// A JSON answer.

@@ -394,3 +394,71 @@ async fn a_name_duplicate_is_the_newest_match_within_60_days() {
     assert_eq!(third["possible_duplicate_of"], second["id"]);
     assert_ne!(third["possible_duplicate_of"], old["id"]);
 }
+
+#[actix_web::test]
+async fn repeated_reads_never_outlive_a_write() {
+    // Pages and single applications are answered from the user's read cache
+    // until the next write: every kind of write must show at once.
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let (other, _) = app.user("bob@example.com").await;
+    let id = app
+        .post(
+            &token,
+            "/api/v1/applications",
+            json!({"company": "Acme", "title": "Engineer"}),
+        )
+        .await
+        .id();
+    let one = format!("/api/v1/applications/{id}");
+    let search = "/api/v1/applications?q=kubernetes";
+    for _ in 0..2 {
+        assert_eq!(
+            app.get(&token, "/api/v1/applications").await.body["items"][0]["title"],
+            "Engineer"
+        );
+        assert_eq!(app.get(&token, &one).await.header("etag"), Some("\"1\""));
+        assert_eq!(app.get(&token, search).await.body["items"], json!([]));
+    }
+    let res = app
+        .patch(&token, &one, json!({"title": "Staff Engineer"}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        app.get(&token, "/api/v1/applications").await.body["items"][0]["title"],
+        "Staff Engineer"
+    );
+    let res = app.get(&token, &one).await;
+    assert_eq!(res.header("etag"), Some("\"2\""));
+    assert_eq!(res.body["title"], "Staff Engineer");
+
+    // A note is searchable as soon as it is written.
+    let res = app
+        .post(
+            &token,
+            &format!("{one}/notes"),
+            json!({"body": "They run Kubernetes"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(
+        app.get(&token, search).await.body["items"][0]["id"],
+        id.as_str()
+    );
+
+    // Another user's cache is their own.
+    assert_eq!(app.get(&other, &one).await.status, 404);
+    assert_eq!(
+        app.get(&other, "/api/v1/applications").await.body["items"],
+        json!([])
+    );
+
+    let res = app.delete(&token, &one).await;
+    assert_eq!(res.status, 204);
+    assert_eq!(app.get(&token, &one).await.status, 404);
+    assert_eq!(
+        app.get(&token, "/api/v1/applications").await.body["items"],
+        json!([])
+    );
+    assert_eq!(app.get(&token, search).await.body["items"], json!([]));
+}
