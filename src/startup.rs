@@ -13,6 +13,7 @@ use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 
 use crate::actors::analytics::AnalyticsAggregator;
+use crate::actors::creates::CreateBatcher;
 use crate::actors::event_bus::{EventBus, EventIds};
 use crate::actors::registry::Directory;
 use crate::actors::scheduler::Scheduler;
@@ -147,7 +148,10 @@ impl Application {
             event_bus.clone(),
             directory.clone(),
         );
-        let registry = Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st));
+        let writers = std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16));
+        let creates = CreateBatcher::start(db.pool.clone(), writers);
+        let registry =
+            Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()));
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let pool = db.pool.clone();
         let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));

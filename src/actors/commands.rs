@@ -7,6 +7,7 @@ use deadpool_postgres::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::creates::CreateBatcher;
 use crate::auth;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{
@@ -164,57 +165,27 @@ impl<R> Done<R> {
 }
 
 pub async fn create_application(
-    pool: Pool,
+    creates: CreateBatcher,
     user: Uuid,
     patch: ApplicationPatch,
+    timezone: String,
 ) -> Result<Done<ApplicationDetail>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let now = OffsetDateTime::now_utc();
-    let new = NewApplication::from_patch(patch, local_date(now, &start.timezone))?;
-    let duplicate_of = applications::find_duplicate(&tx, user, &new.fields, now).await?;
-    let id = Uuid::now_v7();
-    let prefs = preferences::get(&tx, user).await?;
-    let priority = prioritize(
-        &new.fields,
-        new.job_description.as_deref(),
-        now,
-        &prefs,
-        &start.timezone,
-        now,
-    );
-    let write = applications::Write {
-        fields: &new.fields,
-        job_description: new.job_description.as_deref(),
-        priority_score: priority.score,
-        priority_reasons: &priority.reasons,
-    };
-    let created = applications::insert(&tx, user, id, write, duplicate_of, now).await?;
-    history::insert(
-        &tx,
-        user,
-        history::NewEntry {
-            id: Uuid::now_v7(),
-            application_id: id,
-            from_status: None,
-            to_status: new.fields.status,
-            changed_at: now,
-            note: new.status_note.as_deref(),
-            is_undo: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    // An invalid body is answered here, without touching the database.
+    NewApplication::from_patch(
+        patch.clone(),
+        local_date(OffsetDateTime::now_utc(), &timezone),
+    )?;
+    let (created, change_seq) = creates.create(user, patch).await?;
+    let app = &created.application;
     let effect = Effect::Application {
-        application: Box::new(created.application.clone()),
+        application: Box::new(app.clone()),
         history: Some(vec![Change {
-            to_status: new.fields.status,
-            changed_at: now,
+            to_status: app.fields.status,
+            changed_at: app.created_at,
         }]),
     };
-    let (id, version) = (created.application.id, created.application.version);
-    Ok(Done::new(created, effect, start.change_seq).event("application.created", id, version))
+    let (id, version) = (app.id, app.version);
+    Ok(Done::new(created, effect, change_seq).event("application.created", id, version))
 }
 
 pub async fn update_application(

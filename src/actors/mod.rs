@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod commands;
+pub mod creates;
 pub mod event_bus;
 pub mod read_cache;
 pub mod registry;

@@ -10,6 +10,7 @@ use actix::prelude::*;
 use deadpool_postgres::Pool;
 use uuid::Uuid;
 
+use super::creates::CreateBatcher;
 use super::event_bus::EventBus;
 use super::user_state::{Retire, UserState};
 use super::ActorStats;
@@ -64,6 +65,7 @@ pub struct Registry {
     directory: Arc<Directory>,
     idle_after: Duration,
     stats: Arc<ActorStats>,
+    creates: CreateBatcher,
 }
 
 impl Registry {
@@ -73,6 +75,7 @@ impl Registry {
         directory: Arc<Directory>,
         idle_after: Duration,
         stats: Arc<ActorStats>,
+        creates: CreateBatcher,
     ) -> Self {
         Registry {
             pool,
@@ -80,6 +83,7 @@ impl Registry {
             directory,
             idle_after,
             stats,
+            creates,
         }
     }
 
@@ -133,7 +137,9 @@ impl Handler<UserActor> for Registry {
             return MessageResult(addr);
         }
         let (pool, stats, events) = (self.pool.clone(), self.stats.clone(), self.events.clone());
-        let addr = Supervisor::start(move |_| UserState::new(user, pool, stats, events));
+        let creates = self.creates.clone();
+        let addr =
+            Supervisor::start(move |_| UserState::new(user, pool, stats, events, creates.clone()));
         if let Ok(mut map) = self.directory.map.write() {
             map.insert(
                 user,

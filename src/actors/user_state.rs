@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::commands::{self, Done, Effect};
+use super::creates::CreateBatcher;
 use super::event_bus::{EventBus, Publish};
 use super::read_cache::{CachedBody, ReadCache};
 use super::ActorStats;
@@ -140,10 +141,17 @@ pub struct UserState {
     dashboard_json: Option<(i64, std::time::Instant, bytes::Bytes)>,
     /// Answers to repeated reads, forgotten on every write.
     reads: ReadCache,
+    creates: CreateBatcher,
 }
 
 impl UserState {
-    pub fn new(user_id: Uuid, pool: Pool, stats: Arc<ActorStats>, events: Addr<EventBus>) -> Self {
+    pub fn new(
+        user_id: Uuid,
+        pool: Pool,
+        stats: Arc<ActorStats>,
+        events: Addr<EventBus>,
+        creates: CreateBatcher,
+    ) -> Self {
         UserState {
             user_id,
             pool,
@@ -152,6 +160,7 @@ impl UserState {
             events,
             dashboard_json: None,
             reads: ReadCache::default(),
+            creates,
         }
     }
 
@@ -256,10 +265,29 @@ macro_rules! command {
     };
 }
 
-command!(
-    /// Creates an application (with its first history entry).
-    CreateApplication { patch: ApplicationPatch } -> ApplicationDetail => commands::create_application
-);
+/// Creates an application (with its first history entry), committed in a
+/// batch with other users' creates.
+pub struct CreateApplication {
+    pub patch: ApplicationPatch,
+}
+
+impl Message for CreateApplication {
+    type Result = Result<ApplicationDetail>;
+}
+
+impl Handler<CreateApplication> for UserState {
+    type Result = AtomicResponse<Self, Result<ApplicationDetail>>;
+
+    fn handle(&mut self, msg: CreateApplication, _ctx: &mut Context<Self>) -> Self::Result {
+        let timezone = self.memory.aggregates.settings().timezone.clone();
+        self.run(commands::create_application(
+            self.creates.clone(),
+            self.user_id,
+            msg.patch,
+            timezone,
+        ))
+    }
+}
 command!(
     /// Applies a merge patch, validating any status change.
     UpdateApplication { id: Uuid, if_match: Option<i32>, patch: ApplicationPatch } -> ApplicationDetail

@@ -111,39 +111,41 @@ pub async fn exists(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreRe
     Ok(db.query_opt(&stmt, &[&id, &user_id]).await?.is_some())
 }
 
-/// The newest of the user's applications that the new one probably repeats:
-/// the same normalized URL, or else the same company and title created in the
-/// duplicate window.
-pub async fn find_duplicate(
+/// For each new application, the newest of its user's applications that it
+/// probably repeats: the same normalized URL, or else the same company and
+/// title created in the duplicate window. One query for a whole batch.
+pub async fn find_duplicates(
     db: &impl GenericClient,
-    user_id: Uuid,
-    fields: &ApplicationFields,
+    probes: &[(Uuid, &ApplicationFields)],
     now: OffsetDateTime,
-) -> StoreResult<Option<Uuid>> {
-    if let Some(key) = fields.url.as_deref().and_then(duplicates::url_key) {
-        let stmt = db
-            .prepare_cached(
-                "SELECT id FROM job_applications WHERE user_id = $1 AND url_key = $2 \
-                 ORDER BY created_at DESC, id DESC LIMIT 1",
-            )
-            .await?;
-        if let Some(row) = db.query_opt(&stmt, &[&user_id, &key]).await? {
-            return Ok(Some(row.try_get(0)?));
-        }
+) -> StoreResult<Vec<Option<Uuid>>> {
+    let mut users = Vec::with_capacity(probes.len());
+    let mut url_keys = Vec::with_capacity(probes.len());
+    let mut companies = Vec::with_capacity(probes.len());
+    let mut titles = Vec::with_capacity(probes.len());
+    for (user, fields) in probes {
+        let (company, title) = duplicates::name_key(&fields.company, &fields.title);
+        users.push(*user);
+        url_keys.push(fields.url.as_deref().and_then(duplicates::url_key));
+        companies.push(company);
+        titles.push(title);
     }
-    let (company, title) = duplicates::name_key(&fields.company, &fields.title);
     let since = now - duplicates::SAME_NAME_WINDOW;
     let stmt = db
         .prepare_cached(
-            "SELECT id FROM job_applications WHERE user_id = $1 AND lower(company) = $2 \
-             AND lower(title) = $3 AND created_at >= $4 ORDER BY created_at DESC, id DESC LIMIT 1",
+            "SELECT coalesce(\
+               (SELECT a.id FROM job_applications a WHERE a.user_id = i.user_id AND a.url_key = i.url_key \
+                ORDER BY a.created_at DESC, a.id DESC LIMIT 1), \
+               (SELECT a.id FROM job_applications a WHERE a.user_id = i.user_id AND lower(a.company) = i.company \
+                AND lower(a.title) = i.title AND a.created_at >= $5 ORDER BY a.created_at DESC, a.id DESC LIMIT 1)) \
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i(user_id, url_key, company, title, n) \
+             ORDER BY i.n",
         )
         .await?;
-    Ok(db
-        .query_opt(&stmt, &[&user_id, &company, &title, &since])
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?)
+    let rows = db
+        .query(&stmt, &[&users, &url_keys, &companies, &titles, &since])
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
 /// What an insert or update writes.
@@ -241,6 +243,95 @@ pub async fn insert(
         )
         .await?;
     detail_from_row(&row)
+}
+
+/// One application of a batch insert, with its first history entry.
+pub struct NewRow<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub write: Write<'a>,
+    pub duplicate_of: Option<Uuid>,
+    pub history_id: Uuid,
+    pub status_note: Option<&'a str>,
+}
+
+/// Inserts new applications (several users' at once), their scores and
+/// their first history entries, in one statement: the rows travel as one
+/// JSON document. Answers them in the order given.
+pub async fn insert_many(
+    db: &impl GenericClient,
+    rows: &[NewRow<'_>],
+    now: OffsetDateTime,
+) -> StoreResult<Vec<ApplicationDetail>> {
+    use time::format_description::well_known::Rfc3339;
+    let stamp = |t: OffsetDateTime| t.format(&Rfc3339).ok();
+    let docs: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let f = r.write.fields;
+            serde_json::json!({
+                "id": r.id,
+                "user_id": r.user_id,
+                "company": f.company,
+                "title": f.title,
+                "url": f.url,
+                "url_key": f.url.as_deref().and_then(duplicates::url_key),
+                "location": f.location,
+                "work_mode": f.work_mode.map(WorkMode::as_str),
+                "salary_min": f.salary_min,
+                "salary_max": f.salary_max,
+                "salary_currency": f.salary_currency,
+                "status": f.status.as_str(),
+                "source": f.source,
+                "applied_on": f.applied_on.map(|d| d.to_string()),
+                "deadline": f.deadline.map(|d| d.to_string()),
+                "job_description": r.write.job_description,
+                "tags": f.tags,
+                "contact_name": f.contact_name,
+                "contact_email": f.contact_email,
+                "next_action": f.next_action,
+                "next_action_at": f.next_action_at.and_then(stamp),
+                "possible_duplicate_of": r.duplicate_of,
+                "score": r.write.priority_score,
+                "reasons": r.write.priority_reasons,
+                "history_id": r.history_id,
+                "status_note": r.status_note,
+            })
+        })
+        .collect();
+    let sql = format!(
+        "WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, user_id uuid, company text, \
+         title text, url text, url_key text, location text, work_mode text, salary_min bigint, salary_max bigint, \
+         salary_currency text, status text, source text, applied_on date, deadline date, job_description text, \
+         tags text[], contact_name text, contact_email text, next_action text, next_action_at timestamptz, \
+         possible_duplicate_of uuid, score smallint, reasons text[], history_id uuid, status_note text)), \
+         a AS (INSERT INTO job_applications (id, user_id, company, title, url, url_key, location, work_mode, \
+         salary_min, salary_max, salary_currency, status, source, applied_on, deadline, job_description, \
+         tags, contact_name, contact_email, next_action, next_action_at, possible_duplicate_of, \
+         status_changed_at, created_at, updated_at) \
+         SELECT id, user_id, company, title, url, url_key, location, work_mode, salary_min, salary_max, \
+         salary_currency, status, source, applied_on, deadline, job_description, tags, contact_name, \
+         contact_email, next_action, next_action_at, possible_duplicate_of, $2, $2, $2 FROM r RETURNING *), \
+         s AS (INSERT INTO application_scores (application_id, user_id, score, reasons) \
+         SELECT id, user_id, score, reasons FROM r RETURNING *), \
+         h AS (INSERT INTO status_history (id, user_id, application_id, from_status, to_status, changed_at, note, is_undo) \
+         SELECT history_id, user_id, id, NULL, status, $2, status_note, false FROM r) \
+         SELECT {COLUMNS}, a.job_description FROM a LEFT JOIN s ON s.application_id = a.id"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let doc = serde_json::Value::Array(docs);
+    let mut by_id = std::collections::HashMap::new();
+    for row in db.query(&stmt, &[&doc, &now]).await? {
+        let detail = detail_from_row(&row)?;
+        by_id.insert(detail.application.id, detail);
+    }
+    rows.iter()
+        .map(|r| {
+            by_id
+                .remove(&r.id)
+                .ok_or_else(|| StoreError::Internal("an inserted application is missing".into()))
+        })
+        .collect()
 }
 
 /// Bookkeeping of an update, decided by the caller.

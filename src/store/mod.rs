@@ -190,3 +190,31 @@ pub async fn begin_user_write(
         timezone: row.try_get(1)?,
     })
 }
+
+/// `begin_user_write` for several users in one statement (a batch of
+/// creates). Rows are locked in id order, so two batches never deadlock.
+/// Users that no longer exist are missing from the answer.
+pub async fn begin_user_writes(
+    tx: &impl GenericClient,
+    user_ids: &[uuid::Uuid],
+) -> StoreResult<std::collections::HashMap<uuid::Uuid, WriteStart>> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE users u SET change_seq = u.change_seq + 1 \
+             FROM (SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE) l \
+             WHERE u.id = l.id RETURNING u.id, u.change_seq, u.timezone",
+        )
+        .await?;
+    let rows = tx.query(&stmt, &[&user_ids]).await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                WriteStart {
+                    change_seq: row.try_get(1)?,
+                    timezone: row.try_get(2)?,
+                },
+            ))
+        })
+        .collect()
+}

@@ -22,6 +22,27 @@ pub async fn get(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Preferen
     }
 }
 
+/// The preferences of several users (defaults for those who saved none).
+pub async fn get_many(
+    db: &impl GenericClient,
+    user_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Preferences>> {
+    let stmt = db
+        .prepare_cached("SELECT user_id, doc FROM user_preferences WHERE user_id = ANY($1)")
+        .await?;
+    let mut found: std::collections::HashMap<Uuid, Preferences> = std::collections::HashMap::new();
+    for row in db.query(&stmt, &[&user_ids]).await? {
+        let doc: Value = row.try_get(1)?;
+        let prefs = serde_json::from_value(doc)
+            .map_err(|e| StoreError::Internal(format!("stored preferences: {e}")))?;
+        found.insert(row.try_get(0)?, prefs);
+    }
+    Ok(user_ids
+        .iter()
+        .map(|id| (*id, found.remove(id).unwrap_or_default()))
+        .collect())
+}
+
 pub async fn put(
     db: &impl GenericClient,
     user_id: Uuid,

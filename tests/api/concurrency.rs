@@ -110,3 +110,73 @@ async fn concurrent_status_changes_never_leave_history_out_of_step() {
         results.iter().filter(|r| r.status == 200).count()
     );
 }
+
+#[actix_web::test]
+async fn creates_from_many_users_at_once_are_each_committed_once_and_answered_right() {
+    // Concurrent creates share transactions (group commit); every answer
+    // must still be that user's own application, with its history, score,
+    // duplicate flag and dashboard figures — and a bad create fails alone.
+    let app = spawn_app().await;
+    let mut users = Vec::new();
+    for i in 0..12 {
+        users.push(app.user(&format!("user{i}@example.com")).await.0);
+    }
+    let creates = users
+        .iter()
+        .enumerate()
+        .flat_map(|(u, token)| (0..4).map(move |k| (u, token.clone(), k)));
+    let results = join_all(creates.map(|(u, token, k)| {
+        let app = &app;
+        async move {
+            // The third create of user 0 is invalid; every user's fourth repeats its first URL.
+            let body = if u == 0 && k == 2 {
+                json!({"company": "", "title": "Broken"})
+            } else {
+                json!({
+                    "company": format!("Company {u}"),
+                    "title": format!("Role {k}"),
+                    "status": "applied",
+                    "url": format!("https://jobs.example.com/{u}/{}", k % 3),
+                    "tags": [format!("u{u}")],
+                })
+            };
+            (u, k, app.post(&token, "/api/v1/applications", body).await)
+        }
+    }))
+    .await;
+    for (u, k, res) in &results {
+        if *u == 0 && *k == 2 {
+            res.assert_problem(422, "validation");
+            continue;
+        }
+        assert_eq!(res.status, 201, "{}", res.text);
+        assert_eq!(res.body["company"], format!("Company {u}"));
+        assert_eq!(res.body["title"], format!("Role {k}"));
+        assert_eq!(res.body["tags"], json!([format!("u{u}")]));
+    }
+    for (u, token) in users.iter().enumerate() {
+        let expected = if u == 0 { 3 } else { 4 };
+        let list = app.get(token, "/api/v1/applications?limit=50").await;
+        let items = list.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), expected, "user {u}: {}", list.text);
+        assert!(items.iter().all(|a| a["company"] == format!("Company {u}")));
+        // The repeated URL is flagged against the same user's earlier application.
+        let flagged: Vec<_> = items
+            .iter()
+            .filter(|a| !a["possible_duplicate_of"].is_null())
+            .collect();
+        if u != 0 {
+            assert_eq!(flagged.len(), 1, "user {u}: {}", list.text);
+            let original = flagged[0]["possible_duplicate_of"].as_str().unwrap();
+            assert!(items.iter().any(|a| a["id"] == original));
+        }
+        for a in items {
+            let path = format!("/api/v1/applications/{}/history", a["id"].as_str().unwrap());
+            let h = app.get(token, &path).await;
+            assert_eq!(h.body["items"].as_array().unwrap().len(), 1, "{}", h.text);
+            assert_eq!(h.body["items"][0]["to_status"], "applied");
+        }
+        let d = app.get(token, "/api/v1/dashboard").await;
+        assert_eq!(d.body["totals"]["all"], expected, "{}", d.text);
+    }
+}
