@@ -190,6 +190,8 @@ impl EmbeddedPostgres {
             unsafe { libc::kill(server.pid, libc::SIGQUIT) };
             server.wait_exit(Duration::from_secs(5));
         }
+        // The socket directory is ours alone (derived from the data directory).
+        let _ = fs::remove_dir_all(&self.socket_dir);
         tracing::info!("stopped the embedded PostgreSQL");
     }
 }
