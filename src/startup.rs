@@ -148,7 +148,8 @@ impl Application {
             event_bus.clone(),
             directory.clone(),
         );
-        let writers = std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16));
+        let writers =
+            std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16));
         let creates = CreateBatcher::start(db.pool.clone(), writers);
         let registry =
             Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()));

@@ -41,6 +41,16 @@ impl Stage {
     fn index(self) -> usize {
         self as usize
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Applied => "applied",
+            Stage::Screening => "screening",
+            Stage::Interviewing => "interviewing",
+            Stage::Offer => "offer",
+            Stage::Accepted => "accepted",
+        }
+    }
 }
 
 /// The funnel stage a status implies (`wishlist` and `withdrawn` imply none).

@@ -26,7 +26,7 @@ pub struct CalendarFeed {
     pub created_at: OffsetDateTime,
 }
 
-fn feed_url(state: &AppState, token: &str) -> String {
+pub fn feed_url(state: &AppState, token: &str) -> String {
     format!(
         "{}/calendar/{token}.ics",
         state.settings.public_url.as_str().trim_end_matches('/')

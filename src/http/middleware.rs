@@ -8,6 +8,7 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
 use tracing::Instrument;
@@ -53,6 +54,9 @@ pub async fn request_context(
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.settings.public_url.scheme() == "https");
     let path = loggable_path(req.path());
+    let page_state = wants_page(&req)
+        .then(|| req.app_data::<web::Data<AppState>>().cloned())
+        .flatten();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
 
     let gated = req.path().starts_with("/api/")
@@ -74,6 +78,18 @@ pub async fn request_context(
     };
 
     let status = res.status();
+    if let Some(state) = page_state.filter(|_| status.as_u16() >= 400 && !is_html(&res)) {
+        if let Some(page) = error_page(&state, status) {
+            res = res.map_body(|head, _| {
+                head.headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+                head.headers.remove(header::CONTENT_LENGTH);
+                BoxBody::new(page)
+            });
+        }
+    }
     if status.as_u16() >= 400 && !is_problem(&res) && !is_html(&res) {
         res = res.map_body(|head, _| {
             head.headers
@@ -127,6 +143,48 @@ fn security_headers(headers: &mut actix_web::http::header::HeaderMap, https: boo
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
+}
+
+/// A browser asking for a page (not the API, a feed or a static file).
+fn wants_page(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    let api = [
+        "/api/",
+        "/static/",
+        "/calendar/",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
+    !api && req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// A friendly page for an error met while browsing.
+fn error_page(state: &AppState, status: StatusCode) -> Option<String> {
+    let (title, message, back, back_label) = match status.as_u16() {
+        401 => ("Please sign in again", "Your session has ended. Sign in and try once more: nothing you saved is lost.", "/auth/login", "Sign in"),
+        403 => ("This form has expired", "The page was open for a long time or in another session. Go back, reload it, and send it again.", "/", "Back to the dashboard"),
+        404 => ("Page not found", "There is nothing here: the link may be mistyped, or the application was deleted.", "/", "Back to the dashboard"),
+        405 => ("Not available", "This address does not answer that kind of request.", "/", "Back to the dashboard"),
+        413 => ("Too large", "What you sent is larger than Job Copilot accepts (1 MiB).", "/", "Back to the dashboard"),
+        429 => ("Too many attempts", "Please wait a little before trying again.", "/", "Back to the dashboard"),
+        503 => ("Back in a moment", "Job Copilot is starting or its database is unreachable. Try again in a few seconds: nothing you saved is lost.", "/", "Try again"),
+        400..=499 => ("That did not work", "The request could not be understood. Go back and try again.", "/", "Back to the dashboard"),
+        _ => ("Something went wrong", "An unexpected error stopped this page. It has been logged; please try again.", "/", "Back to the dashboard"),
+    };
+    state
+        .templates
+        .render(
+            "pages/error.html",
+            minijinja::context! { title, message, back, back_label, status => status.as_u16() },
+        )
+        .ok()
 }
 
 fn is_html(res: &ServiceResponse<BoxBody>) -> bool {

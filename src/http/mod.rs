@@ -153,7 +153,7 @@ pub fn no_content() -> HttpResponse {
 }
 
 /// A resource whose other methods answer 405 with `Allow`.
-fn resource(path: &str, methods: &[Method]) -> Resource {
+pub(crate) fn resource(path: &str, methods: &[Method]) -> Resource {
     let allow: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
     web::resource(path).default_service(web::to(move || {
         let allow = allow.clone();
@@ -181,8 +181,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/api/docs", &[M::GET]).route(web::get().to(openapi::docs_redirect)))
         .service(openapi::swagger_ui())
-        .service(resource("/", &[M::GET]).route(web::get().to(pages::home)))
+        .service(resource("/", &[M::GET]).route(web::get().to(pages::dashboard::dashboard)))
         .service(resource("/static/app.css", &[M::GET]).route(web::get().to(pages::stylesheet)))
+        .service(resource("/static/app.js", &[M::GET]).route(web::get().to(pages::script)))
+        .configure(pages::routes)
         .service(resource("/auth/login", &[M::GET]).route(web::get().to(pages::login_page)))
         .service(resource("/auth/register", &[M::GET]).route(web::get().to(pages::register_page)))
         .service(

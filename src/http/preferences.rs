@@ -65,40 +65,7 @@ pub async fn preview(
 ) -> Result<HttpResponse> {
     let prefs = Preferences::parse(&body)?;
     let client = state.pool.get().await?;
-    let tz = users::timezone(&client, auth.user_id).await?;
-    let apps = store::scorable(&client, auth.user_id).await?;
-    let now = OffsetDateTime::now_utc();
-    let today = local_date(now, &tz);
-    let mut ranked: Vec<(Ranked, OffsetDateTime)> = apps
-        .iter()
-        .filter(|(a, _)| a.fields.status.is_active())
-        .map(|(a, jd)| {
-            let s = score(
-                &Scorable {
-                    fields: &a.fields,
-                    job_description: jd.as_deref(),
-                    status_changed_at: a.status_changed_at,
-                },
-                &prefs,
-                today,
-                now,
-            );
-            let r = Ranked {
-                application_id: a.id,
-                company: a.fields.company.clone(),
-                title: a.fields.title.clone(),
-                priority_score: s.score,
-                reasons: s.reasons,
-            };
-            (r, a.updated_at)
-        })
-        .collect();
-    ranked.sort_by(|a, b| {
-        b.0.priority_score
-            .cmp(&a.0.priority_score)
-            .then(b.1.cmp(&a.1))
-    });
-    let top: Vec<Ranked> = ranked.into_iter().take(20).map(|(r, _)| r).collect();
+    let top = ranking(&client, auth.user_id, &prefs).await?;
     Ok(json(StatusCode::OK, &top))
 }
 
@@ -127,4 +94,48 @@ pub async fn put_profile(
         .send(UpdateProfile { profile })
         .await??;
     Ok(json(StatusCode::OK, &saved))
+}
+
+/// The user's top 20 active applications as they would rank under `prefs`
+/// (nothing is saved).
+pub async fn ranking(
+    client: &deadpool_postgres::Client,
+    user_id: Uuid,
+    prefs: &Preferences,
+) -> Result<Vec<Ranked>> {
+    let tz = users::timezone(client, user_id).await?;
+    let apps = store::scorable(client, user_id).await?;
+    let now = OffsetDateTime::now_utc();
+    let today = local_date(now, &tz);
+    let mut ranked: Vec<(Ranked, OffsetDateTime)> = apps
+        .iter()
+        .filter(|(a, _)| a.fields.status.is_active())
+        .map(|(a, jd)| {
+            let s = score(
+                &Scorable {
+                    fields: &a.fields,
+                    job_description: jd.as_deref(),
+                    status_changed_at: a.status_changed_at,
+                },
+                prefs,
+                today,
+                now,
+            );
+            let r = Ranked {
+                application_id: a.id,
+                company: a.fields.company.clone(),
+                title: a.fields.title.clone(),
+                priority_score: s.score,
+                reasons: s.reasons,
+            };
+            (r, a.updated_at)
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.0.priority_score
+            .cmp(&a.0.priority_score)
+            .then(b.1.cmp(&a.1))
+    });
+    let top: Vec<Ranked> = ranked.into_iter().take(20).map(|(r, _)| r).collect();
+    Ok(top)
 }

@@ -103,6 +103,27 @@ pub async fn lock(
         .transpose()
 }
 
+/// The company and title of some of the user's applications.
+pub async fn names(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, (String, String)>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let stmt = db
+        .prepare_cached(
+            "SELECT id, company, title FROM job_applications WHERE user_id = $1 AND id = ANY($2)",
+        )
+        .await?;
+    db.query(&stmt, &[&user_id, &ids])
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
+        .collect()
+}
+
 /// Whether the user has this application.
 pub async fn exists(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
     let stmt = db

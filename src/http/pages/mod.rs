@@ -1,7 +1,17 @@
-//! The web pages of sign-in and the account: the sign-in and register forms,
-//! OpenID Connect, sign-out, the dashboard landing page and API tokens.
-//! Forms post and redirect; a refused form is rendered again with the errors
-//! beside the fields and the input kept (never the password).
+//! The web UI, rendered on the server with minijinja. This module holds the
+//! sign-in pages (local forms, OpenID Connect, sign-out), API tokens and
+//! what every page shares (the signed-in viewer, flash messages, forms);
+//! the other pages live in the submodules. Forms post and redirect; a
+//! refused form is rendered again with the errors beside the fields and the
+//! input kept (never the password). JavaScript only adds niceties.
+
+pub mod applications;
+pub mod charts;
+pub mod dashboard;
+pub mod filters;
+pub mod forms;
+pub mod interviews;
+pub mod settings;
 
 use std::collections::HashMap;
 
@@ -22,11 +32,9 @@ use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::{accounts, hash_token};
 use crate::domain::account::{Credentials, NewToken, Registration};
-use crate::domain::pipeline::Status;
-use crate::domain::time::format_timestamp;
 use crate::domain::{FieldError, ValidationError};
 use crate::error::{Error, Result};
-use crate::store::{applications, interviews, sessions as session_store, tokens, users};
+use crate::store::{sessions as session_store, tokens, users};
 
 /// The page templates, compiled into the binary (autoescaped: `.html`).
 pub struct Templates {
@@ -36,28 +44,26 @@ pub struct Templates {
 impl Templates {
     pub fn new() -> Self {
         let mut env = minijinja::Environment::new();
-        let sources = [
-            ("base.html", include_str!("../../templates/base.html")),
-            (
-                "pages/login.html",
-                include_str!("../../templates/pages/login.html"),
-            ),
-            (
-                "pages/register.html",
-                include_str!("../../templates/pages/register.html"),
-            ),
-            (
-                "pages/home.html",
-                include_str!("../../templates/pages/home.html"),
-            ),
-            (
-                "pages/tokens.html",
-                include_str!("../../templates/pages/tokens.html"),
-            ),
-            (
-                "pages/error.html",
-                include_str!("../../templates/pages/error.html"),
-            ),
+        macro_rules! templates {
+            ($($name:literal),* $(,)?) => {
+                [$(($name, include_str!(concat!("../../../templates/", $name)))),*]
+            };
+        }
+        let sources = templates![
+            "base.html",
+            "macros.html",
+            "pages/login.html",
+            "pages/register.html",
+            "pages/dashboard.html",
+            "pages/analytics.html",
+            "pages/applications.html",
+            "pages/board.html",
+            "pages/application_form.html",
+            "pages/application.html",
+            "pages/interviews.html",
+            "pages/settings.html",
+            "pages/tokens.html",
+            "pages/error.html",
         ];
         for (name, source) in sources {
             if let Err(e) = env.add_template(name, source) {
@@ -65,9 +71,7 @@ impl Templates {
                 tracing::error!(template = name, error = %e, "template does not compile");
             }
         }
-        env.add_filter("truncate_date", |s: String| {
-            s.chars().take(10).collect::<String>()
-        });
+        filters::register(&mut env);
         Templates { env }
     }
 
@@ -218,6 +222,149 @@ fn check_session_csrf(user: &AuthUser, form: &HashMap<String, String>) -> Result
     match user.csrf() {
         Some(csrf) if sessions::same_secret(sent, csrf) => Ok(()),
         _ => Err(Error::Csrf),
+    }
+}
+
+/// The signed-in person a page is rendered for.
+pub struct Viewer {
+    pub auth: AuthUser,
+    pub user: crate::domain::account::User,
+}
+
+impl Viewer {
+    pub fn timezone(&self) -> &str {
+        &self.user.timezone
+    }
+}
+
+/// The viewer of a page, or the redirect to the sign-in page.
+pub async fn viewer(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<std::result::Result<Viewer, HttpResponse>> {
+    let Some(auth) = page_user(state, req).await? else {
+        return Ok(Err(to_login(req)));
+    };
+    let client = state.pool.get().await?;
+    let user = users::get(&client, auth.user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    Ok(Ok(Viewer { auth, user }))
+}
+
+/// The viewer of a form post: a session and its CSRF token are required.
+pub async fn poster(state: &AppState, req: &HttpRequest, form: &FormData) -> Result<Viewer> {
+    let Some(auth) = page_user(state, req).await? else {
+        return Err(Error::Unauthenticated);
+    };
+    let sent = form.get("_csrf");
+    match auth.csrf() {
+        Some(csrf) if sessions::same_secret(sent, csrf) => {}
+        _ => return Err(Error::Csrf),
+    }
+    let client = state.pool.get().await?;
+    let user = users::get(&client, auth.user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    Ok(Viewer { auth, user })
+}
+
+const FLASH_COOKIE: &str = "jc_flash";
+
+/// A redirect after a successful form, with a message for the next page.
+pub fn done(state: &AppState, location: &str, message: &str) -> HttpResponse {
+    let mut res = see_other(location);
+    let value = url::form_urlencoded::byte_serialize(message.as_bytes()).collect::<String>();
+    let _ = res.add_cookie(&cookie(
+        state,
+        FLASH_COOKIE,
+        value,
+        Some(Duration::minutes(5)),
+    ));
+    res
+}
+
+/// Renders a page of the signed-in UI: the template gets `user`, `tz`,
+/// `csrf`, `flash` and `nav` besides its own context.
+pub fn render_page(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    status: StatusCode,
+    template: &str,
+    nav: &str,
+    ctx: minijinja::Value,
+) -> Result<HttpResponse> {
+    let flash = req.cookie(FLASH_COOKIE).map(|c| {
+        url::form_urlencoded::parse(format!("m={}", c.value()).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    });
+    let user = &viewer.user;
+    let body = state.templates.render(
+        template,
+        context! {
+            user => context! { display_name => user.display_name, email => user.email, id => user.id },
+            tz => user.timezone, csrf => viewer.auth.csrf(), flash => flash, nav => nav,
+            ..ctx
+        },
+    )?;
+    let mut res = html(status, body);
+    if flash.is_some() {
+        let _ = res.add_removal_cookie(&removal(state, FLASH_COOKIE));
+    }
+    Ok(res)
+}
+
+/// A posted HTML form (fields may repeat: checkboxes).
+#[derive(Debug, Default, Clone)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of a field ("" when absent).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// Every field as a map (the last value wins), to re-render a form.
+    pub fn values(&self) -> HashMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl actix_web::FromRequest for FormData {
+    type Error = Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<FormData>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = bytes
+                .await
+                .map_err(|e| Error::bad_request("body", e.to_string()))?;
+            Ok(FormData::parse(&body))
+        })
     }
 }
 
@@ -597,69 +744,6 @@ pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Resu
     Ok(res)
 }
 
-/// `GET /`: the dashboard (for now: counts, recent changes, the agenda).
-pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let Some(auth) = page_user(&state, &req).await? else {
-        return Ok(to_login(&req));
-    };
-    let client = state.pool.get().await?;
-    let user = users::get(&client, auth.user_id)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let counts = applications::status_counts(&client, auth.user_id).await?;
-    let count = |s: Status| {
-        counts
-            .iter()
-            .find(|(c, _)| *c == s)
-            .map(|(_, n)| *n)
-            .unwrap_or(0)
-    };
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    let active: i64 = counts
-        .iter()
-        .filter(|(s, _)| s.is_active())
-        .map(|(_, n)| n)
-        .sum();
-    let by_status: Vec<_> = Status::ALL
-        .iter()
-        .map(|s| context! { status => s.as_str(), count => count(*s) })
-        .collect();
-    let recent = applications::list(
-        &client,
-        auth.user_id,
-        &applications::ListQuery {
-            limit: 8,
-            ..Default::default()
-        },
-    )
-    .await?
-    .items;
-    let now = OffsetDateTime::now_utc();
-    let agenda =
-        interviews::agenda(&client, auth.user_id, now, now + Duration::days(14), 10).await?;
-    let agenda: Vec<_> = agenda
-        .into_iter()
-        .map(|(i, company)| {
-            let local = crate::domain::time::local_date(i.fields.scheduled_at, &user.timezone);
-            context! {
-                scheduled_at => format_timestamp(i.fields.scheduled_at),
-                when => crate::domain::time::format_date(local),
-                kind => i.fields.kind.as_str().replace('_', " "),
-                company => company,
-            }
-        })
-        .collect();
-    let body = state.templates.render(
-        "pages/home.html",
-        context! {
-            user => context! { display_name => user.display_name, email => user.email },
-            csrf => auth.csrf(), total => total, active => active, by_status => by_status,
-            recent => recent, interviews => agenda,
-        },
-    )?;
-    Ok(html(StatusCode::OK, body))
-}
-
 async fn render_tokens(
     state: &AppState,
     auth: &AuthUser,
@@ -769,12 +853,88 @@ pub async fn revoke_token(
     Ok(see_other("/settings/tokens"))
 }
 
+/// The pages of the signed-in UI (sign-in and tokens are routed with the API).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/analytics", &[M::GET]).route(web::get().to(dashboard::analytics_page)))
+        .service(
+            resource("/analytics/refresh", &[M::POST]).route(web::post().to(dashboard::refresh)),
+        )
+        .service(resource("/applications", &[M::GET]).route(web::get().to(applications::list)))
+        .service(
+            resource("/applications/board", &[M::GET]).route(web::get().to(applications::board)),
+        )
+        .service(
+            resource("/applications/new", &[M::GET, M::POST])
+                .route(web::get().to(applications::new_form))
+                .route(web::post().to(applications::create)),
+        )
+        .service(
+            resource("/applications/{id}", &[M::GET, M::POST])
+                .route(web::get().to(applications::detail))
+                .route(web::post().to(applications::update)),
+        )
+        .service(
+            resource("/applications/{id}/status", &[M::POST])
+                .route(web::post().to(applications::change_status)),
+        )
+        .service(
+            resource("/applications/{id}/delete", &[M::POST])
+                .route(web::post().to(applications::delete)),
+        )
+        .service(
+            resource("/applications/{id}/notes", &[M::POST])
+                .route(web::post().to(applications::add_note)),
+        )
+        .service(
+            resource("/applications/{id}/interviews", &[M::POST])
+                .route(web::post().to(applications::add_interview)),
+        )
+        .service(
+            resource("/notes/{id}", &[M::POST]).route(web::post().to(applications::update_note)),
+        )
+        .service(
+            resource("/notes/{id}/delete", &[M::POST])
+                .route(web::post().to(applications::delete_note)),
+        )
+        .service(resource("/interviews", &[M::GET]).route(web::get().to(interviews::page)))
+        .service(resource("/interviews/{id}", &[M::POST]).route(web::post().to(interviews::update)))
+        .service(
+            resource("/interviews/{id}/delete", &[M::POST])
+                .route(web::post().to(interviews::delete)),
+        )
+        .service(resource("/settings", &[M::GET]).route(web::get().to(settings::page)))
+        .service(resource("/settings/account", &[M::POST]).route(web::post().to(settings::account)))
+        .service(
+            resource("/settings/preferences", &[M::POST])
+                .route(web::post().to(settings::preferences)),
+        )
+        .service(resource("/settings/profile", &[M::POST]).route(web::post().to(settings::profile)))
+        .service(
+            resource("/settings/calendar", &[M::POST])
+                .route(web::post().to(settings::calendar_feed)),
+        )
+        .service(
+            resource("/settings/calendar/delete", &[M::POST])
+                .route(web::post().to(settings::calendar_off)),
+        );
+}
+
+/// `GET /static/app.js` (bundled): the niceties; every page works without it.
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../../static/app.js"))
+}
+
 /// `GET /static/app.css` (bundled).
 pub async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../static/app.css"))
+        .body(include_str!("../../../static/app.css"))
 }
 
 #[cfg(test)]
@@ -803,15 +963,18 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let t = Templates::new();
-        for name in [
-            "pages/login.html",
-            "pages/register.html",
-            "pages/home.html",
-            "pages/tokens.html",
-            "pages/error.html",
-        ] {
-            assert!(t.env.get_template(name).is_ok(), "{name}");
+        for name in t
+            .env
+            .templates()
+            .map(|(name, _)| name.to_owned())
+            .collect::<Vec<_>>()
+        {
+            assert!(t.env.get_template(&name).is_ok(), "{name}");
         }
+        assert!(
+            t.env.templates().count() >= 14,
+            "every template is registered"
+        );
     }
 
     #[test]

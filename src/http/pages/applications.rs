@@ -1,0 +1,834 @@
+//! Applications in the browser: the table (sort, filter, search), the board
+//! (a column per status), the new-application form and the detail page
+//! (edit, status change, notes, interviews, history). Every change is a
+//! plain form post that redirects; a refused one re-renders the page with
+//! the messages beside the fields and the input kept.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::forms::{errors_by_field, field_label, to_json, Empty, Kind};
+use super::{done, poster, render_page, viewer, FormData, Viewer};
+use crate::actors::user_state::{
+    AddNote, CreateApplication, CreateInterview, DeleteApplication, DeleteNote, UpdateApplication,
+    UpdateNote,
+};
+use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
+use crate::domain::interview::{InterviewKind, NewInterview};
+use crate::domain::note::parse_note_body;
+use crate::domain::pipeline::{allowed_next, Status};
+use crate::domain::time::format_timestamp;
+use crate::error::{Error, Result};
+use crate::http::AppState;
+use crate::store::applications::{self as store, ListQuery, Sort};
+use crate::store::{history, interviews, notes};
+
+/// The fields of the application form, as the domain reads them.
+pub const FIELDS: [(&str, Kind); 18] = [
+    ("company", Kind::Text),
+    ("title", Kind::Text),
+    ("status", Kind::Text),
+    ("url", Kind::Text),
+    ("location", Kind::Text),
+    ("work_mode", Kind::Text),
+    ("salary_min", Kind::Integer),
+    ("salary_max", Kind::Integer),
+    ("salary_currency", Kind::Text),
+    ("source", Kind::Text),
+    ("applied_on", Kind::Text),
+    ("deadline", Kind::Text),
+    ("job_description", Kind::Text),
+    ("tags", Kind::List),
+    ("contact_name", Kind::Text),
+    ("contact_email", Kind::Text),
+    ("next_action", Kind::Text),
+    ("next_action_at", Kind::LocalDateTime),
+];
+
+const INTERVIEW_FIELDS: [(&str, Kind); 8] = [
+    ("application_id", Kind::Text),
+    ("kind", Kind::Text),
+    ("scheduled_at", Kind::LocalDateTime),
+    ("duration_minutes", Kind::Integer),
+    ("location", Kind::Text),
+    ("meeting_url", Kind::Text),
+    ("interviewers", Kind::List),
+    ("notes", Kind::Text),
+];
+
+/// The most applications the board shows (the most recently updated).
+const BOARD_LIMIT: usize = 500;
+
+fn statuses() -> Vec<&'static str> {
+    Status::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+fn choices() -> minijinja::Value {
+    context! {
+        statuses => statuses(),
+        work_modes => ["onsite", "hybrid", "remote"],
+        kinds => InterviewKind::CHOICES.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+    }
+}
+
+/// `GET /applications`: the table.
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let viewer = match viewer(&state, &req).await? {
+        Ok(v) => v,
+        Err(redirect) => return Ok(redirect),
+    };
+    let params = FormData::parse(req.query_string().as_bytes());
+    let selected: Vec<Status> = params
+        .all("status")
+        .iter()
+        .flat_map(|s| s.split(','))
+        .filter_map(|s| Status::parse(s.trim()))
+        .collect();
+    let work_modes: Vec<WorkMode> = params
+        .all("work_mode")
+        .iter()
+        .filter_map(|s| WorkMode::parse(s.trim()))
+        .collect();
+    let tag = params.get("tag").trim().to_owned();
+    let q = params.get("q").trim().to_owned();
+    let sort_text = match params.get("sort").trim() {
+        "" => "-updated_at",
+        s => s,
+    };
+    let sort = Sort::parse(sort_text).unwrap_or_default();
+    let query = ListQuery {
+        statuses: selected.clone(),
+        work_modes: work_modes.clone(),
+        tags: if tag.is_empty() {
+            vec![]
+        } else {
+            vec![tag.clone()]
+        },
+        q: (!q.is_empty()).then(|| q.chars().take(200).collect()),
+        sort,
+        limit: 50,
+        cursor: Some(params.get("cursor").to_owned()).filter(|c| !c.is_empty()),
+    };
+    let client = state.pool.get().await?;
+    let (page, problem) = match store::list(&client, viewer.auth.user_id, &query).await {
+        Ok(page) => (page, None),
+        // A cursor from another sort or filter (an edited URL): start over.
+        Err(e) => {
+            let first = ListQuery {
+                cursor: None,
+                ..query
+            };
+            let page = store::list(&client, viewer.auth.user_id, &first).await?;
+            let message = Error::from(e).to_string();
+            (page, Some(message))
+        }
+    };
+    let filters = |extra: &[(&str, &str)]| -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for st in &selected {
+            s.append_pair("status", st.as_str());
+        }
+        for m in &work_modes {
+            s.append_pair("work_mode", m.as_str());
+        }
+        if !tag.is_empty() {
+            s.append_pair("tag", &tag);
+        }
+        if !q.is_empty() {
+            s.append_pair("q", &q);
+        }
+        for (k, v) in extra {
+            s.append_pair(k, v);
+        }
+        s.finish()
+    };
+    let columns: Vec<_> = [
+        ("company", "Company"),
+        ("priority_score", "Priority"),
+        ("applied_on", "Applied"),
+        ("deadline", "Deadline"),
+        ("updated_at", "Updated"),
+    ]
+    .iter()
+    .map(|(key, name)| {
+        let current = sort_text.trim_start_matches('-') == *key;
+        let descending = sort_text.starts_with('-');
+        // A click sorts by the column; a second click flips the direction.
+        let next = match (current, descending) {
+            (true, false) => format!("-{key}"),
+            (true, true) => key.to_string(),
+            (false, _) if matches!(*key, "company" | "deadline") => key.to_string(),
+            _ => format!("-{key}"),
+        };
+        context! {
+            key => key, name => name, href => format!("/applications?{}", filters(&[("sort", &next)])),
+            sorted => current.then_some(if descending { "descending" } else { "ascending" }),
+        }
+    })
+    .collect();
+    let next_href = page.next_cursor.as_ref().map(|c| {
+        format!(
+            "/applications?{}",
+            filters(&[("sort", sort_text), ("cursor", c)])
+        )
+    });
+    let filtered =
+        !selected.is_empty() || !work_modes.is_empty() || !tag.is_empty() || !q.is_empty();
+    let ctx = context! {
+        items => minijinja::Value::from_serialize(&page.items),
+        columns => columns, next_href => next_href, problem => problem,
+        first_href => query.cursor.as_ref().map(|_| format!("/applications?{}", filters(&[("sort", sort_text)]))),
+        q => q, tag => tag, sort => sort_text, filtered => filtered,
+        selected => selected.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        selected_modes => work_modes.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+        choices => choices(),
+    };
+    render_page(
+        &state,
+        &req,
+        &viewer,
+        StatusCode::OK,
+        "pages/applications.html",
+        "applications",
+        ctx,
+    )
+}
+
+/// `GET /applications/board`: a column per status; a card moves to an
+/// allowed next status (a form without JavaScript, a drag with it).
+pub async fn board(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let viewer = match viewer(&state, &req).await? {
+        Ok(v) => v,
+        Err(redirect) => return Ok(redirect),
+    };
+    let client = state.pool.get().await?;
+    let query = ListQuery {
+        limit: BOARD_LIMIT,
+        ..Default::default()
+    };
+    let page = store::list(&client, viewer.auth.user_id, &query).await?;
+    let columns: Vec<_> = Status::ALL
+        .iter()
+        .map(|status| {
+            let cards: Vec<_> = page
+                .items
+                .iter()
+                .filter(|a| a.fields.status == *status)
+                .map(|a| {
+                    context! {
+                        id => a.id, company => a.fields.company, title => a.fields.title,
+                        version => a.version, score => a.priority_score, location => a.fields.location,
+                        allowed => status.forward().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    }
+                })
+                .collect();
+            context! { status => status.as_str(), cards => cards }
+        })
+        .collect();
+    let ctx = context! {
+        columns => columns,
+        truncated => page.next_cursor.is_some(),
+        limit => BOARD_LIMIT,
+        empty => page.items.is_empty(),
+    };
+    render_page(
+        &state,
+        &req,
+        &viewer,
+        StatusCode::OK,
+        "pages/board.html",
+        "board",
+        ctx,
+    )
+}
+
+fn render_form(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    status: StatusCode,
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+) -> Result<HttpResponse> {
+    let ctx = context! { values => values, errors => errors, choices => choices() };
+    render_page(
+        state,
+        req,
+        viewer,
+        status,
+        "pages/application_form.html",
+        "new",
+        ctx,
+    )
+}
+
+/// `GET /applications/new`.
+pub async fn new_form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
+    let viewer = match viewer(&state, &req).await? {
+        Ok(v) => v,
+        Err(redirect) => return Ok(redirect),
+    };
+    let values = HashMap::from([
+        ("status".to_owned(), "wishlist".to_owned()),
+        ("salary_currency".to_owned(), "USD".to_owned()),
+    ]);
+    render_form(
+        &state,
+        &req,
+        &viewer,
+        StatusCode::OK,
+        values,
+        HashMap::new(),
+    )
+}
+
+/// `POST /applications/new`.
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let body = to_json(&form, &FIELDS, Empty::Omit, viewer.timezone());
+    let refused = |errors| {
+        render_form(
+            &state,
+            &req,
+            &viewer,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form.values(),
+            errors,
+        )
+    };
+    let patch = match ApplicationPatch::parse(&body) {
+        Ok(p) => p,
+        Err(e) => return refused(errors_by_field(&e)),
+    };
+    let created = state
+        .user(viewer.auth.user_id)
+        .await?
+        .send(CreateApplication { patch })
+        .await?;
+    match created {
+        Ok(app) => {
+            let a = &app.application;
+            let message = match a.possible_duplicate_of {
+                Some(_) => format!(
+                    "Added {} — it looks like one you added before (see the notice below).",
+                    a.fields.company
+                ),
+                None => format!("Added {} — {}.", a.fields.company, a.fields.title),
+            };
+            Ok(done(&state, &format!("/applications/{}", a.id), &message))
+        }
+        Err(Error::Validation(e)) => refused(errors_by_field(&e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a re-rendered detail page keeps of a refused form.
+#[derive(Default)]
+struct Refused {
+    edit: Option<HashMap<String, String>>,
+    edit_errors: HashMap<String, String>,
+    stale: Vec<minijinja::Value>,
+    status_error: Option<String>,
+    status_note: String,
+    note_body: String,
+    note_error: Option<String>,
+    interview: Option<HashMap<String, String>>,
+    interview_errors: HashMap<String, String>,
+}
+
+/// The edit form's values for a stored application.
+fn form_values(app: &ApplicationDetail, zone: &str) -> HashMap<String, String> {
+    let json = serde_json::to_value(app).unwrap_or(Value::Null);
+    let mut values = HashMap::new();
+    for (name, kind) in FIELDS {
+        let text = match (&json[name], kind) {
+            (Value::Null, _) => String::new(),
+            (Value::Array(items), _) => items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            (Value::String(s), Kind::LocalDateTime) => {
+                super::filters::in_zone(s, zone, "%Y-%m-%dT%H:%M")
+            }
+            (Value::String(s), _) => s.clone(),
+            (other, _) => other.to_string(),
+        };
+        values.insert(name.to_owned(), text);
+    }
+    values
+}
+
+async fn render_detail(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    id: Uuid,
+    status: StatusCode,
+    refused: Refused,
+) -> Result<HttpResponse> {
+    let user_id = viewer.auth.user_id;
+    let client = state.pool.get().await?;
+    let app = store::get(&client, user_id, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let interview_query = interviews::ListQuery {
+        application_id: Some(id),
+        limit: 200,
+        ..Default::default()
+    };
+    let (note_page, interview_page, history_page, entering) = futures_util::try_join!(
+        async { Ok::<_, Error>(notes::list(&client, user_id, id, 200, None).await?) },
+        async { Ok::<_, Error>(interviews::list(&client, user_id, &interview_query).await?) },
+        async { Ok::<_, Error>(history::list(&client, user_id, id, 200, None).await?) },
+        async { Ok::<_, Error>(history::entering(&client, user_id, id).await?) },
+    )?;
+    let now = OffsetDateTime::now_utc();
+    let current = app.application.fields.status;
+    let entering = entering.map(|e| e.as_entering());
+    let allowed: Vec<&str> = allowed_next(current, entering.as_ref(), now)
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let undo = current.is_final() && !allowed.is_empty();
+    let duplicate = match app.application.possible_duplicate_of {
+        Some(d) => store::names(&client, user_id, &[d])
+            .await?
+            .remove(&d)
+            .map(|(company, title)| context! { id => d, company => company, title => title }),
+        None => None,
+    };
+    let values = refused
+        .edit
+        .unwrap_or_else(|| form_values(&app, viewer.timezone()));
+    let interview_values = refused.interview.unwrap_or_else(|| {
+        HashMap::from([
+            ("kind".to_owned(), "phone_screen".to_owned()),
+            ("duration_minutes".to_owned(), "60".to_owned()),
+        ])
+    });
+    let ctx = context! {
+        app => minijinja::Value::from_serialize(&app),
+        values => values, errors => refused.edit_errors, stale => refused.stale,
+        allowed => allowed, undo => undo, status_error => refused.status_error,
+        status_note => refused.status_note,
+        notes => minijinja::Value::from_serialize(&note_page.items),
+        note_body => refused.note_body, note_error => refused.note_error,
+        interviews => minijinja::Value::from_serialize(&interview_page.items),
+        interview => interview_values, interview_errors => refused.interview_errors,
+        history => minijinja::Value::from_serialize(&history_page.items),
+        duplicate => duplicate, choices => choices(),
+        created_at => format_timestamp(app.application.created_at),
+    };
+    render_page(
+        state,
+        req,
+        viewer,
+        status,
+        "pages/application.html",
+        "applications",
+        ctx,
+    )
+}
+
+/// `GET /applications/{id}`.
+pub async fn detail(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
+    let viewer = match viewer(&state, &req).await? {
+        Ok(v) => v,
+        Err(redirect) => return Ok(redirect),
+    };
+    render_detail(
+        &state,
+        &req,
+        &viewer,
+        *id,
+        StatusCode::OK,
+        Refused::default(),
+    )
+    .await
+}
+
+fn version_of(form: &FormData) -> Option<i32> {
+    form.get("version").trim().parse().ok()
+}
+
+/// `POST /applications/{id}`: saves the edit form. A version that moved on
+/// (someone else saved) shows what they changed instead of overwriting it.
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let id = *id;
+    let fields: Vec<(&str, Kind)> = FIELDS
+        .iter()
+        .filter(|(n, _)| *n != "status")
+        .copied()
+        .collect();
+    let body = to_json(&form, &fields, Empty::Clear, viewer.timezone());
+    let mut refused = Refused {
+        edit: Some(form.values()),
+        ..Default::default()
+    };
+    let patch = match ApplicationPatch::parse(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            refused.edit_errors = errors_by_field(&e);
+            return render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused,
+            )
+            .await;
+        }
+    };
+    let msg = UpdateApplication {
+        id,
+        if_match: version_of(&form),
+        patch,
+    };
+    match state.user(viewer.auth.user_id).await?.send(msg).await? {
+        Ok(_) => Ok(done(&state, &format!("/applications/{id}"), "Saved.")),
+        Err(Error::Validation(e)) => {
+            refused.edit_errors = errors_by_field(&e);
+            render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused,
+            )
+            .await
+        }
+        Err(Error::StaleVersion { current, .. }) => {
+            let client = state.pool.get().await?;
+            let saved = store::get(&client, viewer.auth.user_id, id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let saved_values = form_values(&saved, viewer.timezone());
+            let mut mine = form.values();
+            refused.stale = fields
+                .iter()
+                .filter(|(name, _)| form.has(name))
+                .filter_map(|(name, _)| {
+                    let theirs = saved_values.get(*name).cloned().unwrap_or_default();
+                    let yours = mine.get(*name).cloned().unwrap_or_default();
+                    (theirs.trim() != yours.trim()).then(|| {
+                        context! { field => name, label => field_label(name), saved => theirs, yours => yours }
+                    })
+                })
+                .collect();
+            // Saving again now applies the user's values over the new version, knowingly.
+            mine.insert("version".into(), current.to_string());
+            refused.edit = Some(mine);
+            render_detail(&state, &req, &viewer, id, StatusCode::CONFLICT, refused).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /applications/{id}/status`.
+pub async fn change_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let id = *id;
+    let mut body = serde_json::Map::new();
+    body.insert(
+        "status".into(),
+        Value::String(form.get("status").to_owned()),
+    );
+    if !form.get("status_note").trim().is_empty() {
+        body.insert(
+            "status_note".into(),
+            Value::String(form.get("status_note").to_owned()),
+        );
+    }
+    let back = match form.get("back") {
+        "board" => "/applications/board".to_owned(),
+        _ => format!("/applications/{id}"),
+    };
+    let refused = |message: String| Refused {
+        status_error: Some(message),
+        status_note: form.get("status_note").to_owned(),
+        ..Default::default()
+    };
+    let patch = match ApplicationPatch::parse(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            let message = errors_by_field(&e).into_values().next().unwrap_or_default();
+            return render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(message),
+            )
+            .await;
+        }
+    };
+    let msg = UpdateApplication {
+        id,
+        if_match: version_of(&form),
+        patch,
+    };
+    match state.user(viewer.auth.user_id).await?.send(msg).await? {
+        Ok(app) => {
+            let status = super::filters::label(app.application.fields.status.as_str());
+            Ok(done(
+                &state,
+                &back,
+                &format!("{} moved to {status}.", app.application.fields.company),
+            ))
+        }
+        Err(Error::InvalidTransition(t)) => {
+            let allowed: Vec<String> = t
+                .allowed
+                .iter()
+                .map(|s| super::filters::label(s.as_str()))
+                .collect();
+            let message = format!(
+                "{} cannot move to {}; it can move to: {}.",
+                super::filters::label(t.from.as_str()),
+                super::filters::label(t.to.as_str()),
+                if allowed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
+            );
+            render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(message),
+            )
+            .await
+        }
+        Err(Error::StaleVersion { .. }) => {
+            let message = "Someone changed this application meanwhile; here is how it stands now. Choose again.".to_owned();
+            render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::CONFLICT,
+                refused(message),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /applications/{id}/delete`.
+pub async fn delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let msg = DeleteApplication {
+        id: *id,
+        if_match: None,
+    };
+    state.user(viewer.auth.user_id).await?.send(msg).await??;
+    Ok(done(
+        &state,
+        "/applications",
+        "Application deleted, with its notes, interviews and history.",
+    ))
+}
+
+/// `POST /applications/{id}/notes`.
+pub async fn add_note(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let id = *id;
+    let body = to_json(
+        &form,
+        &[("body", Kind::Text)],
+        Empty::Omit,
+        viewer.timezone(),
+    );
+    let refused = |e: &crate::domain::ValidationError| Refused {
+        note_body: form.get("body").to_owned(),
+        note_error: errors_by_field(e).into_values().next(),
+        ..Default::default()
+    };
+    let text = match parse_note_body(&body) {
+        Ok(t) => t,
+        Err(e) => {
+            return render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(&e),
+            )
+            .await
+        }
+    };
+    let msg = AddNote {
+        application_id: id,
+        body: text,
+    };
+    state.user(viewer.auth.user_id).await?.send(msg).await??;
+    Ok(done(
+        &state,
+        &format!("/applications/{id}#notes"),
+        "Note added.",
+    ))
+}
+
+/// `POST /notes/{id}`: edits a note (from its application's page).
+pub async fn update_note(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let back = note_back(&form);
+    let body = to_json(
+        &form,
+        &[("body", Kind::Text)],
+        Empty::Omit,
+        viewer.timezone(),
+    );
+    let text = match parse_note_body(&body) {
+        Ok(t) => t,
+        Err(_) => {
+            return Ok(done(
+                &state,
+                &back,
+                "A note cannot be empty; it was kept as it was.",
+            ))
+        }
+    };
+    let msg = UpdateNote {
+        id: *id,
+        if_match: version_of(&form),
+        body: text,
+    };
+    match state.user(viewer.auth.user_id).await?.send(msg).await? {
+        Ok(_) => Ok(done(&state, &back, "Note saved.")),
+        Err(Error::StaleVersion { .. }) => Ok(done(
+            &state,
+            &back,
+            "That note changed meanwhile; your edit was not saved. Here it is as it stands now.",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+fn note_back(form: &FormData) -> String {
+    match Uuid::parse_str(form.get("application_id")) {
+        Ok(app) => format!("/applications/{app}#notes"),
+        Err(_) => "/applications".to_owned(),
+    }
+}
+
+/// `POST /notes/{id}/delete`.
+pub async fn delete_note(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let msg = DeleteNote {
+        id: *id,
+        if_match: None,
+    };
+    state.user(viewer.auth.user_id).await?.send(msg).await??;
+    Ok(done(&state, &note_back(&form), "Note deleted."))
+}
+
+/// `POST /applications/{id}/interviews`.
+pub async fn add_interview(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let id = *id;
+    let mut body = to_json(&form, &INTERVIEW_FIELDS, Empty::Omit, viewer.timezone());
+    body.insert("application_id".into(), Value::String(id.to_string()));
+    let refused = |e: &crate::domain::ValidationError| Refused {
+        interview: Some(form.values()),
+        interview_errors: errors_by_field(e),
+        ..Default::default()
+    };
+    let new = match NewInterview::parse(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            return render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(&e),
+            )
+            .await
+        }
+    };
+    match state
+        .user(viewer.auth.user_id)
+        .await?
+        .send(CreateInterview { new })
+        .await?
+    {
+        Ok(_) => Ok(done(
+            &state,
+            &format!("/applications/{id}#interviews"),
+            "Interview added.",
+        )),
+        Err(Error::Validation(e)) => {
+            render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(&e),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}

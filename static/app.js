@@ -1,0 +1,190 @@
+// Job Copilot: niceties only. Every page works without this file: forms
+// post and redirect. Here: drag on the board, instant status moves, live
+// updates pushed by the server, and the live ranking preview in Settings.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : "";
+
+  function api(method, path, body, version) {
+    var headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = method === "PATCH" ? "application/merge-patch+json" : "application/json";
+    if (version) headers["If-Match"] = '"' + version + '"';
+    return fetch(path, {
+      method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { ok: res.ok, status: res.status, data: data };
+      });
+    });
+  }
+
+  function say(text) {
+    var note = document.getElementById("live-note");
+    if (!note) return;
+    note.textContent = text;
+    note.hidden = false;
+  }
+
+  function busy() {
+    var el = document.activeElement;
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+  }
+
+  // Board: drag a card to a column it may move to.
+  var board = document.querySelector("[data-board]");
+  if (board) {
+    var dragged = null;
+    board.querySelectorAll('.card-item[draggable="true"]').forEach(function (card) {
+      card.addEventListener("dragstart", function (e) {
+        dragged = card;
+        card.classList.add("dragging");
+        e.dataTransfer.effectAllowed = "move";
+        e.dataTransfer.setData("text/plain", card.dataset.id);
+        var allowed = (card.dataset.allowed || "").split(",");
+        board.querySelectorAll(".column").forEach(function (col) {
+          col.classList.add(allowed.indexOf(col.dataset.status) >= 0 ? "drop-ok" : "drop-no");
+        });
+      });
+      card.addEventListener("dragend", function () {
+        card.classList.remove("dragging");
+        board.querySelectorAll(".column").forEach(function (col) { col.classList.remove("drop-ok", "drop-no"); });
+      });
+    });
+    board.querySelectorAll(".column").forEach(function (col) {
+      col.addEventListener("dragover", function (e) {
+        if (col.classList.contains("drop-ok")) e.preventDefault();
+      });
+      col.addEventListener("drop", function (e) {
+        e.preventDefault();
+        if (!dragged || !col.classList.contains("drop-ok")) return;
+        moveCard(dragged, col.dataset.status);
+      });
+    });
+    // Without drag: choosing in a card's menu moves it at once.
+    board.querySelectorAll("form.move select").forEach(function (select) {
+      select.addEventListener("change", function () {
+        moveCard(select.closest(".card-item"), select.value);
+      });
+    });
+  }
+
+  function moveCard(card, status) {
+    var id = card.dataset.id;
+    api("PATCH", "/api/v1/applications/" + id, { status: status }, card.dataset.version).then(function (r) {
+      if (r.ok) {
+        var col = board.querySelector('.column[data-status="' + status + '"] .cards');
+        if (col) col.prepend(card);
+        window.location.reload();
+      } else {
+        say((r.data && (r.data.detail || r.data.title)) || "That move did not work; the page shows how things stand.");
+      }
+    });
+  }
+
+  // Live updates: pages that only show data refresh when it changes
+  // (never while you type); others say that something changed.
+  if (window.EventSource && document.querySelector('meta[name="csrf-token"]')) {
+    var live = document.querySelector("[data-live]") || document.querySelector("[data-board]");
+    var source = new EventSource("/api/v1/events");
+    var pending = null;
+    var onChange = function () {
+      if (pending) return;
+      pending = setTimeout(function () {
+        pending = null;
+        if (live && !busy()) {
+          window.location.reload();
+        } else {
+          say("Something changed since this page was opened. Reload to see it.");
+        }
+      }, 300);
+    };
+    ["dashboard.updated", "application.created", "application.updated", "application.deleted",
+     "interview.created", "interview.updated", "interview.deleted", "applications.rescored"].forEach(function (kind) {
+      source.addEventListener(kind, onChange);
+    });
+    source.addEventListener("reminder.due", function (e) {
+      try { say("Reminder: " + JSON.parse(e.data).title); } catch (err) { /* not for us */ }
+    });
+    window.addEventListener("beforeunload", function () { source.close(); });
+  }
+
+  // Settings: the ranking these preferences would give, as you type.
+  var prefs = document.querySelector("[data-preview-form]");
+  if (prefs) {
+    var timer = null;
+    var list = function (name) {
+      return (prefs.elements[name].value || "").split(/[,\n]/).map(function (s) { return s.trim(); }).filter(Boolean);
+    };
+    var number = function (name) {
+      var v = (prefs.elements[name].value || "").replace(/[,_ ]/g, "");
+      return v === "" ? null : Number(v);
+    };
+    var preview = function () {
+      var weights = {};
+      ["salary", "location", "work_mode", "keywords", "company", "freshness"].forEach(function (w) {
+        var v = number("weight_" + w);
+        if (v !== null) weights[w] = v;
+      });
+      var body = {
+        target_salary: number("target_salary"),
+        salary_currency: prefs.elements.salary_currency.value.trim(),
+        preferred_locations: list("preferred_locations"),
+        work_modes: Array.prototype.filter.call(prefs.querySelectorAll('input[name="work_modes"]'), function (c) { return c.checked; }).map(function (c) { return c.value; }),
+        keywords_include: list("keywords_include"), keywords_exclude: list("keywords_exclude"),
+        companies_favored: list("companies_favored"), companies_avoided: list("companies_avoided"),
+        follow_up_after_days: number("follow_up_after_days"), ghosted_after_days: number("ghosted_after_days"),
+        weights: weights
+      };
+      api("POST", "/api/v1/preferences/preview", body).then(function (r) {
+        var box = document.getElementById("preview");
+        box.textContent = "";
+        var h = document.createElement("h3");
+        box.appendChild(h);
+        if (!r.ok) {
+          h.textContent = "The preview waits for valid preferences: " + ((r.data && r.data.detail) || "check the marked fields");
+          return;
+        }
+        h.textContent = "Your top applications with these preferences (not saved yet)";
+        var ol = document.createElement("ol");
+        ol.className = "list recs";
+        r.data.forEach(function (item) {
+          var li = document.createElement("li");
+          var score = document.createElement("span");
+          score.className = "score";
+          score.textContent = item.priority_score;
+          var a = document.createElement("a");
+          a.href = "/applications/" + item.application_id;
+          a.textContent = " " + item.company + " — " + item.title;
+          li.appendChild(score);
+          li.appendChild(a);
+          if (item.reasons && item.reasons.length) {
+            var p = document.createElement("p");
+            p.className = "reasons";
+            p.textContent = item.reasons.join(" · ");
+            li.appendChild(p);
+          }
+          ol.appendChild(li);
+        });
+        if (!r.data.length) {
+          var none = document.createElement("p");
+          none.className = "muted";
+          none.textContent = "No active applications to rank yet.";
+          box.appendChild(none);
+        }
+        box.appendChild(ol);
+      });
+    };
+    prefs.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(preview, 400);
+    });
+  }
+
+  // The calendar link selects itself for copying.
+  document.querySelectorAll("[data-copy]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+})();
