@@ -18,6 +18,7 @@ mod isolation;
 mod notes;
 mod oidc;
 mod operations;
+mod pages;
 mod pagination;
 mod pipeline;
 mod provider;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 use crate::provider::browser;
 
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     page.split(&marker)
         .nth(1)
@@ -15,7 +15,7 @@ fn hidden(page: &str, name: &str) -> String {
 }
 
 /// Opens a form page, then posts the form with its `_csrf` and `fields`.
-async fn submit(
+pub(crate) async fn submit(
     app: &TestApp,
     b: &reqwest::Client,
     page: &str,
@@ -40,7 +40,7 @@ async fn submit(
         .unwrap()
 }
 
-fn meta_csrf(page: &str) -> String {
+pub(crate) fn meta_csrf(page: &str) -> String {
     page.split("name=\"csrf-token\" content=\"")
         .nth(1)
         .unwrap()
@@ -51,7 +51,7 @@ fn meta_csrf(page: &str) -> String {
 }
 
 /// Signs up through the register form; returns the browser (signed in).
-async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
+pub(crate) async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
     let b = browser();
     let fields = [
         ("email", email),

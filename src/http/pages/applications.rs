@@ -295,7 +295,12 @@ pub async fn create(
     form: FormData,
 ) -> Result<HttpResponse> {
     let viewer = poster(&state, &req, &form).await?;
-    let body = to_json(&form, &FIELDS, Empty::Omit, viewer.timezone());
+    let mut body = to_json(&form, &FIELDS, Empty::Omit, viewer.timezone());
+    // Required fields left empty are reported with all the others at once.
+    for required in ["company", "title"] {
+        body.entry(required)
+            .or_insert_with(|| Value::String(String::new()));
+    }
     let refused = |errors| {
         render_form(
             &state,

@@ -978,6 +978,32 @@ mod tests {
     }
 
     #[test]
+    fn a_company_named_like_a_script_renders_as_text() {
+        let t = Templates::new();
+        let item = serde_json::json!({
+            "id": "0193", "company": "<script>alert(1)</script>", "title": "\"><img src=x onerror=alert(2)>",
+            "status": "applied", "priority_score": 50, "tags": ["<b>t</b>"],
+            "applied_on": null, "deadline": null, "updated_at": "2026-11-25T10:00:00Z",
+        });
+        let html = t
+            .render(
+                "pages/applications.html",
+                context! {
+                    items => minijinja::Value::from_serialize(vec![item]), columns => Vec::<String>::new(),
+                    user => context! { email => "a@example.com" }, tz => "UTC", csrf => "x",
+                    choices => context! { statuses => ["applied"], work_modes => ["remote"] },
+                    selected => Vec::<String>::new(), selected_modes => Vec::<String>::new(),
+                },
+            )
+            .unwrap();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(!html.contains("<img src=x"));
+        assert!(!html.contains("<b>t</b>"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+        assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+    }
+
+    #[test]
     fn the_provider_button_names_google_for_googles_issuer() {
         assert_eq!(provider_name("https://accounts.google.com"), "Google");
         assert_eq!(provider_name("http://127.0.0.1:4000"), "127.0.0.1");
