@@ -63,10 +63,19 @@
         moveCard(dragged, col.dataset.status);
       });
     });
-    // Without drag: choosing in a card's menu moves it at once.
+    // Without drag: choosing in a card's menu moves it at once (the menu
+    // starts on a prompt, so every real choice is a change).
     board.querySelectorAll("form.move select").forEach(function (select) {
+      var prompt = document.createElement("option");
+      prompt.value = "";
+      prompt.textContent = "Move to…";
+      prompt.disabled = true;
+      select.insertBefore(prompt, select.firstChild);
+      select.value = "";
+      var button = select.form.querySelector("button");
+      if (button) button.hidden = true;
       select.addEventListener("change", function () {
-        moveCard(select.closest(".card-item"), select.value);
+        if (select.value) moveCard(select.closest(".card-item"), select.value);
       });
     });
   }

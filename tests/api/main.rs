@@ -7,6 +7,7 @@ mod helpers;
 mod accounts;
 mod actors;
 mod applications;
+mod browser;
 mod calendar;
 mod cli;
 mod concurrency;

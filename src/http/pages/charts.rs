@@ -46,7 +46,7 @@ const LABEL_WIDTH: f64 = 110.0;
 
 /// Horizontal bars, one per funnel stage, as wide as its share of the first.
 pub fn funnel(stages: &[FunnelStage]) -> Chart {
-    let (width, row) = (600.0, 36.0);
+    let (width, row) = (440.0, 36.0);
     let max = stages.iter().map(|s| s.count).max().unwrap_or(0).max(1) as f64;
     let room = width - LABEL_WIDTH - 60.0;
     let bars = stages
@@ -75,7 +75,7 @@ pub fn funnel(stages: &[FunnelStage]) -> Chart {
 
 /// Vertical bars per week: applications sent, interviews and offers side by side.
 pub fn weekly(weeks: &[Week]) -> Chart {
-    let (width, height, base) = (600.0, 190.0, 160.0);
+    let (width, height, base) = (480.0, 190.0, 160.0);
     let slot = width / weeks.len().max(1) as f64;
     let max = weeks
         .iter()
