@@ -447,6 +447,22 @@ async fn a_job_search_in_the_browser_without_javascript() {
         Some("Senior backend developer")
     );
 
+    // An interview, typed into the date and time fields as a person would.
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::days(3);
+    let (month, day, year) = (u8::from(soon.month()), soon.day(), soon.year());
+    b.goto(&detail).await;
+    b.click("details.add-interview summary").await;
+    b.choose("f-kind", "phone_screen").await;
+    let when = b.d().find(By::Id("f-scheduled_at")).await.unwrap();
+    when.send_keys(format!("{month:02}{day:02}{year}"))
+        .await
+        .unwrap();
+    when.send_keys(Key::Tab).await.unwrap();
+    when.send_keys("1030AM").await.unwrap();
+    b.click("details.add-interview button[type=submit]").await;
+    let page = b.wait_for("Interview added.").await;
+    assert!(page.contains("10:30"), "{page}");
+
     an_invalid_form_keeps_the_input(&b).await;
 
     b.goto("/").await;
@@ -454,6 +470,10 @@ async fn a_job_search_in_the_browser_without_javascript() {
     assert!(
         page.contains("Initech</strong> — Senior backend developer"),
         "{page}"
+    );
+    assert!(
+        page.contains("Phone screen"),
+        "the interview is on the dashboard"
     );
     assert_eq!(b.text_of(".stats .stat:first-child .value").await, "1");
     b.screenshots("dashboard-nojs").await;
