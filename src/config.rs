@@ -34,6 +34,16 @@ struct Raw {
     ai_api_key: Option<String>,
     ai_model: Option<String>,
     ai_concurrency: u16,
+    /// `kind=model` pairs, comma-separated: a model per kind of draft.
+    ai_models: String,
+    ai_connect_timeout_seconds: u64,
+    ai_timeout_seconds: u64,
+    ai_stall_seconds: u64,
+    ai_lease_seconds: u64,
+    ai_retry_base_millis: u64,
+    ai_poll_millis: u64,
+    ai_user_concurrency: u32,
+    ai_daily_quota: u32,
     trusted_proxies: String,
     migrate_on_start: bool,
     scheduler_tick_seconds: u64,
@@ -57,6 +67,15 @@ impl Default for Raw {
             ai_api_key: None,
             ai_model: None,
             ai_concurrency: 4,
+            ai_models: String::new(),
+            ai_connect_timeout_seconds: 10,
+            ai_timeout_seconds: 180,
+            ai_stall_seconds: 45,
+            ai_lease_seconds: 30,
+            ai_retry_base_millis: 2000,
+            ai_poll_millis: 1000,
+            ai_user_concurrency: 3,
+            ai_daily_quota: 100,
             trusted_proxies: String::new(),
             migrate_on_start: true,
             scheduler_tick_seconds: 60,
@@ -81,6 +100,23 @@ pub struct AiSettings {
     pub api_key: Option<String>,
     pub model: Option<String>,
     pub concurrency: u16,
+    /// A model per kind of draft, where the operator wants one.
+    pub models: std::collections::HashMap<String, String>,
+    pub connect_timeout: std::time::Duration,
+    /// A whole attempt, from request to last chunk.
+    pub timeout: std::time::Duration,
+    /// The longest silence between two chunks of a streamed answer.
+    pub stall: std::time::Duration,
+    /// How long a claimed job is held without renewal.
+    pub lease: std::time::Duration,
+    /// The first retry's delay (doubled each attempt, with jitter).
+    pub retry_base: std::time::Duration,
+    /// How often an idle worker looks for work queued by another replica.
+    pub poll: std::time::Duration,
+    /// Queued or running generations one user may have at once.
+    pub user_concurrency: u32,
+    /// Generations one user may start per day (UTC).
+    pub daily_quota: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +329,47 @@ impl Raw {
             ),
             None => None,
         };
+        let mut ai_models = std::collections::HashMap::new();
+        for pair in self
+            .ai_models
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match pair.split_once('=') {
+                Some((kind, model))
+                    if crate::domain::generation::Kind::parse(kind.trim()).is_some()
+                        && !model.trim().is_empty() =>
+                {
+                    ai_models.insert(kind.trim().to_owned(), model.trim().to_owned());
+                }
+                _ => {
+                    return Err(invalid(
+                        "JOBCOPILOT_AI_MODELS",
+                        format!("has {pair:?}: expected kind=model, kind one of cover_letter, interview_questions, follow_up_email, thank_you_note, resume_tailoring"),
+                    ))
+                }
+            }
+        }
+        for (name, value) in [
+            (
+                "JOBCOPILOT_AI_CONNECT_TIMEOUT_SECONDS",
+                self.ai_connect_timeout_seconds,
+            ),
+            ("JOBCOPILOT_AI_TIMEOUT_SECONDS", self.ai_timeout_seconds),
+            ("JOBCOPILOT_AI_STALL_SECONDS", self.ai_stall_seconds),
+            ("JOBCOPILOT_AI_LEASE_SECONDS", self.ai_lease_seconds),
+            ("JOBCOPILOT_AI_POLL_MILLIS", self.ai_poll_millis),
+            (
+                "JOBCOPILOT_AI_USER_CONCURRENCY",
+                self.ai_user_concurrency.into(),
+            ),
+            ("JOBCOPILOT_AI_DAILY_QUOTA", self.ai_daily_quota.into()),
+        ] {
+            if value == 0 {
+                return Err(invalid(name, "must be at least 1"));
+            }
+        }
         if !(1..=64).contains(&self.ai_concurrency) {
             return Err(invalid(
                 "JOBCOPILOT_AI_CONCURRENCY",
@@ -334,6 +411,15 @@ impl Raw {
                 api_key: non_empty(self.ai_api_key),
                 model: non_empty(self.ai_model),
                 concurrency: self.ai_concurrency,
+                models: ai_models,
+                connect_timeout: std::time::Duration::from_secs(self.ai_connect_timeout_seconds),
+                timeout: std::time::Duration::from_secs(self.ai_timeout_seconds),
+                stall: std::time::Duration::from_secs(self.ai_stall_seconds),
+                lease: std::time::Duration::from_secs(self.ai_lease_seconds),
+                retry_base: std::time::Duration::from_millis(self.ai_retry_base_millis),
+                poll: std::time::Duration::from_millis(self.ai_poll_millis),
+                user_concurrency: self.ai_user_concurrency,
+                daily_quota: self.ai_daily_quota,
             },
             trusted_proxies,
             migrate_on_start: self.migrate_on_start,

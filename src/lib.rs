@@ -9,6 +9,7 @@
 //! - `startup` — wiring it together; `config` and `telemetry` around it
 
 pub mod actors;
+pub mod ai;
 pub mod auth;
 pub mod config;
 pub mod demo;

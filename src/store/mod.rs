@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod applications;
 pub mod calendar;
 pub mod embedded;
+pub mod generations;
 pub mod history;
 pub mod interviews;
 pub mod notes;

@@ -1,0 +1,352 @@
+//! Any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM,
+//! llama.cpp server, LM Studio): streamed as server-sent events and parsed
+//! as the bytes arrive, with a non-streaming fallback for servers that do
+//! not stream. Errors are sorted into worth-retrying and not.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use super::{Chunk, ChunkStream, Prompt};
+use crate::config::AiSettings;
+use crate::domain::generation::{one_line, Failure, Kind, Usage};
+
+#[derive(Clone)]
+pub struct OpenAi {
+    client: reqwest::Client,
+    base: String,
+    key: Option<String>,
+    model: String,
+    models: HashMap<String, String>,
+}
+
+/// The model used when the operator names none.
+const DEFAULT_MODEL: &str = "gpt-4o-mini";
+
+impl OpenAi {
+    pub fn new(base: url::Url, ai: &AiSettings) -> OpenAi {
+        let client = reqwest::Client::builder()
+            .connect_timeout(ai.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        OpenAi {
+            client,
+            base: base.as_str().trim_end_matches('/').to_owned(),
+            key: ai.api_key.clone(),
+            model: ai.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+            models: ai.models.clone(),
+        }
+    }
+
+    pub fn model_for(&self, kind: Kind) -> String {
+        self.models
+            .get(kind.as_str())
+            .cloned()
+            .unwrap_or_else(|| self.model.clone())
+    }
+
+    fn post(&self, body: &Value) -> reqwest::RequestBuilder {
+        let req = self
+            .client
+            .post(format!("{}/chat/completions", self.base))
+            .json(body);
+        match &self.key {
+            Some(k) => req.bearer_auth(k),
+            None => req,
+        }
+    }
+
+    /// `GET /models` answers (within five seconds).
+    pub async fn reachable(&self) -> bool {
+        let mut req = self
+            .client
+            .get(format!("{}/models", self.base))
+            .timeout(Duration::from_secs(5));
+        if let Some(k) = &self.key {
+            req = req.bearer_auth(k);
+        }
+        matches!(req.send().await, Ok(r) if r.status().is_success())
+    }
+
+    /// The answer to `prompt` from `model`, chunk by chunk.
+    pub fn stream(&self, prompt: &Prompt, model: &str) -> ChunkStream {
+        let (tx, rx) = mpsc::channel(64);
+        let body = json!({
+            "model": model,
+            "messages": [
+                {"role": "system", "content": prompt.system},
+                {"role": "user", "content": prompt.user},
+            ],
+            "stream": true,
+            "stream_options": {"include_usage": true},
+        });
+        let this = self.clone();
+        tokio::spawn(async move {
+            let outcome = this.exchange(body, &tx).await;
+            if let Err(failure) = outcome {
+                let _ = tx.send(Err(failure)).await;
+            }
+        });
+        Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        }))
+    }
+
+    async fn exchange(
+        &self,
+        mut body: Value,
+        tx: &mpsc::Sender<Result<Chunk, Failure>>,
+    ) -> Result<(), Failure> {
+        let mut resp = self.post(&body).send().await.map_err(request_failure)?;
+        if resp.status() == reqwest::StatusCode::BAD_REQUEST {
+            // Some servers refuse streaming: ask again without it.
+            let text = resp.text().await.unwrap_or_default();
+            if !text.to_ascii_lowercase().contains("stream") {
+                return Err(status_failure(
+                    reqwest::StatusCode::BAD_REQUEST,
+                    None,
+                    &text,
+                ));
+            }
+            body["stream"] = json!(false);
+            if let Some(o) = body.as_object_mut() {
+                o.remove("stream_options");
+            }
+            resp = self.post(&body).send().await.map_err(request_failure)?;
+        }
+        let status = resp.status();
+        if !status.is_success() {
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let text = resp.text().await.unwrap_or_default();
+            return Err(status_failure(status, retry_after, &text));
+        }
+        let streaming = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !streaming {
+            let value: Value = resp
+                .json()
+                .await
+                .map_err(|e| transient(format!("the model server's answer was not JSON: {e}")))?;
+            let text = value["choices"][0]["message"]["content"]
+                .as_str()
+                .ok_or_else(|| {
+                    transient("the model server's answer had no message content".into())
+                })?;
+            send(tx, Chunk::Text(text.to_owned())).await?;
+            if let Some(u) = usage(&value["usage"]) {
+                send(tx, Chunk::Usage(u)).await?;
+            }
+            return Ok(());
+        }
+        let mut events = SseBuffer::default();
+        let mut finished = false;
+        loop {
+            let bytes = tokio::select! {
+                chunk = resp.chunk() => chunk.map_err(|e| transient(format!("the model's stream broke: {e}")))?,
+                _ = tx.closed() => return Ok(()),
+            };
+            let Some(bytes) = bytes else { break };
+            for data in events.push(&bytes) {
+                if data.trim() == "[DONE]" {
+                    return Ok(());
+                }
+                match parse_chunk(&data)? {
+                    Parsed {
+                        text,
+                        usage,
+                        finish,
+                    } => {
+                        if let Some(t) = text.filter(|t| !t.is_empty()) {
+                            send(tx, Chunk::Text(t)).await?;
+                        }
+                        if let Some(u) = usage {
+                            send(tx, Chunk::Usage(u)).await?;
+                        }
+                        finished |= finish;
+                    }
+                }
+            }
+        }
+        if finished {
+            Ok(())
+        } else {
+            Err(transient(
+                "the model's stream ended before the answer was complete".into(),
+            ))
+        }
+    }
+}
+
+async fn send(tx: &mpsc::Sender<Result<Chunk, Failure>>, chunk: Chunk) -> Result<(), Failure> {
+    // A closed channel means the worker gave up on this attempt: stop quietly.
+    let _ = tx.send(Ok(chunk)).await;
+    Ok(())
+}
+
+fn transient(message: String) -> Failure {
+    Failure::Transient {
+        message,
+        retry_after: None,
+    }
+}
+
+fn request_failure(e: reqwest::Error) -> Failure {
+    let what = if e.is_connect() {
+        "could not connect to the model server"
+    } else if e.is_timeout() {
+        "the model server did not answer in time"
+    } else {
+        "the request to the model server failed"
+    };
+    transient(format!("{what} ({})", one_line(&e.to_string())))
+}
+
+/// 408, 409, 429 and 5xx are worth another attempt; other answers are not.
+pub fn status_failure(
+    status: reqwest::StatusCode,
+    retry_after: Option<Duration>,
+    body: &str,
+) -> Failure {
+    let detail = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    let message = one_line(&format!(
+        "the model server answered {}{}",
+        status.as_u16(),
+        if detail.trim().is_empty() {
+            String::new()
+        } else {
+            format!(": {detail}")
+        }
+    ));
+    let code = status.as_u16();
+    if code == 408 || code == 409 || code == 429 || status.is_server_error() {
+        Failure::Transient {
+            message,
+            retry_after,
+        }
+    } else {
+        Failure::Permanent { message }
+    }
+}
+
+/// Splits a byte stream into server-sent events' `data` payloads.
+#[derive(Default)]
+pub struct SseBuffer {
+    pending: String,
+}
+
+impl SseBuffer {
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<String> {
+        self.pending
+            .push_str(&String::from_utf8_lossy(bytes).replace('\r', ""));
+        let mut out = Vec::new();
+        while let Some(end) = self.pending.find("\n\n") {
+            let event: String = self.pending.drain(..end + 2).collect();
+            let data: Vec<&str> = event
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .map(|d| d.strip_prefix(' ').unwrap_or(d))
+                .collect();
+            if !data.is_empty() {
+                out.push(data.join("\n"));
+            }
+        }
+        out
+    }
+}
+
+pub struct Parsed {
+    pub text: Option<String>,
+    pub usage: Option<Usage>,
+    pub finish: bool,
+}
+
+/// One chunk of a streamed chat completion.
+pub fn parse_chunk(data: &str) -> Result<Parsed, Failure> {
+    let value: Value = serde_json::from_str(data)
+        .map_err(|_| transient("the model's stream had a malformed chunk".into()))?;
+    if let Some(e) = value.get("error").filter(|e| !e.is_null()) {
+        let message = e["message"].as_str().unwrap_or("an error in the stream");
+        return Err(transient(one_line(&format!(
+            "the model reported: {message}"
+        ))));
+    }
+    let choice = &value["choices"][0];
+    Ok(Parsed {
+        text: choice["delta"]["content"].as_str().map(str::to_owned),
+        usage: usage(&value["usage"]),
+        finish: !choice["finish_reason"].is_null() && choice.get("finish_reason").is_some(),
+    })
+}
+
+fn usage(v: &Value) -> Option<Usage> {
+    if !v.is_object() {
+        return None;
+    }
+    let n = |k: &str| v[k].as_i64().and_then(|n| i32::try_from(n).ok());
+    Some(Usage {
+        prompt_tokens: n("prompt_tokens"),
+        completion_tokens: n("completion_tokens"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_split_across_reads_are_put_back_together() {
+        let mut b = SseBuffer::default();
+        assert!(b.push(b"data: {\"a\":").is_empty());
+        assert_eq!(
+            b.push(b"1}\r\n\r\ndata: [DONE]\n\n: keep-alive\n\n"),
+            vec!["{\"a\":1}", "[DONE]"]
+        );
+    }
+
+    #[test]
+    fn chunks_give_text_usage_and_the_end() {
+        let p = parse_chunk(r#"{"choices":[{"delta":{"content":"Hel"},"finish_reason":null}]}"#)
+            .unwrap();
+        assert_eq!((p.text.as_deref(), p.finish), (Some("Hel"), false));
+        let p = parse_chunk(r#"{"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":3}}"#).unwrap();
+        assert!(p.finish);
+        assert_eq!(p.usage.unwrap().completion_tokens, Some(3));
+        assert!(matches!(
+            parse_chunk("{not json"),
+            Err(Failure::Transient { .. })
+        ));
+    }
+
+    #[test]
+    fn statuses_are_sorted_into_retry_and_give_up() {
+        let s = |c: u16| reqwest::StatusCode::from_u16(c).unwrap();
+        assert!(
+            matches!(status_failure(s(429), Some(Duration::from_secs(7)), ""),
+            Failure::Transient { retry_after: Some(d), .. } if d == Duration::from_secs(7))
+        );
+        assert!(matches!(
+            status_failure(s(503), None, ""),
+            Failure::Transient { .. }
+        ));
+        match status_failure(s(401), None, r#"{"error":{"message":"Incorrect API key"}}"#) {
+            Failure::Permanent { message } => {
+                assert_eq!(message, "the model server answered 401: Incorrect API key")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
