@@ -28,6 +28,9 @@ pub enum Error {
     BadCredentials,
     #[error("too many attempts")]
     RateLimited { retry_after: u64 },
+    /// A limit on what a user may start (AI generations), explained.
+    #[error("{detail}")]
+    LimitReached { retry_after: u64, detail: String },
     /// A malformed request: `param` names the query parameter or header.
     #[error("{message}")]
     BadRequest {

@@ -12,6 +12,7 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use deadpool_postgres::Pool;
 
+use crate::actors::ai_pool::AiPool;
 use crate::actors::analytics::AnalyticsAggregator;
 use crate::actors::creates::CreateBatcher;
 use crate::actors::event_bus::{EventBus, EventIds};
@@ -164,6 +165,13 @@ impl Application {
             registry.clone(),
         );
         let scheduler = Supervisor::start(move |_| Scheduler::new(pool, reg, agg, bus, tick));
+        let (pool, ai_settings, bus, ready) = (
+            db.pool.clone(),
+            settings.ai.clone(),
+            event_bus.clone(),
+            readiness.clone(),
+        );
+        let ai = Supervisor::start(move |_| AiPool::new(pool, ai_settings.clone(), bus, ready));
 
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(
@@ -183,6 +191,7 @@ impl Application {
             oidc,
             event_bus: event_bus.clone(),
             analytics,
+            ai,
             credentials: Arc::new(CredentialCache::default()),
             shutdown: shutdown_rx,
         });

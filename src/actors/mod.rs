@@ -1,6 +1,7 @@
 //! Supervised actors. `UserState` (one per active user, through which every
 //! write of that user passes) is created on demand by the `Registry`.
 
+pub mod ai_pool;
 pub mod analytics;
 pub mod commands;
 pub mod creates;

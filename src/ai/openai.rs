@@ -161,21 +161,18 @@ impl OpenAi {
                 if data.trim() == "[DONE]" {
                     return Ok(());
                 }
-                match parse_chunk(&data)? {
-                    Parsed {
-                        text,
-                        usage,
-                        finish,
-                    } => {
-                        if let Some(t) = text.filter(|t| !t.is_empty()) {
-                            send(tx, Chunk::Text(t)).await?;
-                        }
-                        if let Some(u) = usage {
-                            send(tx, Chunk::Usage(u)).await?;
-                        }
-                        finished |= finish;
-                    }
+                let Parsed {
+                    text,
+                    usage,
+                    finish,
+                } = parse_chunk(&data)?;
+                if let Some(t) = text.filter(|t| !t.is_empty()) {
+                    send(tx, Chunk::Text(t)).await?;
                 }
+                if let Some(u) = usage {
+                    send(tx, Chunk::Usage(u)).await?;
+                }
+                finished |= finish;
             }
         }
         if finished {

@@ -135,6 +135,12 @@ impl Error {
                 "Too many requests",
                 format!("too many attempts; try again in {retry_after} seconds"),
             ),
+            Error::LimitReached { detail, .. } => Problem::new(
+                S::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Limit reached",
+                detail.clone(),
+            ),
             Error::BadRequest { param, message } => {
                 let mut p = Problem::new(S::BAD_REQUEST, "bad_request", "Bad request", message.clone());
                 if let Some(param) = param {
@@ -188,7 +194,7 @@ impl ResponseError for Error {
                     HeaderValue::from_static("Bearer realm=\"jobcopilot\""),
                 );
             }
-            Error::RateLimited { retry_after } => {
+            Error::RateLimited { retry_after } | Error::LimitReached { retry_after, .. } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                     headers.insert(header::RETRY_AFTER, v);
                 }

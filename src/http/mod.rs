@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod generations;
 pub mod health;
 pub mod interviews;
 pub mod middleware;
@@ -48,6 +49,7 @@ pub struct AppState {
     pub oidc: Option<Arc<crate::auth::oidc::OidcClient>>,
     pub event_bus: Addr<crate::actors::event_bus::EventBus>,
     pub analytics: Addr<crate::actors::analytics::AnalyticsAggregator>,
+    pub ai: Addr<crate::actors::ai_pool::AiPool>,
     /// Recent credential lookups (revocation here forgets them at once).
     pub credentials: Arc<crate::auth::cache::CredentialCache>,
     /// Becomes true when the process is stopping (live streams close).
@@ -230,6 +232,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
         )
         .service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events::events)))
+        .service(
+            resource("/api/v1/applications/{id}/generations", &[M::POST])
+                .route(web::post().to(generations::create)),
+        )
+        .service(resource("/api/v1/generations", &[M::GET]).route(web::get().to(generations::list)))
+        .service(
+            resource("/api/v1/generations/{id}", &[M::GET, M::DELETE])
+                .route(web::get().to(generations::get))
+                .route(web::delete().to(generations::delete)),
+        )
+        .service(
+            resource("/api/v1/generations/{id}/cancel", &[M::POST])
+                .route(web::post().to(generations::cancel)),
+        )
+        .service(resource("/api/v1/ai/status", &[M::GET]).route(web::get().to(generations::status)))
         .service(
             resource("/api/v1/preferences", &[M::GET, M::PUT])
                 .route(web::get().to(preferences::get))

@@ -78,6 +78,12 @@ See docs/api-decisions.md for the choices the contract left open."
         super::preferences::preview,
         super::preferences::get_profile,
         super::preferences::put_profile,
+        super::generations::create,
+        super::generations::list,
+        super::generations::get,
+        super::generations::cancel,
+        super::generations::delete,
+        super::generations::status,
     ),
     components(schemas(
         super::error::Problem,

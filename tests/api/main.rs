@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod actors;
+mod ai;
 mod applications;
 mod browser;
 mod calendar;
@@ -16,6 +17,7 @@ mod errors;
 mod events;
 mod interviews;
 mod isolation;
+mod model_server;
 mod notes;
 mod oidc;
 mod operations;

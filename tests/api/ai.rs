@@ -1,0 +1,421 @@
+//! AI drafts: the built-in drafter with nothing configured, and a model
+//! server speaking the real OpenAI wire protocol on loopback for streaming,
+//! retries, give-ups, stalls, cancels, limits and live progress.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+use crate::model_server::{self, ModelServer, WORDS};
+
+const KINDS: [&str; 5] = [
+    "cover_letter",
+    "interview_questions",
+    "follow_up_email",
+    "thank_you_note",
+    "resume_tailoring",
+];
+
+async fn app_with_model(model: &ModelServer, extra: &[(&str, &str)]) -> TestApp {
+    let mut pairs = vec![
+        ("ai_base_url", model.base.as_str()),
+        ("ai_model", "test-model"),
+        ("ai_stall_seconds", "1"),
+        ("ai_timeout_seconds", "20"),
+        ("ai_lease_seconds", "2"),
+        ("ai_retry_base_millis", "100"),
+        ("ai_poll_millis", "100"),
+        ("ai_concurrency", "2"),
+    ];
+    pairs.extend_from_slice(extra);
+    spawn_app_with(&pairs).await
+}
+
+/// Waits until the generation has finished; answers it.
+async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..300 {
+        let g = app.get(token, &format!("/api/v1/generations/{id}")).await;
+        assert_eq!(g.status, 200, "{}", g.text);
+        if ["succeeded", "failed", "cancelled"].contains(&g.body["status"].as_str().unwrap()) {
+            return g.body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("generation {id} never finished");
+}
+
+async fn ask(app: &TestApp, token: &str, app_id: &str, body: Value) -> String {
+    let res = app
+        .post(
+            token,
+            &format!("/api/v1/applications/{app_id}/generations"),
+            body,
+        )
+        .await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(res.body["status"], "queued");
+    let id = res.id();
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/api/v1/generations/{id}").as_str())
+    );
+    id
+}
+
+async fn application(app: &TestApp, token: &str, company: &str) -> String {
+    app.application(
+        token,
+        json!({"company": company, "title": "Backend engineer", "status": "applied",
+               "job_description": "- Build services in Rust\n- Operate PostgreSQL\n- Mentor engineers"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn with_nothing_configured_the_builtin_drafter_writes_every_kind() {
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let res = app
+        .req(reqwest::Method::PUT, "/api/v1/profile")
+        .bearer(&token)
+        .json(&json!({"headline": "backend engineer", "skills": ["Rust", "PostgreSQL"], "resume_text": "- Built a Rust service"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let id = application(&app, &token, "Acme").await;
+    let status = app.get(&token, "/api/v1/ai/status").await;
+    assert_eq!(status.body["provider"], "builtin");
+    assert_eq!(status.body["reachable"], true);
+    for kind in KINDS {
+        let g = ask(&app, &token, &id, json!({"kind": kind, "tone": "warm"})).await;
+        let done = finished(&app, &token, &g).await;
+        assert_eq!(done["status"], "succeeded", "{kind}: {done}");
+        assert_eq!(done["provider"], "builtin");
+        assert_eq!(done["model"], "template-drafter");
+        let output = done["output"].as_str().unwrap();
+        assert!(output.contains("Acme"), "{kind}: {output}");
+        assert_eq!(done["progress"], output.chars().count());
+        assert!(
+            done["prompt"].as_str().unwrap().contains("No model"),
+            "the audit says what made it"
+        );
+        assert_eq!(done["attempts"], 1);
+    }
+    let list = app
+        .get(&token, &format!("/api/v1/generations?application_id={id}"))
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        list.body["items"][0]["kind"], "resume_tailoring",
+        "newest first"
+    );
+}
+
+#[actix_web::test]
+async fn every_kind_streams_from_an_openai_compatible_server_with_usage_and_an_audit() {
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[("ai_models", "thank_you_note=small-model")]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let id = application(&app, &token, "ok").await;
+    for kind in KINDS {
+        let g = ask(
+            &app,
+            &token,
+            &id,
+            json!({"kind": kind, "instructions": "mention my open-source work"}),
+        )
+        .await;
+        let done = finished(&app, &token, &g).await;
+        assert_eq!(done["status"], "succeeded", "{kind}: {done}");
+        assert_eq!(done["output"], WORDS.concat());
+        assert_eq!(done["provider"], "openai-compatible");
+        let expected_model = if kind == "thank_you_note" {
+            "small-model"
+        } else {
+            "test-model"
+        };
+        assert_eq!(done["model"], expected_model);
+        assert_eq!(
+            done["usage"],
+            json!({"prompt_tokens": 42, "completion_tokens": 5})
+        );
+        let prompt = done["prompt"].as_str().unwrap();
+        assert!(
+            prompt.contains("<<<BEGIN JOB DESCRIPTION>>>")
+                && prompt.contains("Build services in Rust")
+        );
+        assert!(prompt.contains("mention my open-source work"));
+        assert!(done["started_at"].is_string() && done["finished_at"].is_string());
+    }
+    let status = app.get(&token, "/api/v1/ai/status").await;
+    assert_eq!(status.body["provider"], "openai-compatible");
+    assert_eq!(status.body["model"], "test-model");
+    assert_eq!(status.body["reachable"], true);
+}
+
+#[actix_web::test]
+async fn a_429_is_retried_after_retry_after_and_a_plain_json_answer_is_accepted() {
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let flaky = application(&app, &token, "flaky").await;
+    let started = std::time::Instant::now();
+    let g = ask(&app, &token, &flaky, json!({"kind": "cover_letter"})).await;
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["attempts"], 2);
+    assert_eq!(model.calls("flaky"), 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
+    assert_eq!(
+        done["error"],
+        Value::Null,
+        "a success clears the retry note"
+    );
+
+    let json_app = application(&app, &token, "json").await;
+    let g = ask(&app, &token, &json_app, json!({"kind": "follow_up_email"})).await;
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["output"], "A whole answer at once.");
+    assert_eq!(done["usage"]["completion_tokens"], 6);
+}
+
+#[actix_web::test]
+async fn server_errors_stalls_and_malformed_chunks_are_retried_then_fail_with_a_clear_error() {
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    for (company, words) in [
+        (
+            "broken",
+            "the model server answered 500: the GPU caught fire",
+        ),
+        ("stall", "the model sent nothing for 1 seconds"),
+        ("malformed", "malformed chunk"),
+    ] {
+        let id = application(&app, &token, company).await;
+        let g = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
+        let done = finished(&app, &token, &g).await;
+        assert_eq!(done["status"], "failed", "{company}: {done}");
+        assert_eq!(done["attempts"], 3, "{company}");
+        assert_eq!(model.calls(company), 3, "{company}");
+        let error = done["error"].as_str().unwrap();
+        assert!(error.contains(words), "{company}: {error}");
+        assert!(error.contains("gave up after 3 attempts"), "{error}");
+        assert!(!error.contains('\n'));
+    }
+    // A 401 is not worth retrying.
+    let id = application(&app, &token, "unauthorized").await;
+    let g = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["status"], "failed");
+    assert_eq!(done["attempts"], 1);
+    assert_eq!(
+        done["error"],
+        "the model server answered 401: Incorrect API key provided"
+    );
+    // A stall that happens once is survived.
+    let id = application(&app, &token, "stall-once").await;
+    let g = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["attempts"], 2);
+}
+
+#[actix_web::test]
+async fn cancel_stops_a_running_job_and_a_queued_one_at_once_and_a_finished_one_answers_409() {
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[("ai_concurrency", "1")]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let slow = application(&app, &token, "slow").await;
+    let running = ask(&app, &token, &slow, json!({"kind": "cover_letter"})).await;
+    let queued = ask(&app, &token, &slow, json!({"kind": "thank_you_note"})).await;
+    // Wait until the first is running and has written something.
+    for _ in 0..200 {
+        let g = app
+            .get(&token, &format!("/api/v1/generations/{running}"))
+            .await;
+        if g.body["progress"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/generations/{queued}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(
+        res.body["status"], "cancelled",
+        "a queued job is cancelled at once"
+    );
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/generations/{running}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status, 202);
+    let done = finished(&app, &token, &running).await;
+    assert_eq!(done["status"], "cancelled");
+    let partial = done["output"].as_str().unwrap();
+    assert!(
+        partial.starts_with("part0 ") && !partial.contains("part59"),
+        "{partial}"
+    );
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/generations/{running}/cancel"),
+            json!({}),
+        )
+        .await;
+    res.assert_problem(409, "conflict");
+    // Deleting works on any, and another user sees none of it.
+    let (other, _) = app.user("bob@example.com").await;
+    assert_eq!(
+        app.get(&other, &format!("/api/v1/generations/{running}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.post(
+            &other,
+            &format!("/api/v1/applications/{slow}/generations"),
+            json!({"kind": "cover_letter"})
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.delete(&token, &format!("/api/v1/generations/{running}"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.get(&token, &format!("/api/v1/generations/{running}"))
+            .await
+            .status,
+        404
+    );
+}
+
+#[actix_web::test]
+async fn requests_are_validated_and_limited_per_user() {
+    let model = model_server::start().await;
+    let app = app_with_model(
+        &model,
+        &[
+            ("ai_user_concurrency", "2"),
+            ("ai_daily_quota", "3"),
+            ("ai_concurrency", "1"),
+        ],
+    )
+    .await;
+    let (token, _) = app.user("ada@example.com").await;
+    let slow = application(&app, &token, "slow").await;
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{slow}/generations"),
+            json!({"kind": "sonnet"}),
+        )
+        .await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), vec!["kind"]);
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{slow}/generations"),
+            json!({"kind": "cover_letter", "interview_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    assert_eq!(
+        res.status, 404,
+        "an interview of another application (or nobody's)"
+    );
+
+    let a = ask(&app, &token, &slow, json!({"kind": "cover_letter"})).await;
+    let b = ask(&app, &token, &slow, json!({"kind": "cover_letter"})).await;
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{slow}/generations"),
+            json!({"kind": "cover_letter"}),
+        )
+        .await;
+    res.assert_problem(429, "rate_limited");
+    assert!(res.header("retry-after").is_some());
+    for g in [&a, &b] {
+        app.post(
+            &token,
+            &format!("/api/v1/generations/{g}/cancel"),
+            json!({}),
+        )
+        .await;
+        finished(&app, &token, g).await;
+    }
+    let _c = ask(&app, &token, &slow, json!({"kind": "cover_letter"})).await;
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{slow}/generations"),
+            json!({"kind": "cover_letter"}),
+        )
+        .await;
+    res.assert_problem(429, "rate_limited");
+    assert!(
+        res.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("today's 3 drafts"),
+        "{}",
+        res.text
+    );
+}
+
+#[actix_web::test]
+async fn interview_questions_can_be_prepared_for_one_interview_and_are_kept_with_it() {
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let id = application(&app, &token, "ok").await;
+    let interview = app
+        .post(&token, "/api/v1/interviews", json!({"application_id": id, "kind": "behavioral", "scheduled_at": "2030-01-15T10:00:00Z", "interviewers": ["Grace"]}))
+        .await;
+    assert_eq!(interview.status, 201, "{}", interview.text);
+    let iv = interview.id();
+    let g = ask(
+        &app,
+        &token,
+        &id,
+        json!({"kind": "interview_questions", "interview_id": iv}),
+    )
+    .await;
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["interview_id"], iv.as_str());
+    assert!(
+        done["prompt"]
+            .as_str()
+            .unwrap()
+            .contains("a behavioral interview"),
+        "the kind shapes the questions"
+    );
+    let kept = app
+        .get(&token, &format!("/api/v1/generations?interview_id={iv}"))
+        .await;
+    assert_eq!(kept.body["items"].as_array().unwrap().len(), 1);
+}
