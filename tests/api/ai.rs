@@ -419,3 +419,69 @@ async fn interview_questions_can_be_prepared_for_one_interview_and_are_kept_with
         .await;
     assert_eq!(kept.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[actix_web::test]
+async fn live_events_deliver_the_draft_in_order_as_it_is_written() {
+    use futures_util::StreamExt;
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let slow = application(&app, &token, "slow").await;
+    let res = app
+        .http
+        .get(format!("{}/api/v1/events", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let g = ask(&app, &token, &slow, json!({"kind": "cover_letter"})).await;
+    let mut stream = res.bytes_stream();
+    let mut buffer = String::new();
+    let mut text = String::new();
+    let mut progress_events = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    'read: loop {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("the draft finished in time")
+            .expect("the stream stays open")
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            let field = |name: &str| {
+                frame
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_owned))
+            };
+            let (Some(kind), Some(data)) = (field("event"), field("data")) else {
+                continue;
+            };
+            let data: Value = serde_json::from_str(&data).unwrap();
+            match kind.as_str() {
+                "generation.progress" => {
+                    assert_eq!(data["id"], g.as_str());
+                    assert_eq!(
+                        data["offset"],
+                        text.chars().count(),
+                        "in order, nothing missing or repeated"
+                    );
+                    text.push_str(data["delta"].as_str().unwrap());
+                    progress_events += 1;
+                }
+                "generation.finished" => {
+                    assert_eq!(data, json!({"id": g, "status": "succeeded"}));
+                    break 'read;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        progress_events > 3,
+        "the draft arrived in pieces ({progress_events})"
+    );
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["output"].as_str().unwrap(), text);
+    assert!(text.starts_with("part0 part1 ") && text.ends_with("part59 "));
+}

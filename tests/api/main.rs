@@ -26,5 +26,6 @@ mod pagination;
 mod pipeline;
 mod provider;
 mod ranking;
+mod replicas;
 mod scheduler;
 mod sessions;

@@ -1,0 +1,263 @@
+//! Real `jobcopilot serve` processes sharing one PostgreSQL: what survives a
+//! SIGKILL, and what two replicas never do twice.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{cluster, fresh_database};
+use crate::model_server;
+
+/// A replica: the real binary as a child process on a free port.
+pub struct Replica {
+    pub base: String,
+    child: Child,
+    http: reqwest::Client,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn database_url(db: &str) -> String {
+    let config = cluster().config(db);
+    let host = match &config.get_hosts()[0] {
+        tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        tokio_postgres::config::Host::Tcp(h) => h.clone(),
+    };
+    format!("host={host} user=postgres dbname={db}")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Replica {
+    pub async fn start(db: &str, env: &[(&str, &str)]) -> Replica {
+        let port = free_port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jobcopilot"));
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", database_url(db))
+            .env("JOBCOPILOT_LISTEN", format!("127.0.0.1:{port}"))
+            .env("JOBCOPILOT_SCHEDULER_TICK_SECONDS", "0")
+            .env(
+                "JOBCOPILOT_LOG",
+                std::env::var("JC_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::null())
+            .stderr(if std::env::var("JC_TEST_LOG").is_ok() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            });
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("the binary starts");
+        let replica = Replica {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            http: reqwest::Client::new(),
+        };
+        for _ in 0..200 {
+            if let Ok(r) = replica
+                .http
+                .get(format!("{}/readyz", replica.base))
+                .send()
+                .await
+            {
+                if r.status() == 200 {
+                    return replica;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("replica on port {port} never became ready");
+    }
+
+    /// SIGKILL: no goodbye, leases left held.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub async fn call(
+        &self,
+        token: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("the replica answers");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A new user's API token.
+    pub async fn user(&self, email: &str) -> String {
+        let (status, body) = self
+            .call(
+                None,
+                reqwest::Method::POST,
+                "/api/v1/auth/register",
+                Some(json!({"email": email, "password": "correct horse battery"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+fn ai_env(model: &model_server::ModelServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("JOBCOPILOT_AI_BASE_URL", model.base.clone()),
+        ("JOBCOPILOT_AI_MODEL", "test-model".into()),
+        ("JOBCOPILOT_AI_LEASE_SECONDS", "2".into()),
+        ("JOBCOPILOT_AI_STALL_SECONDS", "5".into()),
+        ("JOBCOPILOT_AI_POLL_MILLIS", "100".into()),
+        ("JOBCOPILOT_AI_RETRY_BASE_MILLIS", "100".into()),
+        ("JOBCOPILOT_AI_USER_CONCURRENCY", "50".into()),
+    ]
+}
+
+fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn wait_finished(r: &Replica, token: &str, id: &str) -> Value {
+    for _ in 0..400 {
+        let (_, g) = r
+            .call(
+                Some(token),
+                reqwest::Method::GET,
+                &format!("/api/v1/generations/{id}"),
+                None,
+            )
+            .await;
+        if ["succeeded", "failed", "cancelled"].contains(&g["status"].as_str().unwrap_or("")) {
+            return g;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("generation {id} never finished");
+}
+
+#[actix_web::test]
+async fn a_job_running_when_its_process_is_killed_finishes_after_the_restart_exactly_once() {
+    let model = model_server::start().await;
+    let (db, _pool) = fresh_database().await;
+    let env = ai_env(&model);
+    let a = Replica::start(&db, &pairs(&env)).await;
+    let token = a.user("ada@example.com").await;
+    let (_, app) = a
+        .call(
+            Some(&token),
+            reqwest::Method::POST,
+            "/api/v1/applications",
+            Some(json!({"company": "slow", "title": "Engineer"})),
+        )
+        .await;
+    let app_id = app["id"].as_str().unwrap().to_owned();
+    let (status, g) = a
+        .call(
+            Some(&token),
+            reqwest::Method::POST,
+            &format!("/api/v1/applications/{app_id}/generations"),
+            Some(json!({"kind": "cover_letter"})),
+        )
+        .await;
+    assert_eq!(status, 202, "{g}");
+    let id = g["id"].as_str().unwrap().to_owned();
+    // Kill it mid-generation, with text already written.
+    for _ in 0..200 {
+        let (_, g) = a
+            .call(
+                Some(&token),
+                reqwest::Method::GET,
+                &format!("/api/v1/generations/{id}"),
+                None,
+            )
+            .await;
+        if g["progress"].as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    a.kill();
+    let b = Replica::start(&db, &pairs(&env)).await;
+    let done = wait_finished(&b, &token, &id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["attempts"], 2, "the killed attempt counted");
+    let text = done["output"].as_str().unwrap();
+    assert!(
+        text.starts_with("part0 ") && text.ends_with("part59 "),
+        "one whole draft: {text}"
+    );
+    assert_eq!(
+        text.matches("part0 ").count(),
+        1,
+        "not two attempts glued together"
+    );
+    assert_eq!(model.calls("slow"), 2);
+}
+
+#[actix_web::test]
+async fn two_replicas_sharing_the_database_never_run_one_job_twice() {
+    let model = model_server::start().await;
+    let (db, _pool) = fresh_database().await;
+    let mut env = ai_env(&model);
+    env.push(("JOBCOPILOT_AI_CONCURRENCY", "4".into()));
+    let a = Replica::start(&db, &pairs(&env)).await;
+    let b = Replica::start(&db, &pairs(&env)).await;
+    let token = a.user("ada@example.com").await;
+    let (_, app) = a
+        .call(
+            Some(&token),
+            reqwest::Method::POST,
+            "/api/v1/applications",
+            Some(json!({"company": "ok", "title": "Engineer"})),
+        )
+        .await;
+    let app_id = app["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for i in 0..16 {
+        let r = if i % 2 == 0 { &a } else { &b };
+        let (status, g) = r
+            .call(
+                Some(&token),
+                reqwest::Method::POST,
+                &format!("/api/v1/applications/{app_id}/generations"),
+                Some(json!({"kind": "cover_letter"})),
+            )
+            .await;
+        assert_eq!(status, 202, "{g}");
+        ids.push(g["id"].as_str().unwrap().to_owned());
+    }
+    for id in &ids {
+        let done = wait_finished(&a, &token, id).await;
+        assert_eq!(done["status"], "succeeded", "{done}");
+        assert_eq!(done["attempts"], 1, "{done}");
+    }
+    assert_eq!(
+        model.calls("ok"),
+        16,
+        "each job ran exactly once across both replicas"
+    );
+}
