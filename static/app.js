@@ -114,6 +114,24 @@
      "interview.created", "interview.updated", "interview.deleted", "applications.rescored"].forEach(function (kind) {
       source.addEventListener(kind, onChange);
     });
+    // AI drafts grow on the page as they are written.
+    source.addEventListener("generation.progress", function (e) {
+      var d;
+      try { d = JSON.parse(e.data); } catch (err) { return; }
+      var box = document.querySelector('[data-generation="' + d.id + '"] [data-output]');
+      if (!box) return;
+      var chars = Array.from(box.textContent);
+      if (d.offset <= chars.length) box.textContent = chars.slice(0, d.offset).join("") + d.delta;
+      var waiting = box.parentNode.querySelector("[data-waiting]");
+      if (waiting) waiting.textContent = "Being written…";
+    });
+    source.addEventListener("generation.finished", function (e) {
+      var d;
+      try { d = JSON.parse(e.data); } catch (err) { return; }
+      if (!document.querySelector('[data-generation="' + d.id + '"]')) return;
+      if (!busy()) window.location.reload();
+      else say("A draft is finished. Reload to see it.");
+    });
     source.addEventListener("reminder.due", function (e) {
       try { say("Reminder: " + JSON.parse(e.data).title); } catch (err) { /* not for us */ }
     });

@@ -479,3 +479,54 @@ async fn a_job_search_in_the_browser_without_javascript() {
     b.screenshots("dashboard-nojs").await;
     b.quit().await;
 }
+
+#[actix_web::test]
+async fn a_draft_grows_on_the_page_as_the_model_writes_it() {
+    let model = crate::model_server::start().await;
+    let app = crate::helpers::spawn_app_with(&[
+        ("ai_base_url", model.base.as_str()),
+        ("ai_poll_millis", "100"),
+    ])
+    .await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.add_application("slow", "Engineer", "applied").await;
+    b.choose("f-draft-kind", "cover_letter").await;
+    b.click("form.draft-form button[type=submit]").await;
+    b.wait_for("Cover letter requested").await;
+    // The text arrives through live events while the draft is still running.
+    let mut grew = false;
+    for _ in 0..100 {
+        let status = b
+            .d()
+            .execute(
+                "var a = document.querySelector('article.draft'); return a ? a.dataset.status : ''",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let text = b
+            .d()
+            .execute("var o = document.querySelector('article.draft [data-output]'); return o ? o.textContent : ''", Vec::new())
+            .await
+            .unwrap();
+        let (status, text) = (
+            status.json().as_str().unwrap_or("").to_owned(),
+            text.json().as_str().unwrap_or("").to_owned(),
+        );
+        if status != "succeeded" && text.contains("part5 ") {
+            grew = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(grew, "the draft grew on the page while it was written");
+    b.screenshots("application-draft-running").await;
+    b.wait_for("draft-succeeded").await;
+    let page = b.source().await;
+    assert!(
+        page.contains("part59"),
+        "the finished draft is kept on the page"
+    );
+    b.quit().await;
+}

@@ -555,3 +555,59 @@ async fn the_board_has_a_column_per_status_and_offers_only_allowed_moves() {
         card.contains("data-allowed=\"screening,interviewing,offer,rejected,withdrawn,ghosted\"")
     );
 }
+
+#[actix_web::test]
+async fn a_draft_is_requested_from_the_application_page_and_kept_there() {
+    let app = spawn_app().await;
+    let b = sign_up(&app, "ada@example.com").await;
+    let id = new_application(
+        &app,
+        &b,
+        &[
+            ("company", "Acme"),
+            ("title", "Engineer"),
+            ("status", "applied"),
+            ("job_description", "- Build APIs in Rust"),
+        ],
+    )
+    .await;
+    let bad = post(
+        &app,
+        &b,
+        &format!("/applications/{id}/drafts"),
+        &[("kind", "sonnet"), ("instructions", "keep it short")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("id=\"f-draft-kind-error\""));
+    assert!(bad.html.contains(">keep it short</textarea>"), "input kept");
+
+    let ok = post(
+        &app,
+        &b,
+        &format!("/applications/{id}/drafts"),
+        &[("kind", "cover_letter"), ("tone", "warm")],
+    )
+    .await;
+    let page = follow(&app, &b, &ok).await;
+    assert!(page.html.contains("Cover letter requested"));
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = get(&app, &b, &format!("/applications/{id}")).await.html;
+        if html.contains("draft-succeeded") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(html.contains("draft-succeeded"), "{html}");
+    assert!(
+        html.contains("template draft, no AI model"),
+        "honest about what wrote it"
+    );
+    assert!(
+        html.contains("I am writing to apply for the Engineer role at Acme."),
+        "{html}"
+    );
+    let settings = get(&app, &b, "/settings").await;
+    assert!(settings.html.contains("built-in drafter"));
+}

@@ -349,6 +349,8 @@ struct Refused {
     note_error: Option<String>,
     interview: Option<HashMap<String, String>>,
     interview_errors: HashMap<String, String>,
+    draft: Option<HashMap<String, String>>,
+    draft_errors: HashMap<String, String>,
 }
 
 /// The edit form's values for a stored application.
@@ -392,6 +394,12 @@ async fn render_detail(
         limit: 200,
         ..Default::default()
     };
+    let draft_query = crate::store::generations::ListQuery {
+        application_id: Some(id),
+        limit: 20,
+        ..Default::default()
+    };
+    let drafts = crate::store::generations::list(&client, user_id, &draft_query).await?;
     let (note_page, interview_page, history_page, entering) = futures_util::try_join!(
         async { Ok::<_, Error>(notes::list(&client, user_id, id, 200, None).await?) },
         async { Ok::<_, Error>(interviews::list(&client, user_id, &interview_query).await?) },
@@ -433,6 +441,12 @@ async fn render_detail(
         interview => interview_values, interview_errors => refused.interview_errors,
         history => minijinja::Value::from_serialize(&history_page.items),
         duplicate => duplicate, choices => choices(),
+        drafts => minijinja::Value::from_serialize(&drafts.items),
+        draft => refused.draft.unwrap_or_else(|| HashMap::from([("kind".to_owned(), "cover_letter".to_owned()), ("tone".to_owned(), "professional".to_owned())])),
+        draft_errors => refused.draft_errors,
+        draft_kinds => crate::domain::generation::Kind::CHOICES.iter().map(|(n, k)| context! { value => n, title => k.title() }).collect::<Vec<_>>(),
+        tones => crate::domain::generation::Tone::CHOICES.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        ai_provider => state.settings.ai.base_url.as_ref().map_or("builtin", |_| "openai-compatible"),
         created_at => format_timestamp(app.application.created_at),
     };
     render_page(
@@ -836,4 +850,104 @@ pub async fn add_interview(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `POST /applications/{id}/drafts`: asks the AI pool for a draft.
+pub async fn ask_draft(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let id = *id;
+    let spec = [
+        ("kind", Kind::Text),
+        ("tone", Kind::Text),
+        ("instructions", Kind::Text),
+        ("interview_id", Kind::Text),
+    ];
+    let body = to_json(&form, &spec, Empty::Omit, viewer.timezone());
+    let refused = |errors: HashMap<String, String>| Refused {
+        draft: Some(form.values()),
+        draft_errors: errors,
+        ..Default::default()
+    };
+    let new = match crate::domain::generation::NewGeneration::parse(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            return render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused(errors_by_field(&e)),
+            )
+            .await
+        }
+    };
+    match crate::http::generations::queue(&state, viewer.auth.user_id, id, &new).await {
+        Ok(_) => Ok(done(
+            &state,
+            &format!("/applications/{id}#drafts"),
+            &format!(
+                "{} requested: it appears below as it is written.",
+                new.kind.title()
+            ),
+        )),
+        Err(Error::LimitReached { detail, .. }) => {
+            let errors = HashMap::from([("kind".to_owned(), format!("Not now: {detail}."))]);
+            render_detail(
+                &state,
+                &req,
+                &viewer,
+                id,
+                StatusCode::TOO_MANY_REQUESTS,
+                refused(errors),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn draft_back(form: &FormData) -> String {
+    match Uuid::parse_str(form.get("application_id")) {
+        Ok(app) => format!("/applications/{app}#drafts"),
+        Err(_) => "/applications".to_owned(),
+    }
+}
+
+/// `POST /drafts/{id}/cancel`.
+pub async fn cancel_draft(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let message =
+        match crate::http::generations::request_cancel(&state, viewer.auth.user_id, *id).await {
+            Ok(g) if g.status == crate::domain::generation::Status::Cancelled => "Draft cancelled.",
+            Ok(_) => "Stopping the draft: it ends within a few seconds.",
+            Err(Error::Conflict(_)) => "That draft had already finished.",
+            Err(e) => return Err(e),
+        };
+    Ok(done(&state, &draft_back(&form), message))
+}
+
+/// `POST /drafts/{id}/delete`.
+pub async fn delete_draft(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    form: FormData,
+) -> Result<HttpResponse> {
+    let viewer = poster(&state, &req, &form).await?;
+    let client = state.pool.get().await?;
+    if !crate::store::generations::delete(&client, viewer.auth.user_id, *id).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(done(&state, &draft_back(&form), "Draft deleted."))
 }

@@ -892,6 +892,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(applications::add_interview)),
         )
         .service(
+            resource("/applications/{id}/drafts", &[M::POST])
+                .route(web::post().to(applications::ask_draft)),
+        )
+        .service(
+            resource("/drafts/{id}/cancel", &[M::POST])
+                .route(web::post().to(applications::cancel_draft)),
+        )
+        .service(
+            resource("/drafts/{id}/delete", &[M::POST])
+                .route(web::post().to(applications::delete_draft)),
+        )
+        .service(
             resource("/notes/{id}", &[M::POST]).route(web::post().to(applications::update_note)),
         )
         .service(

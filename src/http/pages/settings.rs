@@ -164,6 +164,12 @@ async fn render(
             ("links".to_owned(), profile.links.join("\n")),
         ])
     });
+    let ai = state
+        .ai
+        .send(crate::actors::ai_pool::CheckStatus)
+        .await
+        .ok()
+        .map(|s| minijinja::Value::from_serialize(&s));
     let zones: Vec<String> = jiff::tz::db()
         .available()
         .map(|name| name.as_str().to_owned())
@@ -179,7 +185,7 @@ async fn render(
             url => feed_url(state, &token),
             created_at => crate::domain::time::format_timestamp(created_at),
         }),
-        zones => zones,
+        zones => zones, ai => ai,
         auth_methods => user.auth_methods,
     };
     render_page(
