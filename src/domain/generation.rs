@@ -175,6 +175,9 @@ pub struct Generation {
     pub usage: Usage,
     /// What was sent to the model (for the user's audit).
     pub prompt: Option<String>,
+    /// Each attempt: when it ended, how long it took, how it ended.
+    #[schema(value_type = Vec<Object>)]
+    pub timings: serde_json::Value,
     #[serde(serialize_with = "serde_ts::timestamp")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,

@@ -17,7 +17,7 @@ use crate::domain::generation::{
 
 const COLUMNS: &str = "g.id, g.user_id, g.application_id, g.interview_id, g.kind, g.tone, g.instructions, \
     g.status, g.provider, g.model, g.prompt, g.output, g.error, g.progress, g.attempts, g.prompt_tokens, \
-    g.completion_tokens, g.created_at, g.started_at, g.finished_at";
+    g.completion_tokens, g.timings, g.created_at, g.started_at, g.finished_at";
 
 fn bad(what: &str, v: &str) -> StoreError {
     StoreError::Internal(format!("unexpected {what} {v:?} in ai_generations"))
@@ -46,6 +46,7 @@ fn from_row(row: &Row) -> StoreResult<Generation> {
             completion_tokens: row.try_get("completion_tokens")?,
         },
         prompt: row.try_get("prompt")?,
+        timings: row.try_get("timings")?,
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,

@@ -178,6 +178,11 @@ async fn a_429_is_retried_after_retry_after_and_a_plain_json_answer_is_accepted(
         Value::Null,
         "a success clears the retry note"
     );
+    let timings = done["timings"].as_array().unwrap();
+    assert_eq!(timings.len(), 2, "each attempt is in the audit: {done}");
+    assert_eq!(timings[0]["outcome"], "failed");
+    assert!(timings[0]["error"].as_str().unwrap().contains("429"));
+    assert_eq!(timings[1]["outcome"], "succeeded");
 
     let json_app = application(&app, &token, "json").await;
     let g = ask(&app, &token, &json_app, json!({"kind": "follow_up_email"})).await;
