@@ -140,6 +140,7 @@ impl Application {
         let stats = Arc::new(ActorStats::default());
 
         // Singletons start once, here, never inside the per-worker closure.
+        http::metrics::handle();
         let event_bus = Supervisor::start(|_| EventBus::new(Arc::new(EventIds::default())));
         let directory = Arc::new(Directory::default());
         let (pool, idle, st, bus, dir) = (

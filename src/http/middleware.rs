@@ -103,6 +103,16 @@ pub async fn request_context(
     }
     security_headers(res.headers_mut(), https);
 
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    super::metrics::record_request(
+        &method,
+        &route,
+        status.as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let _enter = span.enter();
     if status.is_server_error() {

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod generations;
 pub mod health;
 pub mod interviews;
+pub mod metrics;
 pub mod middleware;
 pub mod notes;
 pub mod openapi;
@@ -178,6 +179,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/healthz", &[M::GET]).route(web::get().to(health::healthz)))
         .service(resource("/readyz", &[M::GET]).route(web::get().to(health::readyz)))
+        .service(resource("/metrics", &[M::GET]).route(web::get().to(metrics::metrics)))
         .service(
             resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(openapi::document)),
         )

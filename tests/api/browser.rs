@@ -404,6 +404,10 @@ async fn a_job_search_in_the_browser_with_javascript() {
 async fn a_job_search_in_the_browser_without_javascript() {
     let app = spawn_app().await;
     let b = Browser::open(&app, false).await;
+    b.goto("/auth/login").await;
+    b.screenshots("sign-in").await;
+    b.goto("/auth/register").await;
+    b.screenshots("register").await;
     b.sign_up("bob@example.com").await;
     let js = b
         .d()

@@ -86,3 +86,42 @@ async fn the_api_docs_page_is_served_without_internet() {
     assert_eq!(init.status, 200);
     assert!(init.text.contains("/api/v1/openapi.json"));
 }
+
+#[actix_web::test]
+async fn metrics_are_served_in_the_prometheus_text_format_by_route_not_by_path() {
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let missing = uuid::Uuid::now_v7();
+    assert_eq!(
+        app.get(&token, &format!("/api/v1/applications/{missing}"))
+            .await
+            .status,
+        404
+    );
+    let res = app.req(Method::GET, "/metrics").send().await;
+    assert_eq!(res.status, 200);
+    assert!(res
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = &res.text;
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="GET",route="/api/v1/applications/{id}",status="404"}"#
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(&missing.to_string()), "no ids in the series");
+    assert!(text.contains("# TYPE http_request_duration_seconds histogram"));
+    assert!(text.contains(r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/applications/{id}",le="0.005"}"#));
+    for series in [
+        r#"db_pool_connections{state="open"}"#,
+        "sse_clients ",
+        "user_actors_active ",
+        "user_actor_restarts ",
+        r#"ai_generations{status="queued"}"#,
+        r#"redis_connection{state="disabled"} 1"#,
+    ] {
+        assert!(text.contains(series), "{series} in {text}");
+    }
+}

@@ -1,0 +1,98 @@
+//! `GET /metrics` in the Prometheus text format. Requests are counted and
+//! timed as they pass the middleware (by route pattern, never by raw path,
+//! so ids do not explode the series); gauges are read at scrape time from
+//! the pool, the actors and PostgreSQL.
+
+use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use super::AppState;
+use crate::actors::event_bus::CountSubscribers;
+use crate::actors::registry::CountActive;
+use crate::error::Result;
+use crate::store::generations;
+
+/// The process's recorder (installed once, whatever the number of servers
+/// a test process starts).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("http_request_duration_seconds".into()),
+                &[
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    10.0,
+                ],
+            )
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        match builder.install_recorder() {
+            Ok(handle) => handle,
+            // Another recorder is installed (it should not be): keep a private one.
+            Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+        }
+    })
+}
+
+/// Counts and times one answered request.
+pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route.to_owned()),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!(
+        "http_request_duration_seconds",
+        "method" => method.to_owned(),
+        "route" => route.to_owned()
+    )
+    .record(seconds);
+}
+
+/// `GET /metrics`.
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
+    let pool = state.pool.status();
+    metrics::gauge!("db_pool_connections", "state" => "open").set(pool.size as f64);
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(pool.available as f64);
+    metrics::gauge!("db_pool_connections", "state" => "max").set(pool.max_size as f64);
+    metrics::gauge!("db_pool_waiting").set(pool.waiting as f64);
+    let sse = state.event_bus.send(CountSubscribers).await.unwrap_or(0);
+    metrics::gauge!("sse_clients").set(sse as f64);
+    let actors = state.registry.send(CountActive).await.unwrap_or(0);
+    metrics::gauge!("user_actors_active").set(actors as f64);
+    metrics::gauge!("user_actor_starts")
+        .set(state.stats.user_starts.load(Ordering::Relaxed) as f64);
+    metrics::gauge!("user_actor_restarts")
+        .set(state.stats.user_restarts.load(Ordering::Relaxed) as f64);
+    if let Ok(client) = state.pool.get().await {
+        if let Ok(counts) = generations::counts(&client).await {
+            for status in ["queued", "running", "succeeded", "failed", "cancelled"] {
+                let n = counts
+                    .iter()
+                    .find(|(s, _)| s == status)
+                    .map_or(0, |(_, n)| *n);
+                metrics::gauge!("ai_generations", "status" => status).set(n as f64);
+            }
+        }
+    }
+    let redis = if state.settings.redis_url.is_some() {
+        "down"
+    } else {
+        "disabled"
+    };
+    for s in ["ok", "down", "disabled"] {
+        metrics::gauge!("redis_connection", "state" => s).set(if s == redis { 1.0 } else { 0.0 });
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(handle().render()))
+}
