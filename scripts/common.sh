@@ -47,17 +47,19 @@ need_postgres() {
     fi
 }
 
-# The real peers the tests run: an OpenID provider (npm) and a browser.
+# The real peers the tests run: an OpenID provider (npm), a browser, Redis.
 need_test_peers() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         apt_install nodejs npm
     fi
     # The web UI's end-to-end tests drive a real headless Chromium.
-    local browser=()
-    command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || browser+=(chromium)
-    command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || browser+=(chromium-driver)
-    if [ ${#browser[@]} -gt 0 ]; then
-        apt_install "${browser[@]}"
+    local peers=()
+    command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || peers+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || peers+=(chromium-driver)
+    # Scale-out tests run a real Redis.
+    command -v redis-server >/dev/null 2>&1 || peers+=(redis-server)
+    if [ ${#peers[@]} -gt 0 ]; then
+        apt_install "${peers[@]}"
     fi
     if [ ! -d tests/peers/oidc/node_modules/oidc-provider ]; then
         say "installing the test OpenID provider (npm ci in tests/peers/oidc)"

@@ -15,7 +15,7 @@ use deadpool_postgres::Pool;
 use crate::actors::ai_pool::AiPool;
 use crate::actors::analytics::AnalyticsAggregator;
 use crate::actors::creates::CreateBatcher;
-use crate::actors::event_bus::{EventBus, EventIds};
+use crate::actors::event_bus::{AttachRegistry, EventBus, EventIds, RedisLink};
 use crate::actors::registry::Directory;
 use crate::actors::scheduler::Scheduler;
 use crate::actors::{ActorStats, Registry};
@@ -141,7 +141,21 @@ impl Application {
 
         // Singletons start once, here, never inside the per-worker closure.
         http::metrics::handle();
-        let event_bus = Supervisor::start(|_| EventBus::new(Arc::new(EventIds::default())));
+        let credentials = Arc::new(CredentialCache::default());
+        let link = RedisLink::new(settings.redis_url.is_some());
+        let (redis_url, bus_link, bus_credentials) = (
+            settings.redis_url.clone(),
+            link.clone(),
+            credentials.clone(),
+        );
+        let event_bus = Supervisor::start(move |_| {
+            EventBus::with_redis(
+                Arc::new(EventIds::default()),
+                redis_url.clone(),
+                bus_link.clone(),
+                bus_credentials.clone(),
+            )
+        });
         let directory = Arc::new(Directory::default());
         let (pool, idle, st, bus, dir) = (
             db.pool.clone(),
@@ -155,6 +169,7 @@ impl Application {
         let creates = CreateBatcher::start(db.pool.clone(), writers);
         let registry =
             Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()));
+        event_bus.do_send(AttachRegistry(registry.clone()));
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let pool = db.pool.clone();
         let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));
@@ -193,7 +208,8 @@ impl Application {
             event_bus: event_bus.clone(),
             analytics,
             ai,
-            credentials: Arc::new(CredentialCache::default()),
+            credentials,
+            link,
             shutdown: shutdown_rx,
         });
         let mut server = HttpServer::new(move || {

@@ -1,10 +1,18 @@
-//! The EventBus: live events for a user's connected clients. In-process for
-//! now (one replica); the scale-out work puts Redis pub/sub under it.
-//! Subscribers are bounded channels; a client that went away is dropped on
-//! the next publish or sweep, so it costs nothing after it goes.
+//! The EventBus: live events for a user's connected clients, on every
+//! replica. With `REDIS_URL` each event is also published to Redis
+//! (versioned JSON on per-purpose channels: `jobcopilot:v1:events` for what
+//! clients see, `jobcopilot:v1:invalidate` for what caches must drop), and
+//! one subscriber connection per replica brings the other replicas' events
+//! in: to local clients, to the user actors (a write elsewhere reloads the
+//! user's working set here) and to the credential cache (a revocation
+//! elsewhere is forgotten here). The link reconnects with backoff; while it
+//! is down, caches are not trusted (reads go to PostgreSQL), and on every
+//! (re)subscription every cache is dropped. Without `REDIS_URL` it is an
+//! in-process broadcast. Subscribers are bounded channels; a client that
+//! went away is dropped on the next publish or sweep.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,10 +45,74 @@ impl EventIds {
 /// Events a subscriber can hold before it is considered stuck and dropped.
 const BUFFER: usize = 256;
 
+const EVENTS: &str = "jobcopilot:v1:events";
+const INVALIDATE: &str = "jobcopilot:v1:invalidate";
+
+/// The state of this replica's link to Redis.
+#[derive(Debug)]
+pub struct RedisLink {
+    configured: bool,
+    /// 1 while subscribed; 0 while not.
+    up: AtomicU8,
+}
+
+impl RedisLink {
+    pub fn new(configured: bool) -> Arc<RedisLink> {
+        Arc::new(RedisLink {
+            configured,
+            up: AtomicU8::new(0),
+        })
+    }
+
+    /// `ok`, `down` or `disabled`, as `/readyz` says it.
+    pub fn status(&self) -> &'static str {
+        match (self.configured, self.up.load(Ordering::Acquire)) {
+            (false, _) => "disabled",
+            (true, 1) => "ok",
+            (true, _) => "down",
+        }
+    }
+
+    /// Whether this replica may answer from its caches: it hears about
+    /// every other replica's writes (or there is no other replica).
+    pub fn caches_trusted(&self) -> bool {
+        !self.configured || self.up.load(Ordering::Acquire) == 1
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.store(u8::from(up), Ordering::Release);
+    }
+}
+
+/// What travels between replicas.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Wire {
+    v: u8,
+    origin: Uuid,
+    user_id: Uuid,
+    kind: String,
+    data: Value,
+}
+
+/// Kinds that mean a user's data changed (their caches must go).
+fn invalidates(kind: &str) -> bool {
+    matches!(
+        kind,
+        "dashboard.updated" | "applications.rescored" | super::commands::REVOKED
+    )
+}
+
 pub struct EventBus {
     subscribers: HashMap<Uuid, Vec<(u64, mpsc::Sender<Event>)>>,
     next_subscriber: u64,
     ids: Arc<EventIds>,
+    redis_url: Option<String>,
+    link: Arc<RedisLink>,
+    /// This replica, to skip our own messages coming back.
+    origin: Uuid,
+    outbox: Option<mpsc::UnboundedSender<(&'static str, String)>>,
+    registry: Option<Addr<super::Registry>>,
+    credentials: Option<Arc<crate::auth::cache::CredentialCache>>,
 }
 
 impl EventBus {
@@ -49,6 +121,44 @@ impl EventBus {
             subscribers: HashMap::new(),
             next_subscriber: 0,
             ids,
+            redis_url: None,
+            link: RedisLink::new(false),
+            outbox: None,
+            origin: Uuid::new_v4(),
+            registry: None,
+            credentials: None,
+        }
+    }
+
+    /// An event bus that shares events with the other replicas through Redis.
+    pub fn with_redis(
+        ids: Arc<EventIds>,
+        redis_url: Option<String>,
+        link: Arc<RedisLink>,
+        credentials: Arc<crate::auth::cache::CredentialCache>,
+    ) -> Self {
+        EventBus {
+            redis_url,
+            link,
+            credentials: Some(credentials),
+            ..EventBus::new(ids)
+        }
+    }
+
+    fn deliver(&mut self, user_id: Uuid, kind: String, data: Value) {
+        let Some(subs) = self.subscribers.get_mut(&user_id) else {
+            return;
+        };
+        let event = Event {
+            id: self.ids.next(),
+            user_id,
+            kind,
+            data,
+        };
+        // A full or closed channel means a gone or stuck client: drop it.
+        subs.retain(|(_, tx)| tx.try_send(event.clone()).is_ok());
+        if subs.is_empty() {
+            self.subscribers.remove(&user_id);
         }
     }
 
@@ -65,6 +175,17 @@ impl Actor for EventBus {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.run_interval(Duration::from_secs(30), |act, _| act.sweep());
+        if let Some(url) = self.redis_url.clone() {
+            let (tx, rx) = mpsc::unbounded_channel();
+            self.outbox = Some(tx);
+            ctx.spawn(actix::fut::wrap_future(publish_loop(url.clone(), rx)));
+            ctx.spawn(actix::fut::wrap_future(subscribe_loop(
+                url,
+                self.link.clone(),
+                ctx.address(),
+                self.origin,
+            )));
+        }
     }
 }
 
@@ -83,20 +204,168 @@ impl Handler<Publish> for EventBus {
     type Result = ();
 
     fn handle(&mut self, msg: Publish, _: &mut Context<Self>) {
-        let Some(subs) = self.subscribers.get_mut(&msg.user_id) else {
-            return;
-        };
-        let event = Event {
-            id: self.ids.next(),
-            user_id: msg.user_id,
-            kind: msg.kind,
-            data: msg.data,
-        };
-        // A full or closed channel means a gone or stuck client: drop it.
-        subs.retain(|(_, tx)| tx.try_send(event.clone()).is_ok());
-        if subs.is_empty() {
-            self.subscribers.remove(&msg.user_id);
+        if let Some(outbox) = &self.outbox {
+            let wire = Wire {
+                v: 1,
+                origin: self.origin,
+                user_id: msg.user_id,
+                kind: msg.kind.clone(),
+                data: msg.data.clone(),
+            };
+            if let Ok(text) = serde_json::to_string(&wire) {
+                if invalidates(&msg.kind) {
+                    let _ = outbox.send((INVALIDATE, text.clone()));
+                }
+                let _ = outbox.send((EVENTS, text));
+            }
         }
+        self.deliver(msg.user_id, msg.kind, msg.data);
+    }
+}
+
+/// An event raised on another replica.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Remote {
+    channel: String,
+    wire: Wire,
+}
+
+impl Handler<Remote> for EventBus {
+    type Result = ();
+
+    fn handle(&mut self, msg: Remote, _: &mut Context<Self>) {
+        let w = msg.wire;
+        if msg.channel == INVALIDATE {
+            if w.kind == super::commands::REVOKED {
+                if let (Some(cache), Some(token)) = (&self.credentials, w.data["token_id"].as_str())
+                {
+                    if let Ok(token) = token.parse() {
+                        cache.forget(token);
+                    }
+                }
+            } else if let Some(registry) = &self.registry {
+                registry.do_send(super::registry::ReloadUser(w.user_id));
+            }
+            return;
+        }
+        self.deliver(w.user_id, w.kind, w.data);
+    }
+}
+
+/// The subscription is (again) in place: every cache may be stale.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Resubscribed;
+
+impl Handler<Resubscribed> for EventBus {
+    type Result = ();
+
+    fn handle(&mut self, _: Resubscribed, _: &mut Context<Self>) {
+        if let Some(registry) = &self.registry {
+            registry.do_send(super::registry::ReloadAll);
+        }
+        if let Some(cache) = &self.credentials {
+            cache.clear();
+        }
+    }
+}
+
+/// Whom to tell when another replica changed a user's data.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AttachRegistry(pub Addr<super::Registry>);
+
+impl Handler<AttachRegistry> for EventBus {
+    type Result = ();
+
+    fn handle(&mut self, msg: AttachRegistry, _: &mut Context<Self>) {
+        self.registry = Some(msg.0);
+    }
+}
+
+/// Publishes what this replica raises; a message that cannot be sent while
+/// Redis is away is dropped (Redis carries only what may be lost).
+async fn publish_loop(url: String, mut rx: mpsc::UnboundedReceiver<(&'static str, String)>) {
+    let Ok(client) = redis::Client::open(url.as_str()) else {
+        return;
+    };
+    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
+    while let Some((channel, payload)) = rx.recv().await {
+        if conn.is_none() {
+            conn = tokio::time::timeout(
+                Duration::from_secs(1),
+                client.get_multiplexed_async_connection(),
+            )
+            .await
+            .ok()
+            .and_then(Result::ok);
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        let sent = tokio::time::timeout(
+            Duration::from_secs(1),
+            redis::cmd("PUBLISH")
+                .arg(channel)
+                .arg(payload)
+                .query_async::<i64>(c),
+        )
+        .await;
+        if !matches!(sent, Ok(Ok(_))) {
+            conn = None;
+        }
+    }
+}
+
+/// One subscriber connection per replica, reconnecting with backoff.
+async fn subscribe_loop(url: String, link: Arc<RedisLink>, bus: Addr<EventBus>, origin: Uuid) {
+    use futures_util::StreamExt;
+    let Ok(client) = redis::Client::open(url.as_str()) else {
+        tracing::error!("REDIS_URL cannot be used");
+        return;
+    };
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let subscribed = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(EVENTS).await?;
+            pubsub.subscribe(INVALIDATE).await?;
+            Ok::<_, redis::RedisError>(pubsub)
+        };
+        match tokio::time::timeout(Duration::from_secs(3), subscribed).await {
+            Ok(Ok(pubsub)) => {
+                backoff = Duration::from_millis(100);
+                link.set_up(true);
+                bus.do_send(Resubscribed);
+                tracing::info!(
+                    "subscribed to Redis: live events and cache invalidation are shared"
+                );
+                let mut messages = pubsub.into_on_message();
+                while let Some(msg) = messages.next().await {
+                    let channel = msg.get_channel_name().to_owned();
+                    let Ok(payload) = msg.get_payload::<String>() else {
+                        continue;
+                    };
+                    match serde_json::from_str::<Wire>(&payload) {
+                        Ok(wire) if wire.v == 1 && wire.origin != origin => {
+                            bus.do_send(Remote { channel, wire });
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "an unreadable message on Redis"),
+                    }
+                }
+                link.set_up(false);
+                tracing::warn!(
+                    "lost the Redis subscription: reading through to PostgreSQL until it is back"
+                );
+            }
+            Ok(Err(e)) => {
+                link.set_up(false);
+                tracing::debug!(error = %e, "Redis unreachable");
+            }
+            Err(_) => link.set_up(false),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 

@@ -180,3 +180,20 @@ impl Handler<ReloadUser> for Registry {
         }
     }
 }
+
+/// Tells every running user actor to reload (their caches may be stale).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ReloadAll;
+
+impl Handler<ReloadAll> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, _: ReloadAll, _: &mut Context<Self>) {
+        if let Ok(map) = self.directory.map.read() {
+            for entry in map.values() {
+                entry.addr.do_send(super::user_state::Reload);
+            }
+        }
+    }
+}

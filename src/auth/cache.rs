@@ -55,6 +55,13 @@ impl CredentialCache {
         }
     }
 
+    /// Forgets every lookup (the replica may have missed revocations).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
+
     /// Forgets a revoked token (by its id).
     pub fn forget(&self, id: Uuid) {
         if let Ok(mut entries) = self.entries.write() {

@@ -190,7 +190,13 @@ pub async fn authenticate(
             return Err(Error::Unauthenticated);
         }
         let hash = auth::hash_token(&token);
-        if let Some(c) = state.credentials.get(&hash, now) {
+        // A cached lookup is trusted only while revocations elsewhere reach us.
+        let cached = state
+            .link
+            .caches_trusted()
+            .then(|| state.credentials.get(&hash, now))
+            .flatten();
+        if let Some(c) = cached {
             return Ok(AuthUser {
                 user_id: c.user_id,
                 credential: Credential::Token(c.id),

@@ -45,11 +45,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let migrated = state.readiness.migrations_done.load(Ordering::Acquire);
     let body = Readiness {
         postgres: if postgres_ok { "ok" } else { "down" },
-        redis: if state.settings.redis_url.is_some() {
-            "down"
-        } else {
-            "disabled"
-        },
+        redis: state.link.status(),
         migrations: if migrated { "done" } else { "running" },
     };
     if postgres_ok && migrated {

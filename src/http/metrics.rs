@@ -80,11 +80,7 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
             }
         }
     }
-    let redis = if state.settings.redis_url.is_some() {
-        "down"
-    } else {
-        "disabled"
-    };
+    let redis = state.link.status();
     for s in ["ok", "down", "disabled"] {
         metrics::gauge!("redis_connection", "state" => s).set(if s == redis { 1.0 } else { 0.0 });
     }

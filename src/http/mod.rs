@@ -53,6 +53,8 @@ pub struct AppState {
     pub ai: Addr<crate::actors::ai_pool::AiPool>,
     /// Recent credential lookups (revocation here forgets them at once).
     pub credentials: Arc<crate::auth::cache::CredentialCache>,
+    /// This replica's link to Redis: whether its caches may be trusted.
+    pub link: Arc<crate::actors::event_bus::RedisLink>,
     /// Becomes true when the process is stopping (live streams close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -90,7 +92,13 @@ impl AppState {
         use crate::actors::read_cache::CachedBody;
         use crate::actors::user_state::{CachedRead, Lookup, RememberRead};
         let actor = self.user(user_id).await?;
-        let cached = match actor.send(CachedRead { key: key.clone() }).await? {
+        // Without news of other replicas' writes, the cache cannot be trusted.
+        let lookup = if self.link.caches_trusted() {
+            actor.send(CachedRead { key: key.clone() }).await?
+        } else {
+            Lookup::Miss { change_seq: None }
+        };
+        let cached = match lookup {
             Lookup::Hit(hit) => hit,
             Lookup::Miss { change_seq } => {
                 let (value, version) = load.await?;

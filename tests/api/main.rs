@@ -27,5 +27,6 @@ mod pipeline;
 mod provider;
 mod ranking;
 mod replicas;
+mod scale_out;
 mod scheduler;
 mod sessions;

@@ -1,0 +1,272 @@
+//! Replicas sharing PostgreSQL and a real `redis-server` on loopback: a
+//! write on one is seen on the other, live events cross over, revocations
+//! reach every replica, and losing Redis degrades to reading through to
+//! PostgreSQL (never to stale data) until it is back.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::fresh_database;
+use crate::replicas::Replica;
+
+struct Redis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Redis {
+    fn start_on(port: u16) -> Redis {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/test installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis {
+            port,
+            child: Some(child),
+        }
+    }
+
+    fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Redis::start_on(port)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never: {what}");
+}
+
+async fn redis_state(r: &Replica) -> (u16, String) {
+    let (status, body) = r.call(None, Method::GET, "/readyz", None).await;
+    (
+        status,
+        body["redis"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn replicas(db: &str, redis: &Redis) -> (Replica, Replica) {
+    let url = redis.url();
+    let env = [("REDIS_URL", url.as_str())];
+    let a = Replica::start(db, &env).await;
+    let b = Replica::start(db, &env).await;
+    for r in [&a, &b] {
+        until("subscribed to Redis", async || {
+            redis_state(r).await == (200, "ok".into())
+        })
+        .await;
+    }
+    (a, b)
+}
+
+async fn total(r: &Replica, token: &str) -> i64 {
+    let (status, d) = r
+        .call(Some(token), Method::GET, "/api/v1/dashboard", None)
+        .await;
+    assert_eq!(status, 200, "{d}");
+    d["totals"]["all"].as_i64().unwrap()
+}
+
+async fn create(r: &Replica, token: &str, company: &str) -> String {
+    let (status, a) = r
+        .call(
+            Some(token),
+            Method::POST,
+            "/api/v1/applications",
+            Some(json!({"company": company, "title": "Engineer"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{a}");
+    a["id"].as_str().unwrap().to_owned()
+}
+
+/// Opens a live-events stream and reads it until an event of `kind` for `id`.
+async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
+    let mut stream = res.bytes_stream();
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            if frame.contains(&format!("event: {kind}\n")) && frame.contains(id) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+async fn events(r: &Replica, token: &str) -> reqwest::Response {
+    let res = reqwest::Client::new()
+        .get(format!("{}/api/v1/events", r.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res
+}
+
+#[actix_web::test]
+async fn a_write_on_one_replica_reaches_the_others_cache_events_and_revocations() {
+    let mut redis = Redis::start();
+    let (db, _pool) = fresh_database().await;
+    let (a, b) = replicas(&db, &redis).await;
+    let token = a.user("ada@example.com").await;
+    assert_eq!(
+        total(&b, &token).await,
+        0,
+        "B now holds the user's working set"
+    );
+    let (_, list) = b
+        .call(Some(&token), Method::GET, "/api/v1/applications", None)
+        .await;
+    assert_eq!(list["items"], json!([]), "and a cached first page");
+
+    let stream = events(&b, &token).await;
+    let id = create(&a, &token, "Acme").await;
+    assert!(
+        next_event(stream, "application.created", &id).await,
+        "B's client saw A's event"
+    );
+    until("B's dashboard counts A's write", async || {
+        total(&b, &token).await == 1
+    })
+    .await;
+    let (_, list) = b
+        .call(Some(&token), Method::GET, "/api/v1/applications", None)
+        .await;
+    assert_eq!(
+        list["items"][0]["id"],
+        id.as_str(),
+        "B's cached page was dropped"
+    );
+
+    // A token B has cached stops working there as soon as A revokes it.
+    let (status, t) = a
+        .call(
+            Some(&token),
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "script"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    let second = t["token"].as_str().unwrap().to_owned();
+    let token_id = t["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        b.call(Some(&second), Method::GET, "/api/v1/me", None)
+            .await
+            .0,
+        200
+    );
+    let (status, _) = a
+        .call(
+            Some(&token),
+            Method::DELETE,
+            &format!("/api/v1/tokens/{token_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    until("B refuses the revoked token", async || {
+        b.call(Some(&second), Method::GET, "/api/v1/me", None)
+            .await
+            .0
+            == 401
+    })
+    .await;
+    redis.stop();
+}
+
+#[actix_web::test]
+async fn without_redis_replicas_read_through_and_recover_when_it_is_back() {
+    let mut redis = Redis::start();
+    let port = redis.port;
+    let (db, _pool) = fresh_database().await;
+    let (a, b) = replicas(&db, &redis).await;
+    let token = a.user("ada@example.com").await;
+    assert_eq!(total(&b, &token).await, 0);
+
+    redis.stop();
+    for r in [&a, &b] {
+        until("Redis reported down, degraded not dead", async || {
+            redis_state(r).await == (200, "down".into())
+        })
+        .await;
+    }
+    create(&a, &token, "Written while Redis is down").await;
+    assert_eq!(
+        total(&b, &token).await,
+        1,
+        "B reads through to PostgreSQL: correct at once"
+    );
+    let (_, list): (u16, Value) = b
+        .call(Some(&token), Method::GET, "/api/v1/applications", None)
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    let redis = Redis::start_on(port);
+    for r in [&a, &b] {
+        until("resubscribed without a restart", async || {
+            redis_state(r).await == (200, "ok".into())
+        })
+        .await;
+    }
+    let stream = events(&b, &token).await;
+    let id = create(&a, &token, "After Redis came back").await;
+    assert!(
+        next_event(stream, "application.created", &id).await,
+        "live events resumed"
+    );
+    assert_eq!(total(&b, &token).await, 2);
+    drop(redis);
+}
