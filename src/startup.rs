@@ -180,7 +180,10 @@ impl Application {
             settings.scheduler_tick,
             registry.clone(),
         );
-        let scheduler = Supervisor::start(move |_| Scheduler::new(pool, reg, agg, bus, tick));
+        let redis_url = settings.redis_url.clone();
+        let scheduler = Supervisor::start(move |_| {
+            Scheduler::new(pool, reg, agg, bus, tick).with_redis(redis_url.as_deref())
+        });
         let (pool, ai_settings, bus, ready) = (
             db.pool.clone(),
             settings.ai.clone(),

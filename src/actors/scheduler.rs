@@ -5,7 +5,13 @@
 //! each slot runs exactly once however many replicas tick. A job that fails
 //! or panics is logged, its slot released, and retried on the next tick; it
 //! never stops the scheduler. Ticks are configurable (and can be driven by
-//! `RunDue` in tests).
+//! `RunDue` in tests). With several replicas (Redis configured) only the
+//! holder of a Redis lock runs the ticks: it takes the lock with an expiry
+//! and renews it each tick, so when it dies another replica takes over
+//! within one lock period. The lock only saves effort; the (job, slot)
+//! claim in PostgreSQL stays the fence, so a paused ex-leader that wakes up
+//! cannot run a slot that the new leader already claimed. While Redis is
+//! unreachable every replica ticks and the claims keep each slot single.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -32,6 +38,64 @@ pub struct Scheduler {
     events: Addr<EventBus>,
     tick: Option<Duration>,
     instance: String,
+    leadership: Option<std::sync::Arc<tokio::sync::Mutex<Leadership>>>,
+}
+
+const LEADER_KEY: &str = "jobcopilot:v1:scheduler:leader";
+
+/// Takes the lock if it is free, renews it if it is ours (atomically).
+const HOLD: &str = r"
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0";
+
+/// This replica's claim to run the ticks.
+pub struct Leadership {
+    client: redis::Client,
+    conn: Option<redis::aio::MultiplexedConnection>,
+    me: String,
+    lease: Duration,
+}
+
+impl Leadership {
+    /// Whether this replica leads now; `None` when Redis cannot be asked.
+    async fn hold(&mut self) -> Option<bool> {
+        if self.conn.is_none() {
+            self.conn = tokio::time::timeout(
+                Duration::from_secs(1),
+                self.client.get_multiplexed_async_connection(),
+            )
+            .await
+            .ok()
+            .and_then(Result::ok);
+        }
+        let conn = self.conn.as_mut()?;
+        let held = tokio::time::timeout(
+            Duration::from_secs(1),
+            redis::cmd("EVAL")
+                .arg(HOLD)
+                .arg(1)
+                .arg(LEADER_KEY)
+                .arg(&self.me)
+                .arg(self.lease.as_millis() as u64)
+                .query_async::<i64>(conn),
+        )
+        .await;
+        match held {
+            Ok(Ok(n)) => Some(n == 1),
+            _ => {
+                self.conn = None;
+                None
+            }
+        }
+    }
 }
 
 impl Scheduler {
@@ -54,7 +118,24 @@ impl Scheduler {
             events,
             tick,
             instance,
+            leadership: None,
         }
+    }
+
+    /// Ticks only while this replica holds the Redis lock.
+    pub fn with_redis(mut self, redis_url: Option<&str>) -> Self {
+        let (Some(url), Some(tick)) = (redis_url, self.tick) else {
+            return self;
+        };
+        if let Ok(client) = redis::Client::open(url) {
+            self.leadership = Some(std::sync::Arc::new(tokio::sync::Mutex::new(Leadership {
+                client,
+                conn: None,
+                me: self.instance.clone(),
+                lease: tick * 2 + Duration::from_secs(1),
+            })));
+        }
+        self
     }
 }
 
@@ -73,7 +154,22 @@ impl Actor for Scheduler {
                     act.instance.clone(),
                     OffsetDateTime::now_utc(),
                 );
-                ctx.spawn(run.map(|_| ()).into_actor(act));
+                let leadership = act.leadership.clone();
+                let tick = async move {
+                    if let Some(lead) = leadership {
+                        let held = lead.lock().await.hold().await;
+                        metrics::gauge!("scheduler_leader").set(if held == Some(false) {
+                            0.0
+                        } else {
+                            1.0
+                        });
+                        if held == Some(false) {
+                            return; // another replica leads
+                        }
+                    }
+                    run.await;
+                };
+                ctx.spawn(tick.into_actor(act));
             });
         }
     }

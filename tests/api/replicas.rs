@@ -85,6 +85,10 @@ impl Replica {
         panic!("replica on port {port} never became ready");
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no goodbye, leases left held.
     pub fn kill(mut self) {
         let _ = self.child.kill();

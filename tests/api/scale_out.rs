@@ -270,3 +270,78 @@ async fn without_redis_replicas_read_through_and_recover_when_it_is_back() {
     assert_eq!(total(&b, &token).await, 2);
     drop(redis);
 }
+
+async fn leads(r: &Replica) -> Option<bool> {
+    let text = reqwest::get(format!("{}/metrics", r.base))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("scheduler_leader "))
+        .map(|v| v.trim() == "1")
+}
+
+#[actix_web::test]
+async fn one_replica_leads_the_scheduler_and_another_takes_over_when_it_is_killed() {
+    let redis = Redis::start();
+    let (db, pool) = fresh_database().await;
+    let url = redis.url();
+    let env = [
+        ("REDIS_URL", url.as_str()),
+        ("JOBCOPILOT_SCHEDULER_TICK_SECONDS", "1"),
+    ];
+    let a = Replica::start(&db, &env).await;
+    let b = Replica::start(&db, &env).await;
+    until("both replicas know who leads", async || {
+        leads(&a).await.is_some() && leads(&b).await.is_some()
+    })
+    .await;
+    let (la, lb) = (leads(&a).await.unwrap(), leads(&b).await.unwrap());
+    assert!(la ^ lb, "exactly one leader (a: {la}, b: {lb})");
+    let (leader, follower) = if la { (a, b) } else { (b, a) };
+    let leader_pid = leader.pid();
+    let client = pool.get().await.unwrap();
+    until("the leader ran the ticks' jobs", async || {
+        client
+            .query_one(
+                "SELECT count(*) FROM scheduler_runs WHERE job = 'reminders'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+            >= 1
+    })
+    .await;
+    let claimers: Vec<String> = client
+        .query("SELECT claimed_by FROM scheduler_runs", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        claimers
+            .iter()
+            .all(|c| c.starts_with(&format!("{leader_pid}-"))),
+        "only the leader ran anything: {claimers:?}"
+    );
+
+    leader.kill();
+    until("the follower took the lock over", async || {
+        leads(&follower).await == Some(true)
+    })
+    .await;
+    // Each (job, slot) ran once: the claims are the fence (a primary key).
+    let dupes: i64 = client
+        .query_one(
+            "SELECT count(*) - count(DISTINCT (job, slot)) FROM scheduler_runs",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(dupes, 0);
+}
