@@ -238,9 +238,10 @@ impl Handler<Remote> for EventBus {
         let w = msg.wire;
         if msg.channel == INVALIDATE {
             if w.kind == super::commands::REVOKED {
-                if let (Some(cache), Some(token)) = (&self.credentials, w.data["token_id"].as_str())
-                {
-                    if let Ok(token) = token.parse() {
+                if let Some(cache) = &self.credentials {
+                    if w.data["cached_lookups"] == Value::Bool(true) {
+                        cache.forget_user(w.user_id);
+                    } else if let Some(Ok(token)) = w.data["token_id"].as_str().map(str::parse) {
                         cache.forget(token);
                     }
                 }

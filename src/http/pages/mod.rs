@@ -732,8 +732,15 @@ pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Resu
     };
     let user_id = match accounts::sign_in_oidc(&state.pool, &identity).await {
         Ok(id) => {
-            // Linking may have revoked the account's tokens.
+            // Linking may have revoked the account's tokens: forget the
+            // user's cached lookups here and, through the event, on every
+            // other replica (open streams are not affected).
             state.credentials.forget_user(id);
+            state.event_bus.do_send(Publish {
+                user_id: id,
+                kind: REVOKED.to_owned(),
+                data: serde_json::json!({ "cached_lookups": true }),
+            });
             id
         }
         Err(Error::Conflict(reason)) => return fail(StatusCode::CONFLICT, &reason),
