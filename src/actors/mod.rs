@@ -23,4 +23,6 @@ pub struct ActorStats {
     pub user_restarts: AtomicU64,
     /// User actors started (first start or after idling).
     pub user_starts: AtomicU64,
+    /// Messages sent to user actors that are waiting or being handled.
+    pub user_mailbox: std::sync::atomic::AtomicI64,
 }

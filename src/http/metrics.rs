@@ -67,6 +67,8 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
     metrics::gauge!("user_actors_active").set(actors as f64);
     metrics::gauge!("user_actor_starts")
         .set(state.stats.user_starts.load(Ordering::Relaxed) as f64);
+    metrics::gauge!("actor_mailbox", "actor" => "user_state")
+        .set(state.stats.user_mailbox.load(Ordering::Relaxed) as f64);
     metrics::gauge!("user_actor_restarts")
         .set(state.stats.user_restarts.load(Ordering::Relaxed) as f64);
     if let Ok(client) = state.pool.get().await {

@@ -59,6 +59,46 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
+/// A user's actor, with its messages counted while they wait or run (the
+/// user actors' mailbox size in `/metrics`).
+pub struct UserHandle {
+    addr: Addr<UserState>,
+    stats: Arc<ActorStats>,
+}
+
+impl UserHandle {
+    pub async fn send<M>(&self, msg: M) -> std::result::Result<M::Result, actix::MailboxError>
+    where
+        M: actix::Message + Send + 'static,
+        M::Result: Send,
+        UserState: actix::Handler<M>,
+    {
+        // Counted down on drop too: a request cancelled while it waits.
+        struct Waiting<'a>(&'a ActorStats);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0
+                    .user_mailbox
+                    .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        self.stats
+            .user_mailbox
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _waiting = Waiting(&self.stats);
+        self.addr.send(msg).await
+    }
+
+    pub fn do_send<M>(&self, msg: M)
+    where
+        M: actix::Message + Send + 'static,
+        M::Result: Send,
+        UserState: actix::Handler<M>,
+    {
+        self.addr.do_send(msg);
+    }
+}
+
 /// Start-up progress that `/readyz` reports.
 #[derive(Debug, Default)]
 pub struct Readiness {
@@ -67,11 +107,15 @@ pub struct Readiness {
 
 impl AppState {
     /// The actor of a user (started if it was not running).
-    pub async fn user(&self, user_id: Uuid) -> Result<Addr<UserState>> {
-        if let Some(addr) = self.directory.get(user_id) {
-            return Ok(addr);
-        }
-        Ok(self.registry.send(UserActor(user_id)).await?)
+    pub async fn user(&self, user_id: Uuid) -> Result<UserHandle> {
+        let addr = match self.directory.get(user_id) {
+            Some(addr) => addr,
+            None => self.registry.send(UserActor(user_id)).await?,
+        };
+        Ok(UserHandle {
+            addr,
+            stats: self.stats.clone(),
+        })
     }
 }
 

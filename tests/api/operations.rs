@@ -119,6 +119,7 @@ async fn metrics_are_served_in_the_prometheus_text_format_by_route_not_by_path()
         "sse_clients ",
         "user_actors_active ",
         "user_actor_restarts ",
+        r#"actor_mailbox{actor="user_state"}"#,
         r#"ai_generations{status="queued"}"#,
         r#"redis_connection{state="disabled"} 1"#,
     ] {
