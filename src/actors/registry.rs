@@ -105,12 +105,39 @@ impl Registry {
     }
 }
 
+/// How often running actors' change sequences are compared with PostgreSQL.
+const RECHECK: Duration = Duration::from_secs(5);
+
 impl Actor for Registry {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         let every = (self.idle_after / 4).clamp(Duration::from_millis(50), Duration::from_secs(60));
         ctx.run_interval(every, |act, _| act.sweep());
+        // The safety net under cache invalidation: a message lost between
+        // replicas costs seconds of staleness, never more.
+        ctx.run_interval(RECHECK, |act, ctx| {
+            let running: Vec<(Uuid, Addr<UserState>)> = match act.directory.map.read() {
+                Ok(map) => map.iter().map(|(u, e)| (*u, e.addr.clone())).collect(),
+                Err(_) => return,
+            };
+            if running.is_empty() {
+                return;
+            }
+            let pool = act.pool.clone();
+            ctx.spawn(actix::fut::wrap_future(async move {
+                let ids: Vec<Uuid> = running.iter().map(|(u, _)| *u).collect();
+                let Ok(client) = pool.get().await else { return };
+                let Ok(seqs) = crate::store::users::change_seqs(&client, &ids).await else {
+                    return;
+                };
+                for (user, addr) in running {
+                    if let Some(seq) = seqs.get(&user) {
+                        addr.do_send(super::user_state::CheckChangeSeq(*seq));
+                    }
+                }
+            }));
+        });
     }
 }
 

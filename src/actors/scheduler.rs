@@ -244,6 +244,7 @@ async fn run_due(
         &mut report,
     )
     .await;
+    let rescored_events = events.clone();
     let reminders = {
         let pool = pool.clone();
         async move {
@@ -298,8 +299,15 @@ async fn run_due(
             let everyone = store::users(&client).await?;
             for (user, tz) in &everyone {
                 let prefs = crate::store::preferences::get(&client, *user).await?;
-                crate::actors::commands::rescore_all(&client, *user, &prefs, tz, now).await?;
+                let scores =
+                    crate::actors::commands::rescore_all(&client, *user, &prefs, tz, now).await?;
                 registry.do_send(ReloadUser(*user));
+                // Clients refetch; other replicas drop their copy of the scores.
+                rescored_events.do_send(Publish {
+                    user_id: *user,
+                    kind: "applications.rescored".into(),
+                    data: serde_json::json!({"count": scores.len()}),
+                });
             }
             Ok(format!("{} users re-scored", everyone.len()))
         }

@@ -485,3 +485,22 @@ impl Handler<RememberRead> for UserState {
         }
     }
 }
+
+/// The user's change sequence in PostgreSQL: a working set behind it
+/// (a write elsewhere whose news was lost) is reloaded.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CheckChangeSeq(pub i64);
+
+impl Handler<CheckChangeSeq> for UserState {
+    type Result = ();
+
+    fn handle(&mut self, msg: CheckChangeSeq, ctx: &mut Context<Self>) {
+        if self.memory.loaded && msg.0 > self.memory.change_seq {
+            tracing::info!(user = %self.user_id, "a write from elsewhere was missed; reloading");
+            self.dashboard_json = None;
+            self.reads.clear();
+            self.load(ctx);
+        }
+    }
+}

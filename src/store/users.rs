@@ -117,6 +117,21 @@ pub async fn update_profile(
 }
 
 /// The user's change sequence and time zone, as a working set starts from.
+/// The change sequence of each of these users (one query).
+pub async fn change_seqs(
+    db: &impl GenericClient,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, i64>> {
+    let stmt = db
+        .prepare_cached("SELECT id, change_seq FROM users WHERE id = ANY($1)")
+        .await?;
+    db.query(&stmt, &[&ids])
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 pub async fn write_state(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<(i64, String)>> {
     let stmt = db
         .prepare_cached("SELECT change_seq, timezone FROM users WHERE id = $1")

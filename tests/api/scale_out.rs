@@ -345,3 +345,36 @@ async fn one_replica_leads_the_scheduler_and_another_takes_over_when_it_is_kille
         .get(0);
     assert_eq!(dupes, 0);
 }
+
+#[actix_web::test]
+async fn a_missed_invalidation_costs_seconds_of_staleness_never_more() {
+    // Another replica's write whose message never arrived: PostgreSQL moved
+    // on (data and change sequence) behind this replica's back.
+    let app = crate::helpers::spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let id = app
+        .application(&token, json!({"company": "Acme", "title": "Engineer"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dashboard = app.get(&token, "/api/v1/dashboard").await;
+    assert_eq!(dashboard.body["totals"]["by_status"]["wishlist"], 1);
+    let client = app.pool.get().await.unwrap();
+    let id: uuid::Uuid = id.parse().unwrap();
+    client
+        .execute(
+            "UPDATE job_applications SET status = 'withdrawn' WHERE id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    client
+        .execute("UPDATE users SET change_seq = change_seq + 1 WHERE id = (SELECT user_id FROM job_applications WHERE id = $1)", &[&id])
+        .await
+        .unwrap();
+    until("the running actor noticed and reloaded", async || {
+        app.get(&token, "/api/v1/dashboard").await.body["totals"]["by_status"]["withdrawn"] == 1
+    })
+    .await;
+}
