@@ -250,6 +250,13 @@ impl Application {
             readiness.migrations_done.store(true, Ordering::Release);
         }
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "Job Copilot is listening");
+        if options.handle_signals && settings.env == crate::config::RunEnv::Development {
+            let mut url = settings.public_url.clone();
+            if settings.listen.port() == 0 {
+                let _ = url.set_port(Some(port));
+            }
+            eprintln!("\n  Job Copilot is running: open {url} in your browser (Ctrl-C stops it).\n");
+        }
         Ok(Application {
             port,
             pool: db.pool.clone(),
