@@ -255,7 +255,9 @@ impl Application {
             if settings.listen.port() == 0 {
                 let _ = url.set_port(Some(port));
             }
-            eprintln!("\n  Job Copilot is running: open {url} in your browser (Ctrl-C stops it).\n");
+            eprintln!(
+                "\n  Job Copilot is running: open {url} in your browser (Ctrl-C stops it).\n"
+            );
         }
         Ok(Application {
             port,

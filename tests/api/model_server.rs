@@ -126,6 +126,11 @@ async fn completions(log: web::Data<Arc<Mutex<Log>>>, body: web::Json<Value>) ->
             parts.extend(end(42, 60));
             sse(parts, Duration::from_millis(100), false)
         }
+        "slower" => {
+            let mut parts: Vec<Bytes> = (0..240).map(|i| chunk(&format!("part{i} "))).collect();
+            parts.extend(end(42, 240));
+            sse(parts, Duration::from_millis(250), false)
+        }
         _ => sse(ok(), Duration::from_millis(20), false),
     }
 }
