@@ -138,6 +138,29 @@
     window.addEventListener("beforeunload", function () { source.close(); });
   }
 
+  // Drafts still being written are also checked every two seconds, so a
+  // draft finished while the page was loading (its event came before the
+  // stream was open) never stays shown as running.
+  var pending = document.querySelectorAll('article.draft[data-status="queued"], article.draft[data-status="running"]');
+  if (pending.length) {
+    var poll = setInterval(function () {
+      pending.forEach(function (article) {
+        fetch("/api/v1/generations/" + article.dataset.generation, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (res) { return res.ok ? res.json() : null; })
+          .then(function (g) {
+            if (!g) return;
+            if (["succeeded", "failed", "cancelled"].indexOf(g.status) >= 0) {
+              clearInterval(poll);
+              if (!busy()) window.location.reload();
+              else say("A draft is finished. Reload to see it.");
+              return;
+            }
+          })
+          .catch(function () { /* the next round tries again */ });
+      });
+    }, 2000);
+  }
+
   // Settings: the ranking these preferences would give, as you type.
   var prefs = document.querySelector("[data-preview-form]");
   if (prefs) {
