@@ -98,6 +98,8 @@
   if (window.EventSource && document.querySelector('meta[name="csrf-token"]')) {
     var live = document.querySelector("[data-live]") || document.querySelector("[data-board]");
     var source = new EventSource("/api/v1/events");
+    source.addEventListener("open", function () { document.documentElement.dataset.live = "open"; });
+    source.addEventListener("error", function () { document.documentElement.dataset.live = "reconnecting"; });
     var pending = null;
     var onChange = function () {
       if (pending) return;
@@ -141,10 +143,10 @@
   // Drafts still being written are also checked every two seconds, so a
   // draft finished while the page was loading (its event came before the
   // stream was open) never stays shown as running.
-  var pending = document.querySelectorAll('article.draft[data-status="queued"], article.draft[data-status="running"]');
-  if (pending.length) {
+  var unfinished = document.querySelectorAll('article.draft[data-status="queued"], article.draft[data-status="running"]');
+  if (unfinished.length) {
     var poll = setInterval(function () {
-      pending.forEach(function (article) {
+      unfinished.forEach(function (article) {
         fetch("/api/v1/generations/" + article.dataset.generation, { credentials: "same-origin", headers: { "Accept": "application/json" } })
           .then(function (res) { return res.ok ? res.json() : null; })
           .then(function (g) {

@@ -182,14 +182,25 @@ impl Browser {
         panic!("{css} never counted {n}:\n{}", self.source().await);
     }
 
+    /// The text of the first match, asked of the page itself (no stale
+    /// handle if the page reloads meanwhile; "" while it is missing).
     async fn text_of(&self, css: &str) -> String {
-        self.d()
-            .find(By::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        for _ in 0..50 {
+            if let Ok(r) = self
+                .d()
+                .execute(
+                    "var e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : null",
+                    vec![json!(css)],
+                )
+                .await
+            {
+                if let Some(text) = r.json().as_str() {
+                    return text.to_owned();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        String::new()
     }
 
     /// Desktop and phone screenshots of the current page.
@@ -337,6 +348,7 @@ async fn a_job_search_in_the_browser_with_javascript() {
     b.screenshots("dashboard").await;
 
     // Live: a change made elsewhere (the API) shows up without a reload by hand.
+    b.wait_for("data-live=\"open\"").await;
     b.d()
         .execute("window.__stale = true", Vec::new())
         .await
@@ -500,6 +512,7 @@ async fn a_draft_grows_on_the_page_as_the_model_writes_it() {
     b.click("form.draft-form button[type=submit]").await;
     b.wait_for("Cover letter requested").await;
     // The text arrives through live events while the draft is still running.
+    b.wait_for("data-live=\"open\"").await;
     // Mark this page: a reload would lose the mark.
     b.d()
         .execute("window.__same_page = true", Vec::new())
