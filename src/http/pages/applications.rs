@@ -13,7 +13,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::forms::{errors_by_field, field_label, to_json, Empty, Kind};
+use super::forms::{back_to_application, errors_by_field, field_label, to_json, Empty, Kind};
 use super::{done, poster, render_page, viewer, FormData, Viewer};
 use crate::actors::user_state::{
     AddNote, CreateApplication, CreateInterview, DeleteApplication, DeleteNote, UpdateApplication,
@@ -740,7 +740,7 @@ pub async fn update_note(
     form: FormData,
 ) -> Result<HttpResponse> {
     let viewer = poster(&state, &req, &form).await?;
-    let back = note_back(&form);
+    let back = back_to_application(&form, "notes", "/applications");
     let body = to_json(
         &form,
         &[("body", Kind::Text)],
@@ -773,13 +773,6 @@ pub async fn update_note(
     }
 }
 
-fn note_back(form: &FormData) -> String {
-    match Uuid::parse_str(form.get("application_id")) {
-        Ok(app) => format!("/applications/{app}#notes"),
-        Err(_) => "/applications".to_owned(),
-    }
-}
-
 /// `POST /notes/{id}/delete`.
 pub async fn delete_note(
     state: web::Data<AppState>,
@@ -793,7 +786,11 @@ pub async fn delete_note(
         if_match: None,
     };
     state.user(viewer.auth.user_id).await?.send(msg).await??;
-    Ok(done(&state, &note_back(&form), "Note deleted."))
+    Ok(done(
+        &state,
+        &back_to_application(&form, "notes", "/applications"),
+        "Note deleted.",
+    ))
 }
 
 /// `POST /applications/{id}/interviews`.
@@ -912,13 +909,6 @@ pub async fn ask_draft(
     }
 }
 
-fn draft_back(form: &FormData) -> String {
-    match Uuid::parse_str(form.get("application_id")) {
-        Ok(app) => format!("/applications/{app}#drafts"),
-        Err(_) => "/applications".to_owned(),
-    }
-}
-
 /// `POST /drafts/{id}/cancel`.
 pub async fn cancel_draft(
     state: web::Data<AppState>,
@@ -934,7 +924,11 @@ pub async fn cancel_draft(
             Err(Error::Conflict(_)) => "That draft had already finished.",
             Err(e) => return Err(e),
         };
-    Ok(done(&state, &draft_back(&form), message))
+    Ok(done(
+        &state,
+        &back_to_application(&form, "drafts", "/applications"),
+        message,
+    ))
 }
 
 /// `POST /drafts/{id}/delete`.
@@ -949,5 +943,9 @@ pub async fn delete_draft(
     if !crate::store::generations::delete(&client, viewer.auth.user_id, *id).await? {
         return Err(Error::NotFound);
     }
-    Ok(done(&state, &draft_back(&form), "Draft deleted."))
+    Ok(done(
+        &state,
+        &back_to_application(&form, "drafts", "/applications"),
+        "Draft deleted.",
+    ))
 }

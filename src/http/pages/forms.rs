@@ -91,6 +91,15 @@ pub fn to_json(
     out
 }
 
+/// Where a form posted from an application's page returns: that section of
+/// the page named by the form's `application_id`, else `fallback`.
+pub fn back_to_application(form: &FormData, section: &str, fallback: &str) -> String {
+    match uuid::Uuid::parse_str(form.get("application_id")) {
+        Ok(app) => format!("/applications/{app}#{section}"),
+        Err(_) => fallback.to_owned(),
+    }
+}
+
 /// Each field's first message, worded for a person ("Company must not be empty").
 pub fn errors_by_field(e: &ValidationError) -> HashMap<String, String> {
     let mut map = HashMap::new();
@@ -113,6 +122,8 @@ pub fn field_label(field: &str) -> String {
         "duration_minutes" => "Duration".into(),
         "body" => "Note".into(),
         "resume_text" => "Résumé".into(),
+        "display_name" | "name" => "Name".into(),
+        "expires_at" => "Expiry".into(),
         other => {
             let name = other.rsplit('.').next().unwrap_or(other);
             super::filters::label(name)

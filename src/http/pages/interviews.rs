@@ -93,8 +93,8 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 }
 
 fn back(form: &FormData) -> String {
-    match Uuid::parse_str(form.get("application_id")) {
-        Ok(app) if form.get("back") == "application" => format!("/applications/{app}#interviews"),
+    match form.get("back") {
+        "application" => super::forms::back_to_application(form, "interviews", "/interviews"),
         _ => "/interviews".to_owned(),
     }
 }

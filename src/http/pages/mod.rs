@@ -32,7 +32,6 @@ use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::{accounts, hash_token};
 use crate::domain::account::{Credentials, NewToken, Registration};
-use crate::domain::{FieldError, ValidationError};
 use crate::error::{Error, Result};
 use crate::store::{sessions as session_store, tokens, users};
 
@@ -163,26 +162,6 @@ fn to_login(req: &HttpRequest) -> HttpResponse {
         .append_pair("next", next)
         .finish();
     see_other(&format!("/auth/login?{query}"))
-}
-
-fn field_errors(e: &ValidationError) -> HashMap<String, String> {
-    let mut map = HashMap::new();
-    for FieldError { field, message } in &e.errors {
-        map.entry(field.clone())
-            .or_insert_with(|| format!("{} {message}", label(field)));
-    }
-    map
-}
-
-fn label(field: &str) -> &str {
-    match field {
-        "email" => "Email",
-        "password" => "Password",
-        "display_name" => "Name",
-        "name" => "Name",
-        "expires_at" => "Expiry",
-        other => other,
-    }
 }
 
 /// Form fields as the JSON object the domain reads.
@@ -476,7 +455,7 @@ pub async fn local_login(
                 &state,
                 &req,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                view(None, field_errors(&e)),
+                view(None, forms::errors_by_field(&e)),
             )
         }
     };
@@ -567,7 +546,7 @@ pub async fn local_register(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
                 None,
-                field_errors(&e),
+                forms::errors_by_field(&e),
             )
         }
     };
@@ -819,7 +798,7 @@ pub async fn create_token(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 &form,
-                field_errors(&e),
+                forms::errors_by_field(&e),
             )
             .await
         }
