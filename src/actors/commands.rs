@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::store::{self, applications, history, interviews, notes, preferences, tokens, users};
 
 /// The score of an application under the user's preferences, as of `now`.
-fn prioritize(
+pub(crate) fn prioritize(
     fields: &crate::domain::ApplicationFields,
     job_description: Option<&str>,
     status_changed_at: OffsetDateTime,

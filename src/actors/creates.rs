@@ -18,7 +18,6 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 use uuid::Uuid;
 
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, NewApplication};
-use crate::domain::scoring::{self, Scorable};
 use crate::domain::time::local_date;
 use crate::error::{Error, Result};
 use crate::store::{self, applications, preferences};
@@ -154,15 +153,12 @@ async fn write(pool: &Pool, batch: &[Job]) -> Result<Vec<Result<Created>>> {
         };
         match NewApplication::from_patch(job.patch.clone(), local_date(now, &start.timezone)) {
             Ok(new) => {
-                let scorable = Scorable {
-                    fields: &new.fields,
-                    job_description: new.job_description.as_deref(),
-                    status_changed_at: now,
-                };
-                let priority = scoring::score(
-                    &scorable,
+                let priority = super::commands::prioritize(
+                    &new.fields,
+                    new.job_description.as_deref(),
+                    now,
                     &prefs[&job.user],
-                    local_date(now, &start.timezone),
+                    &start.timezone,
                     now,
                 );
                 valid.push((i, new, priority));

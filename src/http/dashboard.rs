@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::AuthUser;
 use super::{AppState, JSON};
-use crate::actors::user_state::{GetDashboardJson, Reload};
+use crate::actors::user_state::GetDashboardJson;
 use crate::domain::metrics::Dashboard;
 use crate::error::Result;
 use crate::http::error::Problem;
@@ -19,12 +19,11 @@ use crate::http::error::Problem;
     security(("bearer" = []))
 )]
 pub async fn dashboard(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    let actor = state.user(auth.user_id).await?;
-    if !state.link.caches_trusted() {
-        // Another replica's writes may not have reached us: read through.
-        actor.do_send(Reload);
-    }
-    let body = actor.send(GetDashboardJson).await??;
+    let body = state
+        .user_for_reading(auth.user_id)
+        .await?
+        .send(GetDashboardJson)
+        .await??;
     Ok(HttpResponse::build(StatusCode::OK)
         .insert_header((header::CONTENT_TYPE, JSON))
         .body(body))

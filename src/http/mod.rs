@@ -107,6 +107,17 @@ pub struct Readiness {
 
 impl AppState {
     /// The actor of a user (started if it was not running).
+    /// The actor of a user, for an answer from its memory: while this replica
+    /// may have missed other replicas' writes (Redis down), it first reloads
+    /// from PostgreSQL (correct, slower).
+    pub async fn user_for_reading(&self, user_id: Uuid) -> Result<UserHandle> {
+        let actor = self.user(user_id).await?;
+        if !self.link.caches_trusted() {
+            actor.do_send(crate::actors::user_state::Reload);
+        }
+        Ok(actor)
+    }
+
     pub async fn user(&self, user_id: Uuid) -> Result<UserHandle> {
         let addr = match self.directory.get(user_id) {
             Some(addr) => addr,
@@ -162,9 +173,7 @@ impl AppState {
             .insert_header((header::CONTENT_TYPE, JSON))
             .body(cached.body);
         if let Some(v) = cached.version {
-            if let Ok(v) = HeaderValue::from_str(&format!("\"{v}\"")) {
-                res.headers_mut().insert(header::ETAG, v);
-            }
+            set_etag(&mut res, v);
         }
         Ok(res)
     }
@@ -185,10 +194,15 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> HttpResponse {
 /// A JSON answer for a versioned resource, with its `ETag`.
 pub fn versioned(status: StatusCode, body: &impl Serialize, version: i32) -> HttpResponse {
     let mut res = json(status, body);
+    set_etag(&mut res, version);
+    res
+}
+
+/// `ETag: "<version>"`.
+fn set_etag(res: &mut HttpResponse, version: i32) {
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         res.headers_mut().insert(header::ETAG, v);
     }
-    res
 }
 
 /// 201 with `Location` and `ETag`.

@@ -399,12 +399,14 @@ async fn render_detail(
         limit: 20,
         ..Default::default()
     };
-    let drafts = crate::store::generations::list(&client, user_id, &draft_query).await?;
-    let (note_page, interview_page, history_page, entering) = futures_util::try_join!(
+    let (note_page, interview_page, history_page, entering, drafts) = futures_util::try_join!(
         async { Ok::<_, Error>(notes::list(&client, user_id, id, 200, None).await?) },
         async { Ok::<_, Error>(interviews::list(&client, user_id, &interview_query).await?) },
         async { Ok::<_, Error>(history::list(&client, user_id, id, 200, None).await?) },
         async { Ok::<_, Error>(history::entering(&client, user_id, id).await?) },
+        async {
+            Ok::<_, Error>(crate::store::generations::list(&client, user_id, &draft_query).await?)
+        },
     )?;
     let now = OffsetDateTime::now_utc();
     let current = app.application.fields.status;

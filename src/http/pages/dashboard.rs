@@ -23,11 +23,11 @@ pub async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> Result<H
         Err(redirect) => return Ok(redirect),
     };
     let user_id = viewer.auth.user_id;
-    let actor = state.user(user_id).await?;
-    if !state.link.caches_trusted() {
-        actor.do_send(crate::actors::user_state::Reload);
-    }
-    let d = actor.send(GetDashboard { at: None }).await??;
+    let d = state
+        .user_for_reading(user_id)
+        .await?
+        .send(GetDashboard { at: None })
+        .await??;
     let ids: Vec<_> = d.recommendations.iter().map(|r| r.application_id).collect();
     let client = state.pool.get().await?;
     let names = applications::names(&client, user_id, &ids).await?;
@@ -122,7 +122,7 @@ pub async fn analytics_page(state: web::Data<AppState>, req: HttpRequest) -> Res
         })
         .collect();
     let d = state
-        .user(user_id)
+        .user_for_reading(user_id)
         .await?
         .send(GetDashboard { at: None })
         .await??;
