@@ -46,6 +46,9 @@ struct Raw {
     ai_daily_quota: u32,
     trusted_proxies: String,
     migrate_on_start: bool,
+    registration_limit: u32,
+    max_streams_per_user: u32,
+    metrics_listen: Option<String>,
     scheduler_tick_seconds: u64,
     env: RunEnv,
     log: String,
@@ -78,6 +81,9 @@ impl Default for Raw {
             ai_daily_quota: 100,
             trusted_proxies: String::new(),
             migrate_on_start: true,
+            registration_limit: 10,
+            max_streams_per_user: 10,
+            metrics_listen: None,
             scheduler_tick_seconds: 60,
             env: RunEnv::Development,
             log: "info".into(),
@@ -131,6 +137,12 @@ pub struct Settings {
     pub ai: AiSettings,
     pub trusted_proxies: Vec<IpNet>,
     pub migrate_on_start: bool,
+    /// New local accounts per client address per hour (0: unlimited).
+    pub registration_limit: u32,
+    /// Live event streams one user may hold open at once (per replica).
+    pub max_streams_per_user: u32,
+    /// A separate internal address for `/metrics` (None: the main address).
+    pub metrics_listen: Option<SocketAddr>,
     /// How often the scheduler ticks; None: never (tests drive it).
     pub scheduler_tick: Option<std::time::Duration>,
     pub env: RunEnv,
@@ -392,6 +404,21 @@ impl Raw {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if self.max_streams_per_user == 0 {
+            return Err(invalid(
+                "JOBCOPILOT_MAX_STREAMS_PER_USER",
+                "must be at least 1",
+            ));
+        }
+        let metrics_listen = match non_empty(self.metrics_listen) {
+            Some(m) => Some(m.parse::<SocketAddr>().map_err(|_| {
+                invalid(
+                    "JOBCOPILOT_METRICS_LISTEN",
+                    format!("must be an address such as 127.0.0.1:9090, not {m:?}"),
+                )
+            })?),
+            None => None,
+        };
         tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|_| {
             invalid(
                 "JOBCOPILOT_LOG",
@@ -406,6 +433,9 @@ impl Raw {
             data_dir: self.data_dir,
             oidc,
             local_accounts: self.local_accounts,
+            registration_limit: self.registration_limit,
+            max_streams_per_user: self.max_streams_per_user,
+            metrics_listen,
             ai: AiSettings {
                 base_url: ai_base_url,
                 api_key: non_empty(self.ai_api_key),

@@ -101,6 +101,8 @@ pub struct Application {
     scheduler: Addr<Scheduler>,
     stats: Arc<ActorStats>,
     embedded: Option<EmbeddedPostgres>,
+    /// The internal `/metrics` server and its port, when it has its own address.
+    metrics: Option<(Server, Option<u16>)>,
 }
 
 /// Options that differ between the binary and in-process tests.
@@ -215,12 +217,47 @@ impl Application {
             link,
             shutdown: shutdown_rx,
         });
+        // `/metrics` is internal: on its own address when one is set.
+        let metrics_listener = match settings.metrics_listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .map_err(|e| StartError::Listen(format!("JOBCOPILOT_METRICS_LISTEN {addr}"), e))?,
+            ),
+            None => None,
+        };
+        let inline_metrics = metrics_listener.is_none();
+        let metrics_server = match metrics_listener {
+            Some(listener) => {
+                let metrics_port = listener.local_addr().map(|a| a.port()).ok();
+                let state = state.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .configure(http::metrics_route)
+                        .default_service(web::to(http::not_found))
+                })
+                .listen(listener)
+                .map_err(|e| StartError::Listen("JOBCOPILOT_METRICS_LISTEN".into(), e))?
+                .workers(1)
+                .disable_signals()
+                .run();
+                tracing::info!(port = metrics_port, "/metrics is served on its own address");
+                Some((server, metrics_port))
+            }
+            None => None,
+        };
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .wrap(Compress::default())
+                // Outermost: compression sees the final body, error pages included.
                 .wrap(from_fn(http::middleware::request_context))
+                .wrap(Compress::default())
                 .configure(http::routes)
+                .configure(|cfg| {
+                    if inline_metrics {
+                        http::metrics_route(cfg)
+                    }
+                })
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)
@@ -268,11 +305,17 @@ impl Application {
             scheduler,
             stats,
             embedded: db.embedded,
+            metrics: metrics_server,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the separate `/metrics` address, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().and_then(|(_, p)| *p)
     }
 
     pub fn handle(&self) -> ServerHandle {
@@ -302,9 +345,18 @@ impl Application {
             server,
             embedded,
             pool,
+            metrics,
             ..
         } = self;
+        let metrics = metrics.map(|(m, _)| {
+            let handle = m.handle();
+            actix_web::rt::spawn(m);
+            handle
+        });
         let result = server.await;
+        if let Some(m) = metrics {
+            m.stop(true).await;
+        }
         // Close our connections before the server goes, so none dies noisily.
         pool.close();
         if let Some(mut pg) = embedded {

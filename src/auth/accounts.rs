@@ -4,7 +4,7 @@ use deadpool_postgres::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{hash_password, new_token, throttle, verify_or_decoy};
+use super::{hash_password, hashing, needs_rehash, new_token, throttle, verify_or_decoy};
 use crate::domain::account::{Credentials, Registration, TokenInfo, User};
 use crate::error::{Error, Result};
 use crate::store::{tokens, users, StoreError};
@@ -12,18 +12,18 @@ use crate::store::{tokens, users, StoreError};
 /// The name of the token a registration hands out.
 pub const REGISTRATION_TOKEN_NAME: &str = "Created at registration";
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
+/// Hashes a new password in the bounded hashing pool.
+async fn hash_new(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    hashing::pool()
+        .run(move || hash_password(&password))
+        .await?
         .map_err(Error::internal)
 }
 
 /// Creates a local account and its first API token, in one transaction.
 pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, TokenInfo)> {
-    let password = reg.password.clone();
-    let hash = blocking(move || hash_password(&password))
-        .await?
-        .map_err(Error::internal)?;
+    let hash = hash_new(&reg.password).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let now = OffsetDateTime::now_utc();
@@ -60,31 +60,37 @@ pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, T
     Ok((user, secret, info))
 }
 
-/// Checks an email and password, throttled per account and per address.
+/// Checks an email and password, throttled per (account, address), per
+/// address and per account; the attempt is counted before the hash runs.
 /// Returns the user's id; a wrong email and a wrong password look the same.
+/// A password hashed with older parameters is hashed again on success.
 pub async fn verify_credentials(pool: &Pool, creds: &Credentials, address: &str) -> Result<Uuid> {
     let account = creds.email.to_lowercase();
-    let now = OffsetDateTime::now_utc();
-    let client = pool.get().await?;
-    if let Some(retry_after) = throttle::check(&client, &account, address, now).await? {
-        return Err(Error::RateLimited { retry_after });
-    }
-    let found = users::password_by_email(&client, &creds.email).await?;
-    let (user_id, hash) = match found {
+    let attempt = throttle::begin_sign_in(pool, &account, address).await?;
+    let found = users::password_by_email(&pool.get().await?, &creds.email).await?;
+    let (user_id, stored) = match found {
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
-    let password = creds.password.clone();
-    let ok = blocking(move || verify_or_decoy(&password, hash.as_deref())).await?;
-    match (ok, user_id) {
-        (true, Some(id)) => {
-            throttle::record_success(&client, &account).await?;
+    let (password, hash) = (creds.password.clone(), stored.clone());
+    let (ok, rehashed) = hashing::pool()
+        .run(move || {
+            let ok = verify_or_decoy(&password, hash.as_deref());
+            let rehashed = (ok && hash.as_deref().is_some_and(needs_rehash))
+                .then(|| hash_password(&password).ok())
+                .flatten();
+            (ok, rehashed)
+        })
+        .await?;
+    match (ok, user_id, stored) {
+        (true, Some(id), Some(old)) => {
+            attempt.succeeded(pool).await?;
+            if let Some(new) = rehashed {
+                users::replace_password_hash(&pool.get().await?, id, &old, &new).await?;
+            }
             Ok(id)
         }
-        _ => {
-            throttle::record_failure(&client, &account, address, now).await?;
-            Err(Error::BadCredentials)
-        }
+        _ => Err(Error::BadCredentials),
     }
 }
 
@@ -140,10 +146,7 @@ pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<Uui
 
 /// Creates a local account without an API token (the web form's register).
 pub async fn register_user(pool: &Pool, reg: Registration) -> Result<User> {
-    let password = reg.password.clone();
-    let hash = blocking(move || hash_password(&password))
-        .await?
-        .map_err(Error::internal)?;
+    let hash = hash_new(&reg.password).await?;
     let client = pool.get().await?;
     let now = OffsetDateTime::now_utc();
     match users::insert_local(

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod hashing;
 pub mod oidc;
 pub mod sessions;
 pub mod throttle;
@@ -25,6 +26,21 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &salt)?
         .to_string())
+}
+
+/// Whether a stored hash was made with other parameters than today's (then
+/// a successful sign-in hashes the password again).
+pub fn needs_rehash(hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return true;
+    };
+    let current = Argon2::default();
+    parsed.algorithm != argon2::Algorithm::Argon2id.ident()
+        || parsed.version != Some(argon2::Version::default().into())
+        || argon2::Params::try_from(&parsed).map_or(true, |p| {
+            let want = current.params();
+            p.m_cost() != want.m_cost() || p.t_cost() != want.t_cost() || p.p_cost() != want.p_cost()
+        })
 }
 
 /// Checks a password against a stored hash (CPU-heavy: call from a blocking thread).
@@ -78,6 +94,17 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterx", &h));
         assert!(!verify_or_decoy("anything at all", None));
+        assert!(!needs_rehash(&h));
+        let weak = Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        assert!(needs_rehash(&weak));
+        assert!(needs_rehash("not a hash"));
     }
 
     #[test]

@@ -1,65 +1,145 @@
-//! Sign-in throttling: 5 failures per account per 15 minutes, 20 per client
-//! address per minute. Counted in PostgreSQL, so it holds across replicas.
+//! Sign-in and registration throttling, counted in PostgreSQL so it holds
+//! across replicas. An attempt is counted *before* its password is hashed
+//! (check and record under advisory locks, in one transaction), so parallel
+//! guesses cannot slip past a limit.
+//!
+//! Sign-in: 5 failures per (account, client address) per 15 minutes; 20
+//! attempts per client address per minute; 100 failures per account per hour
+//! from all addresses — so a stranger's failures from another address never
+//! lock the owner out below that last limit. Registration: a configurable
+//! number of accounts per client address per hour.
 
+use deadpool_postgres::Pool;
 use time::{Duration, OffsetDateTime};
 
-use crate::store::{throttle as store, GenericClient, StoreResult};
+use crate::error::{Error, Result};
+use crate::store::throttle::{self as store, Window};
 
 pub struct Limit {
-    pub scope: &'static str,
-    pub max_failures: i64,
+    pub max: i64,
     pub window: Duration,
 }
 
-pub const PER_ACCOUNT: Limit = Limit {
-    scope: "account",
-    max_failures: 5,
+pub const PER_PAIR: Limit = Limit {
+    max: 5,
     window: Duration::minutes(15),
 };
 
 pub const PER_ADDRESS: Limit = Limit {
-    scope: "address",
-    max_failures: 20,
+    max: 20,
     window: Duration::minutes(1),
 };
 
-/// Seconds until `key` may try again, if it is over the limit now.
-pub async fn retry_after(
-    db: &impl GenericClient,
-    limit: &Limit,
-    key: &str,
-    now: OffsetDateTime,
-) -> StoreResult<Option<u64>> {
-    let (count, oldest) = store::failures_since(db, limit.scope, key, now - limit.window).await?;
-    if count < limit.max_failures {
-        return Ok(None);
+pub const PER_ACCOUNT: Limit = Limit {
+    max: 100,
+    window: Duration::hours(1),
+};
+
+pub const REGISTRATION_WINDOW: Duration = Duration::hours(1);
+
+impl Limit {
+    /// Seconds until the window has room again, if it is full now.
+    pub fn retry_after(&self, w: Window, now: OffsetDateTime) -> Option<u64> {
+        retry_after(self.max, self.window, w, now)
     }
-    let free_at = oldest.unwrap_or(now) + limit.window;
-    Ok(Some((free_at - now).whole_seconds().max(1) as u64))
 }
 
-/// The longest wait among the account's and the address's limits.
-pub async fn check(
-    db: &impl GenericClient,
-    account: &str,
-    address: &str,
-    now: OffsetDateTime,
-) -> StoreResult<Option<u64>> {
-    let a = retry_after(db, &PER_ACCOUNT, account, now).await?;
-    let b = retry_after(db, &PER_ADDRESS, address, now).await?;
-    Ok(a.max(b))
+fn retry_after(max: i64, window: Duration, w: Window, now: OffsetDateTime) -> Option<u64> {
+    if w.count < max {
+        return None;
+    }
+    let free_at = w.oldest.unwrap_or(now) + window;
+    Some((free_at - now).whole_seconds().max(1) as u64)
 }
 
-pub async fn record_failure(
-    db: &impl GenericClient,
-    account: &str,
-    address: &str,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    store::record_failure(db, PER_ACCOUNT.scope, account, now).await?;
-    store::record_failure(db, PER_ADDRESS.scope, address, now).await
+/// A sign-in attempt that was let through and counted as a failure until
+/// [`Attempt::succeeded`] says otherwise.
+pub struct Attempt {
+    id: i64,
+    account: String,
+    address: String,
 }
 
-pub async fn record_success(db: &impl GenericClient, account: &str) -> StoreResult<()> {
-    store::clear(db, PER_ACCOUNT.scope, account).await
+/// Counts a sign-in attempt, or refuses it (429) when a limit is reached.
+pub async fn begin_sign_in(pool: &Pool, account: &str, address: &str) -> Result<Attempt> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    store::lock_sign_in(&tx, account, address).await?;
+    let now = OffsetDateTime::now_utc();
+    let counts = store::sign_in_counts(
+        &tx,
+        account,
+        address,
+        [
+            now - PER_PAIR.window,
+            now - PER_ADDRESS.window,
+            now - PER_ACCOUNT.window,
+        ],
+    )
+    .await?;
+    let wait = [
+        PER_PAIR.retry_after(counts.pair_failures, now),
+        PER_ADDRESS.retry_after(counts.address_attempts, now),
+        PER_ACCOUNT.retry_after(counts.account_failures, now),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    if let Some(retry_after) = wait {
+        return Err(Error::RateLimited { retry_after });
+    }
+    let id = store::record(&tx, "sign_in", account, address, true, now).await?;
+    tx.commit().await?;
+    Ok(Attempt {
+        id,
+        account: account.to_owned(),
+        address: address.to_owned(),
+    })
+}
+
+impl Attempt {
+    /// The password was right: this attempt and the pair's failures stop counting.
+    pub async fn succeeded(self, pool: &Pool) -> Result<()> {
+        let client = pool.get().await?;
+        store::succeeded(&client, self.id, &self.account, &self.address).await?;
+        Ok(())
+    }
+}
+
+/// Counts a registration from `address`, or refuses it (429) beyond `limit`
+/// per hour (0: unlimited).
+pub async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Result<()> {
+    if limit == 0 {
+        return Ok(());
+    }
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    store::lock_register(&tx, address).await?;
+    let now = OffsetDateTime::now_utc();
+    let w = store::register_count(&tx, address, now - REGISTRATION_WINDOW).await?;
+    if let Some(retry_after) = retry_after(i64::from(limit), REGISTRATION_WINDOW, w, now) {
+        return Err(Error::RateLimited { retry_after });
+    }
+    store::record(&tx, "register", "", address, false, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_window_waits_until_its_oldest_attempt_leaves() {
+        let now = OffsetDateTime::now_utc();
+        let w = |count, ago: i64| Window {
+            count,
+            oldest: Some(now - Duration::seconds(ago)),
+        };
+        assert_eq!(PER_PAIR.retry_after(w(4, 60), now), None);
+        assert_eq!(PER_PAIR.retry_after(w(5, 60), now), Some(14 * 60));
+        assert_eq!(PER_ADDRESS.retry_after(w(20, 59), now), Some(1));
+        assert_eq!(PER_ACCOUNT.retry_after(w(99, 10), now), None);
+        assert_eq!(PER_ACCOUNT.retry_after(w(100, 0), now), Some(3600));
+    }
 }

@@ -156,6 +156,16 @@ impl NewToken {
     }
 }
 
+impl NewToken {
+    /// A token made with an expiring credential expires no later than it.
+    pub fn capped_by(mut self, maker_expires_at: Option<OffsetDateTime>) -> NewToken {
+        if let Some(cap) = maker_expires_at {
+            self.expires_at = Some(self.expires_at.map_or(cap, |e| e.min(cap)));
+        }
+        self
+    }
+}
+
 impl UserPatch {
     pub fn parse(body: &Map<String, Value>) -> Result<UserPatch, ValidationError> {
         let mut f = Fields::new(body);

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::extract::{client_address, AuthUser, IfMatch, JsonObject, Query};
 use super::schemas::{MeInput, NewTokenInput, RegisterInput, TokenList, TokenRequest};
-use super::{created, json, no_content, versioned, AppState};
+use super::{created, json, no_content, no_store, versioned, AppState};
 use crate::actors::user_state::{CreateToken, RevokeToken, UpdateMe};
-use crate::auth::accounts;
+use crate::auth::{accounts, throttle};
 use crate::domain::account::{Credentials, NewToken, Registration, TokenInfo, User, UserPatch};
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
@@ -54,15 +54,22 @@ fn require_local_accounts(state: &AppState) -> Result<()> {
     post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterInput,
     responses(
         (status = 201, body = Registered), (status = 404, body = Problem, description = "local accounts are off"),
-        (status = 409, body = Problem, description = "email already registered"), (status = 422, body = Problem)
+        (status = 409, body = Problem, description = "email already registered"), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "too many accounts from this address in the last hour; see Retry-After")
     )
 )]
-pub async fn register(state: web::Data<AppState>, body: JsonObject) -> Result<HttpResponse> {
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonObject,
+) -> Result<HttpResponse> {
     require_local_accounts(&state)?;
     let reg = Registration::parse(&body)?;
+    let address = client_address(&req, &state.settings.trusted_proxies);
+    throttle::begin_registration(&state.pool, &address, state.settings.registration_limit).await?;
     let (user, token, token_info) = accounts::register(&state.pool, reg).await?;
     let location = "/api/v1/me".to_owned();
-    Ok(created(
+    Ok(no_store(created(
         location,
         &Registered {
             user,
@@ -70,7 +77,7 @@ pub async fn register(state: web::Data<AppState>, body: JsonObject) -> Result<Ht
             token_info,
         },
         None,
-    ))
+    )))
 }
 
 /// Exchange an email and password for a new API token.
@@ -103,10 +110,10 @@ pub async fn sign_in(
         .await?
         .send(CreateToken { new })
         .await??;
-    Ok(json(
+    Ok(no_store(json(
         StatusCode::CREATED,
         &IssuedToken { token, token_info },
-    ))
+    )))
 }
 
 /// The signed-in user.
@@ -183,14 +190,18 @@ pub async fn create_token(
     auth: AuthUser,
     body: JsonObject,
 ) -> Result<HttpResponse> {
-    let new = NewToken::parse(&body, time::OffsetDateTime::now_utc())?;
+    let new = NewToken::parse(&body, time::OffsetDateTime::now_utc())?.capped_by(auth.expires_at);
     let (token, info) = state
         .user(auth.user_id)
         .await?
         .send(CreateToken { new })
         .await??;
     let location = format!("/api/v1/tokens/{}", info.id);
-    Ok(created(location, &CreatedToken { info, token }, None))
+    Ok(no_store(created(
+        location,
+        &CreatedToken { info, token },
+        None,
+    )))
 }
 
 /// Revoke an API token: it stops working at once.

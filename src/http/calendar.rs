@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::extract::AuthUser;
-use super::{created, json, no_content, AppState};
+use super::{created, json, no_content, no_store, AppState};
 use crate::actors::user_state::{CreateCalendarFeed, DeleteCalendarFeed};
 use crate::domain::calendar::{feed, DeadlineEntry, InterviewEntry};
 use crate::domain::time::serde_ts;
@@ -44,13 +44,13 @@ pub async fn get(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRespo
     let (token, created_at) = calendar::get(&client, auth.user_id)
         .await?
         .ok_or(Error::NotFound)?;
-    Ok(json(
+    Ok(no_store(json(
         StatusCode::OK,
         &CalendarFeed {
             url: feed_url(&state, &token),
             created_at,
         },
-    ))
+    )))
 }
 
 /// A new secret feed URL; any earlier one stops working.
@@ -69,7 +69,7 @@ pub async fn rotate(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRe
         url: feed_url(&state, &token),
         created_at,
     };
-    Ok(created("/api/v1/calendar-feed".into(), &body, None))
+    Ok(no_store(created("/api/v1/calendar-feed".into(), &body, None)))
 }
 
 /// Turns the feed off.

@@ -153,6 +153,8 @@ pub enum Credential {
 pub struct AuthUser {
     pub user_id: Uuid,
     pub credential: Credential,
+    /// When the credential expires (API tokens made with an expiry).
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 impl AuthUser {
@@ -200,6 +202,7 @@ pub async fn authenticate(
             return Ok(AuthUser {
                 user_id: c.user_id,
                 credential: Credential::Token(c.id),
+                expires_at: c.expires_at,
             });
         }
         let client = state.pool.get().await?;
@@ -221,6 +224,7 @@ pub async fn authenticate(
         return Ok(AuthUser {
             user_id: live.user_id,
             credential: Credential::Token(live.id),
+            expires_at: live.expires_at,
         });
     }
     if req.headers().contains_key(header::AUTHORIZATION) {
@@ -246,6 +250,7 @@ pub async fn authenticate(
     Ok(AuthUser {
         user_id,
         credential: Credential::Session { id, csrf },
+        expires_at: None,
     })
 }
 

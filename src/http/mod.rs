@@ -217,6 +217,14 @@ pub fn created(location: String, body: &impl Serialize, version: Option<i32>) ->
     res
 }
 
+/// An answer that carries a secret (a token, a feed URL, a page with the
+/// session's CSRF token): never stored by a browser or a proxy.
+pub fn no_store(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()
 }
@@ -228,6 +236,11 @@ pub(crate) fn resource(path: &str, methods: &[Method]) -> Resource {
         let allow = allow.clone();
         async move { Err::<HttpResponse, Error>(Error::MethodNotAllowed { allow }) }
     }))
+}
+
+/// `GET /metrics`: on the main address, or alone on `JOBCOPILOT_METRICS_LISTEN`.
+pub fn metrics_route(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/metrics", &[Method::GET]).route(web::get().to(metrics::metrics)));
 }
 
 /// Every route of the API.
@@ -245,7 +258,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/healthz", &[M::GET]).route(web::get().to(health::healthz)))
         .service(resource("/readyz", &[M::GET]).route(web::get().to(health::readyz)))
-        .service(resource("/metrics", &[M::GET]).route(web::get().to(metrics::metrics)))
         .service(
             resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(openapi::document)),
         )
@@ -254,6 +266,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/", &[M::GET]).route(web::get().to(pages::dashboard::dashboard)))
         .service(resource("/static/app.css", &[M::GET]).route(web::get().to(pages::stylesheet)))
         .service(resource("/static/app.js", &[M::GET]).route(web::get().to(pages::script)))
+        .service(resource("/static/favicon.svg", &[M::GET]).route(web::get().to(pages::favicon_svg)))
+        .service(resource("/favicon.ico", &[M::GET]).route(web::get().to(pages::favicon_ico)))
         .configure(pages::routes)
         .service(resource("/auth/login", &[M::GET]).route(web::get().to(pages::login_page)))
         .service(resource("/auth/register", &[M::GET]).route(web::get().to(pages::register_page)))

@@ -253,7 +253,8 @@ pub async fn housekeeping(
         ("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2", true),
         ("DELETE FROM api_tokens WHERE expires_at IS NOT NULL AND expires_at <= $1", false),
         ("DELETE FROM oidc_logins WHERE expires_at <= $1", false),
-        ("DELETE FROM auth_failures WHERE failed_at <= $1::timestamptz - interval '1 day'", false),
+        ("DELETE FROM auth_attempts WHERE attempted_at <= $1::timestamptz - interval '1 day'", false),
+        ("DELETE FROM ai_usage WHERE day < ($1::timestamptz AT TIME ZONE 'UTC')::date - 2", false),
         (
             "DELETE FROM reminders r WHERE NOT EXISTS (SELECT 1 FROM job_applications a WHERE a.id = r.application_id) AND r.raised_at <= $1",
             false,

@@ -1,51 +1,149 @@
-//! Failed sign-ins, counted in PostgreSQL so every replica sees them.
+//! Sign-in and registration attempts, counted in PostgreSQL so every replica
+//! sees them. Check-then-record is atomic: the caller holds advisory locks on
+//! the account and the address (always in that order) for its transaction.
 
 use time::OffsetDateTime;
 
 use super::{GenericClient, StoreResult};
 
-/// How many failures `key` had since `since`, and when the oldest of them was.
-pub async fn failures_since(
+/// Advisory-lock namespaces (the first key of `pg_advisory_xact_lock(int, int)`).
+const LOCK_ACCOUNT: i32 = 0x4a43_0001;
+const LOCK_ADDRESS: i32 = 0x4a43_0002;
+const LOCK_REGISTER: i32 = 0x4a43_0003;
+
+/// Serialises sign-in attempts for this account, then this address, until
+/// the transaction ends.
+pub async fn lock_sign_in(db: &impl GenericClient, account: &str, address: &str) -> StoreResult<()> {
+    for (space, key) in [(LOCK_ACCOUNT, account), (LOCK_ADDRESS, address)] {
+        let stmt = db
+            .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .await?;
+        db.execute(&stmt, &[&space, &key]).await?;
+    }
+    Ok(())
+}
+
+/// Serialises registrations from this address until the transaction ends.
+pub async fn lock_register(db: &impl GenericClient, address: &str) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .await?;
+    db.execute(&stmt, &[&LOCK_REGISTER, &address]).await?;
+    Ok(())
+}
+
+/// How many attempts count against a limit, and when the oldest of them was.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub count: i64,
+    pub oldest: Option<OffsetDateTime>,
+}
+
+/// The three sign-in windows: failures of this (account, address), attempts
+/// from this address, failures of this account from anywhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignInCounts {
+    pub pair_failures: Window,
+    pub address_attempts: Window,
+    pub account_failures: Window,
+}
+
+/// Counts since each window's start (`pair`, `address`, `account`).
+pub async fn sign_in_counts(
     db: &impl GenericClient,
-    scope: &str,
-    key: &str,
-    since: OffsetDateTime,
-) -> StoreResult<(i64, Option<OffsetDateTime>)> {
+    account: &str,
+    address: &str,
+    since: [OffsetDateTime; 3],
+) -> StoreResult<SignInCounts> {
+    let oldest = since.iter().min().copied().unwrap_or_else(OffsetDateTime::now_utc);
     let stmt = db
         .prepare_cached(
-            "SELECT count(*), min(failed_at) FROM auth_failures WHERE scope = $1 AND key = $2 AND failed_at > $3",
+            "SELECT \
+               count(*) FILTER (WHERE account = $1 AND address = $2 AND failed AND attempted_at > $3), \
+               min(attempted_at) FILTER (WHERE account = $1 AND address = $2 AND failed AND attempted_at > $3), \
+               count(*) FILTER (WHERE address = $2 AND attempted_at > $4), \
+               min(attempted_at) FILTER (WHERE address = $2 AND attempted_at > $4), \
+               count(*) FILTER (WHERE account = $1 AND failed AND attempted_at > $5), \
+               min(attempted_at) FILTER (WHERE account = $1 AND failed AND attempted_at > $5) \
+             FROM auth_attempts \
+             WHERE kind = 'sign_in' AND (account = $1 OR address = $2) AND attempted_at > $6",
         )
         .await?;
-    let row = db.query_one(&stmt, &[&scope, &key, &since]).await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    let row = db
+        .query_one(
+            &stmt,
+            &[&account, &address, &since[0], &since[1], &since[2], &oldest],
+        )
+        .await?;
+    let window = |i: usize| -> StoreResult<Window> {
+        Ok(Window {
+            count: row.try_get(i)?,
+            oldest: row.try_get(i + 1)?,
+        })
+    };
+    Ok(SignInCounts {
+        pair_failures: window(0)?,
+        address_attempts: window(2)?,
+        account_failures: window(4)?,
+    })
 }
 
-pub async fn record_failure(
+/// Registrations from `address` since `since`.
+pub async fn register_count(
     db: &impl GenericClient,
-    scope: &str,
-    key: &str,
+    address: &str,
+    since: OffsetDateTime,
+) -> StoreResult<Window> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT count(*), min(attempted_at) FROM auth_attempts \
+             WHERE kind = 'register' AND address = $1 AND attempted_at > $2",
+        )
+        .await?;
+    let row = db.query_one(&stmt, &[&address, &since]).await?;
+    Ok(Window {
+        count: row.try_get(0)?,
+        oldest: row.try_get(1)?,
+    })
+}
+
+/// Records an attempt; a sign-in is recorded as failed until it succeeds.
+pub async fn record(
+    db: &impl GenericClient,
+    kind: &str,
+    account: &str,
+    address: &str,
+    failed: bool,
     now: OffsetDateTime,
+) -> StoreResult<i64> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO auth_attempts (kind, account, address, failed, attempted_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .await?;
+    Ok(db
+        .query_one(&stmt, &[&kind, &account, &address, &failed, &now])
+        .await?
+        .try_get(0)?)
+}
+
+/// A sign-in that proved right: it and this pair's earlier failures no longer count.
+pub async fn succeeded(
+    db: &impl GenericClient,
+    attempt: i64,
+    account: &str,
+    address: &str,
 ) -> StoreResult<()> {
     let stmt = db
-        .prepare_cached("INSERT INTO auth_failures (scope, key, failed_at) VALUES ($1, $2, $3)")
+        .prepare_cached("UPDATE auth_attempts SET failed = false WHERE id = $1")
         .await?;
-    db.execute(&stmt, &[&scope, &key, &now]).await?;
-    Ok(())
-}
-
-/// Forgets an account's failures after a successful sign-in.
-pub async fn clear(db: &impl GenericClient, scope: &str, key: &str) -> StoreResult<()> {
+    db.execute(&stmt, &[&attempt]).await?;
     let stmt = db
-        .prepare_cached("DELETE FROM auth_failures WHERE scope = $1 AND key = $2")
+        .prepare_cached(
+            "DELETE FROM auth_attempts WHERE kind = 'sign_in' AND account = $1 AND address = $2 AND failed",
+        )
         .await?;
-    db.execute(&stmt, &[&scope, &key]).await?;
+    db.execute(&stmt, &[&account, &address]).await?;
     Ok(())
-}
-
-/// Drops failures older than `before` (housekeeping).
-pub async fn prune(db: &impl GenericClient, before: OffsetDateTime) -> StoreResult<u64> {
-    let stmt = db
-        .prepare_cached("DELETE FROM auth_failures WHERE failed_at < $1")
-        .await?;
-    Ok(db.execute(&stmt, &[&before]).await?)
 }

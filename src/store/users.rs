@@ -84,6 +84,20 @@ pub async fn password_by_email(
         .transpose()?)
 }
 
+/// Replaces a password hash, unless it changed meanwhile (rehashing with
+/// today's parameters must never undo a new password).
+pub async fn replace_password_hash(
+    db: &impl GenericClient,
+    id: Uuid,
+    old: &str,
+    new: &str,
+) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+        .await?;
+    Ok(db.execute(&stmt, &[&id, &old, &new]).await? == 1)
+}
+
 /// The user's time zone (for "today"); UTC when unknown.
 pub async fn timezone(db: &impl GenericClient, id: Uuid) -> StoreResult<String> {
     let stmt = db

@@ -318,7 +318,7 @@ async fn a_job_search_in_the_browser_with_javascript() {
     b.wait_for("Note added.").await;
     assert!(b.source().await.contains("Recruiter: Grace. Team of 6."));
     b.click("details.add-interview summary").await;
-    b.choose("f-kind", "technical").await;
+    b.choose("iv-kind", "technical").await;
     let soon = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
         .format(&time::macros::format_description!(
             "[year]-[month]-[day]T10:00"
@@ -326,12 +326,12 @@ async fn a_job_search_in_the_browser_with_javascript() {
         .unwrap();
     b.d()
         .execute(
-            "document.getElementById('f-scheduled_at').value = arguments[0]",
+            "document.getElementById('iv-scheduled_at').value = arguments[0]",
             vec![json!(soon)],
         )
         .await
         .unwrap();
-    b.fill("f-interviewers", "Grace, Linus").await;
+    b.fill("iv-interviewers", "Grace, Linus").await;
     b.click("details.add-interview button[type=submit]").await;
     b.wait_for("Interview added.").await;
 
@@ -468,8 +468,8 @@ async fn a_job_search_in_the_browser_without_javascript() {
     let (month, day, year) = (u8::from(soon.month()), soon.day(), soon.year());
     b.goto(&detail).await;
     b.click("details.add-interview summary").await;
-    b.choose("f-kind", "phone_screen").await;
-    let when = b.d().find(By::Id("f-scheduled_at")).await.unwrap();
+    b.choose("iv-kind", "phone_screen").await;
+    let when = b.d().find(By::Id("iv-scheduled_at")).await.unwrap();
     when.send_keys(format!("{month:02}{day:02}{year}"))
         .await
         .unwrap();

@@ -341,7 +341,7 @@ async fn notes_interviews_and_their_errors_work_as_forms() {
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.html.contains("id=\"f-scheduled_at-error\""));
+    assert!(bad.html.contains("id=\"iv-scheduled_at-error\""));
     assert!(bad.html.contains("value=\"Grace, Linus\""), "input kept");
 
     let soon = (time::OffsetDateTime::now_utc() + time::Duration::days(2))

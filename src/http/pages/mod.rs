@@ -30,7 +30,7 @@ use crate::actors::commands::REVOKED;
 use crate::actors::event_bus::Publish;
 use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
-use crate::auth::{accounts, hash_token};
+use crate::auth::{accounts, hash_token, throttle};
 use crate::domain::account::{Credentials, NewToken, Registration};
 use crate::error::{Error, Result};
 use crate::store::{sessions as session_store, tokens, users};
@@ -289,7 +289,7 @@ pub fn render_page(
             ..ctx
         },
     )?;
-    let mut res = html(status, body);
+    let mut res = super::no_store(html(status, body));
     if flash.is_some() {
         let _ = res.add_removal_cookie(&removal(state, FLASH_COOKIE));
     }
@@ -472,24 +472,30 @@ pub async fn local_login(
             )
         }
         Err(Error::RateLimited { retry_after }) => {
-            let minutes = retry_after.div_ceil(60);
-            let msg = format!(
-                "Too many failed attempts. Try again in {minutes} minute{}.",
-                if minutes == 1 { "" } else { "s" }
-            );
-            let mut res = render_login(
+            let msg = format!("Too many attempts. Try again in {}.", wait_words(retry_after));
+            let res = render_login(
                 &state,
                 &req,
                 StatusCode::TOO_MANY_REQUESTS,
                 view(Some(msg), HashMap::new()),
             )?;
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Ok(res)
+            Ok(with_retry_after(res, retry_after))
         }
         Err(e) => Err(e),
     }
+}
+
+/// "3 minutes", "1 minute".
+fn wait_words(seconds: u64) -> String {
+    let minutes = seconds.div_ceil(60);
+    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+}
+
+fn with_retry_after(mut res: HttpResponse, seconds: u64) -> HttpResponse {
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 fn render_register(
@@ -550,7 +556,13 @@ pub async fn local_register(
             )
         }
     };
-    match accounts::register_user(&state.pool, reg).await {
+    let address = client_address(&req, &state.settings.trusted_proxies);
+    let limit = state.settings.registration_limit;
+    let registered = match throttle::begin_registration(&state.pool, &address, limit).await {
+        Ok(()) => accounts::register_user(&state.pool, reg).await,
+        Err(e) => Err(e),
+    };
+    match registered {
         Ok(user) => {
             signed_in(
                 &state,
@@ -565,6 +577,15 @@ pub async fn local_register(
                 "An account with this email already exists.".to_owned(),
             )]);
             render_register(&state, &req, StatusCode::CONFLICT, &form, None, errors)
+        }
+        Err(Error::RateLimited { retry_after }) => {
+            let msg = format!(
+                "Too many accounts were created from your address recently. Try again in {}.",
+                wait_words(retry_after)
+            );
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            let res = render_register(&state, &req, status, &form, Some(msg), HashMap::new())?;
+            Ok(with_retry_after(res, retry_after))
         }
         Err(e) => Err(e),
     }
@@ -749,7 +770,7 @@ async fn render_tokens(
             created => created.map(|(name, token)| context! { name => name, token => token }),
         },
     )?;
-    Ok(html(status, body))
+    Ok(super::no_store(html(status, body)))
 }
 
 /// `GET /settings/tokens`.
@@ -925,6 +946,22 @@ pub async fn script() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../../../static/app.js"))
+}
+
+/// `GET /favicon.ico` (bundled; pages also link the SVG).
+pub async fn favicon_ico() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/x-icon"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(&include_bytes!("../../../static/favicon.ico")[..])
+}
+
+/// `GET /static/favicon.svg` (bundled).
+pub async fn favicon_svg() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("../../../static/favicon.svg"))
 }
 
 /// `GET /static/app.css` (bundled).
