@@ -239,29 +239,64 @@ pub fn status_failure(
     }
 }
 
-/// Splits a byte stream into server-sent events' `data` payloads.
+/// Splits a byte stream into server-sent events' `data` payloads (the
+/// WHATWG event-stream format). Bytes are buffered until a whole line has
+/// arrived, so a character split across two network reads is decoded whole;
+/// lines end with CRLF, LF or CR, even when the CR and LF arrive apart.
 #[derive(Default)]
 pub struct SseBuffer {
-    pending: String,
+    pending: Vec<u8>,
+    /// `data` lines of the event being read.
+    data: Vec<String>,
+    has_data: bool,
 }
 
 impl SseBuffer {
+    /// Feeds bytes; returns the `data` of every event they completed.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<String> {
-        self.pending
-            .push_str(&String::from_utf8_lossy(bytes).replace('\r', ""));
+        self.pending.extend_from_slice(bytes);
         let mut out = Vec::new();
-        while let Some(end) = self.pending.find("\n\n") {
-            let event: String = self.pending.drain(..end + 2).collect();
-            let data: Vec<&str> = event
-                .lines()
-                .filter_map(|l| l.strip_prefix("data:"))
-                .map(|d| d.strip_prefix(' ').unwrap_or(d))
-                .collect();
-            if !data.is_empty() {
-                out.push(data.join("\n"));
-            }
+        let mut start = 0;
+        while let Some(i) = self.pending[start..]
+            .iter()
+            .position(|b| *b == b'\n' || *b == b'\r')
+            .map(|i| start + i)
+        {
+            let terminator = match (self.pending[i], self.pending.get(i + 1)) {
+                (b'\r', Some(b'\n')) => 2,
+                // A CR at the end may be the first half of a CRLF: wait.
+                (b'\r', None) => break,
+                _ => 1,
+            };
+            // Line terminators are ASCII, never inside a UTF-8 sequence.
+            let line = String::from_utf8_lossy(&self.pending[start..i]).into_owned();
+            self.line(&line, &mut out);
+            start = i + terminator;
         }
+        self.pending.drain(..start);
         out
+    }
+
+    fn line(&mut self, line: &str, out: &mut Vec<String>) {
+        if line.is_empty() {
+            if self.has_data {
+                out.push(std::mem::take(&mut self.data).join("\n"));
+            }
+            self.data.clear();
+            self.has_data = false;
+            return;
+        }
+        if line.starts_with(':') {
+            return; // a comment (keep-alive)
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+            None => (line, ""),
+        };
+        if field == "data" {
+            self.data.push(value.to_owned());
+            self.has_data = true;
+        }
     }
 }
 
@@ -312,6 +347,55 @@ mod tests {
             b.push(b"1}\r\n\r\ndata: [DONE]\n\n: keep-alive\n\n"),
             vec!["{\"a\":1}", "[DONE]"]
         );
+    }
+
+    #[test]
+    fn a_character_cut_between_two_reads_is_decoded_whole() {
+        let mut b = SseBuffer::default();
+        let event = "data: Grüße\r\n\r\n".as_bytes();
+        let cut = event.iter().position(|&c| c == 0xC3).unwrap() + 1;
+        assert!(b.push(&event[..cut]).is_empty());
+        assert_eq!(b.push(&event[cut..]), vec!["Grüße"]);
+        // A CR and its LF in two reads are one line end, not two.
+        assert!(b.push(b"data: x\r").is_empty());
+        assert!(b.push(b"\n").is_empty());
+        assert_eq!(b.push(b"data: y\r\r\n"), vec!["x\ny"]);
+    }
+
+    proptest::proptest! {
+        /// However the bytes are cut into reads, the same events come out.
+        #[test]
+        fn events_do_not_depend_on_how_the_stream_is_cut(
+            payloads in proptest::collection::vec("[^\r\n]{0,12}", 1..6),
+            cuts in proptest::collection::vec(0usize..200, 0..12),
+            crlf in proptest::bool::ANY,
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut wire = String::new();
+            for p in &payloads {
+                wire.push_str(&format!(": keep-alive{end}data: {p}{end}{end}"));
+            }
+            let bytes = wire.as_bytes();
+            let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+            points.sort_unstable();
+            let mut b = SseBuffer::default();
+            let mut got = Vec::new();
+            let mut from = 0;
+            for p in points.into_iter().chain([bytes.len()]) {
+                got.extend(b.push(&bytes[from..p]));
+                from = p;
+            }
+            proptest::prop_assert_eq!(got, payloads);
+        }
+
+        /// Arbitrary bytes, cut anywhere, never panic.
+        #[test]
+        fn hostile_bytes_never_panic(chunks in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 0..8)) {
+            let mut b = SseBuffer::default();
+            for c in &chunks {
+                let _ = b.push(c);
+            }
+        }
     }
 
     #[test]

@@ -40,6 +40,22 @@ fn day(d: Date) -> String {
         .unwrap_or_default()
 }
 
+/// Text as a calendar may carry it: line breaks of any kind become `\n`
+/// (which the writer escapes), other control characters are dropped, so no
+/// value can end its line early or start a property of its own.
+fn clean(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// A single-line value (a URL, a name): every control character dropped.
+fn one_line(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
 fn kind_label(i: &Interview) -> String {
     let k = i.fields.kind.as_str().replace('_', " ");
     let mut chars = k.chars();
@@ -64,12 +80,12 @@ pub fn feed(
     for e in interviews {
         let i = e.interview;
         let mut ev = Event::with_uid(&format!("interview-{}@{host}", i.id));
-        ev.summary(&format!(
+        ev.summary(&one_line(&format!(
             "{} interview — {} ({})",
             kind_label(i),
             e.company,
             e.title
-        ));
+        )));
         ev.add_property("DTSTAMP", utc(i.updated_at));
         ev.add_property("LAST-MODIFIED", utc(i.updated_at));
         ev.add_property("DTSTART", utc(i.fields.scheduled_at));
@@ -79,10 +95,10 @@ pub fn feed(
         );
         ev.add_property("SEQUENCE", (i.version - 1).to_string());
         if let Some(loc) = &i.fields.location {
-            ev.location(loc);
+            ev.location(&clean(loc));
         }
         if let Some(url) = &i.fields.meeting_url {
-            ev.url(url);
+            ev.url(&one_line(url));
         }
         let mut description = Vec::new();
         if !i.fields.interviewers.is_empty() {
@@ -92,7 +108,7 @@ pub fn feed(
             description.push(format!("Join: {url}"));
         }
         if !description.is_empty() {
-            ev.description(&description.join("\n"));
+            ev.description(&clean(&description.join("\n")));
         }
         ev.status(if i.fields.outcome == Outcome::Cancelled {
             EventStatus::Cancelled
@@ -103,7 +119,7 @@ pub fn feed(
     }
     for d in deadlines {
         let mut ev = Event::with_uid(&format!("deadline-{}@{host}", d.application_id));
-        ev.summary(&format!("Deadline: {} ({})", d.company, d.title));
+        ev.summary(&one_line(&format!("Deadline: {} ({})", d.company, d.title)));
         ev.add_property("DTSTAMP", utc(d.updated_at));
         ev.append_property(
             Property::new("DTSTART", day(d.deadline))
@@ -190,6 +206,43 @@ mod tests {
             &[],
         );
         assert!(text.contains("STATUS:CANCELLED"));
+    }
+
+    proptest::proptest! {
+        /// Whatever the stored text holds (line breaks of every kind,
+        /// control characters, "\r\nATTACH:" injections), every line of the
+        /// feed is a property of its own or a folded continuation.
+        #[test]
+        fn no_field_can_break_out_of_its_property(
+            company in "(?s).{0,40}",
+            title in "(?s).{0,40}",
+            location in "(?s).{0,60}",
+            url in "(?s).{0,60}",
+            person in "(?s).{0,30}",
+        ) {
+            let mut iv = interview(Outcome::Scheduled, 1);
+            iv.fields.location = Some(location);
+            iv.fields.meeting_url = Some(url);
+            iv.fields.interviewers = vec![person];
+            let d = DeadlineEntry {
+                application_id: Uuid::from_u128(9),
+                version: 1,
+                company: &company,
+                title: &title,
+                deadline: date!(2026 - 12 - 24),
+                updated_at: datetime!(2026-11-21 10:00 UTC),
+            };
+            let text = feed("h", &[InterviewEntry { interview: &iv, company: &company, title: &title }], &[d]);
+            proptest::prop_assert!(text.ends_with("\r\n"));
+            for line in text.trim_end_matches("\r\n").split("\r\n") {
+                proptest::prop_assert!(!line.contains('\r') && !line.contains('\n'), "{line:?}");
+                let continued = line.starts_with(' ') || line.starts_with('\t');
+                let name: String = line.chars().take_while(|c| c.is_ascii_uppercase() || *c == '-').collect();
+                let property = !name.is_empty() && line[name.len()..].starts_with([':', ';']);
+                proptest::prop_assert!(continued || property, "{line:?} in {text}");
+            }
+            proptest::prop_assert_eq!(text.split("\r\n").filter(|l| *l == "BEGIN:VEVENT").count(), 2);
+        }
     }
 
     #[test]

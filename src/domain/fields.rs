@@ -77,6 +77,32 @@ impl<T> Patch<T> {
     }
 }
 
+/// Whether a text may hold line breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// Text never holds NUL or other C0 control characters; a tab is allowed
+/// everywhere, line breaks (LF, CR) only in multi-line text.
+pub fn check_characters(s: &str, lines: Lines) -> Result<(), String> {
+    let bad = s.chars().find(|c| {
+        c.is_ascii_control()
+            && *c != '\t'
+            && *c != '\u{7f}'
+            && !(lines == Lines::Many && (*c == '\n' || *c == '\r'))
+    });
+    match bad {
+        None => Ok(()),
+        Some('\n' | '\r') => Err("must be a single line (no line breaks)".into()),
+        Some(c) => Err(format!(
+            "must not contain control characters (found U+{:04X})",
+            c as u32
+        )),
+    }
+}
+
 /// Whether `null` (and, for text, an empty string) is acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
@@ -151,7 +177,8 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A string, trimmed, at most `max_chars` Unicode characters. An empty
+    /// A single-line string, trimmed, at most `max_chars` Unicode
+    /// characters, without control characters (a tab is allowed). An empty
     /// optional string clears the field; an empty required one is an error.
     pub fn text(
         &mut self,
@@ -159,11 +186,32 @@ impl<'a> Fields<'a> {
         max_chars: usize,
         presence: Presence,
     ) -> Patch<String> {
+        self.string(name, max_chars, presence, Lines::One)
+    }
+
+    /// Like [`Fields::text`], but line breaks are allowed (notes, descriptions).
+    pub fn multiline(
+        &mut self,
+        name: &'static str,
+        max_chars: usize,
+        presence: Presence,
+    ) -> Patch<String> {
+        self.string(name, max_chars, presence, Lines::Many)
+    }
+
+    fn string(
+        &mut self,
+        name: &'static str,
+        max_chars: usize,
+        presence: Presence,
+        lines: Lines,
+    ) -> Patch<String> {
         let patch = self.read(name, presence, |v| {
             let s = v.as_str().ok_or("must be a string")?.trim();
             if s.chars().count() > max_chars {
                 return Err(format!("must be at most {max_chars} characters"));
             }
+            check_characters(s, lines)?;
             Ok(s.to_owned())
         });
         match patch {
@@ -291,6 +339,7 @@ impl<'a> Fields<'a> {
                 if s.chars().count() > max_chars {
                     return Err(format!("items must be at most {max_chars} characters"));
                 }
+                check_characters(s, Lines::One).map_err(|e| format!("items {e}"))?;
                 if !out.iter().any(|o| o == s) {
                     out.push(s.to_owned());
                 }

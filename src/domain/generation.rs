@@ -137,7 +137,7 @@ impl NewGeneration {
         let mut f = Fields::new(body);
         let kind = f.choice("kind", &Kind::CHOICES, Presence::Required);
         let tone = f.choice("tone", &Tone::CHOICES, Presence::Optional);
-        let instructions = f.text("instructions", INSTRUCTIONS_MAX, Presence::Optional);
+        let instructions = f.multiline("instructions", INSTRUCTIONS_MAX, Presence::Optional);
         let interview_id = f.uuid("interview_id", Presence::Optional);
         f.require("kind", &kind);
         f.finish()?;

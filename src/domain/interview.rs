@@ -144,7 +144,7 @@ fn parse_fields(f: &mut Fields<'_>) -> InterviewPatch {
             NAME_MAX,
             Presence::Optional,
         ),
-        notes: f.text("notes", NOTE_MAX, Presence::Optional),
+        notes: f.multiline("notes", NOTE_MAX, Presence::Optional),
         outcome: f.choice("outcome", &Outcome::CHOICES, Presence::Required),
     }
 }

@@ -33,7 +33,7 @@ pub fn parse_note_body(body: &Map<String, Value>) -> Result<String, ValidationEr
         "created_at",
         "updated_at",
     ]);
-    let text = f.text("body", NOTE_MAX, Presence::Required);
+    let text = f.multiline("body", NOTE_MAX, Presence::Required);
     f.require("body", &text);
     f.finish()?;
     Ok(text.into_option().unwrap_or_default())

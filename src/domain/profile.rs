@@ -19,9 +19,9 @@ impl Profile {
     pub fn parse(body: &Map<String, Value>) -> Result<Profile, ValidationError> {
         let mut f = Fields::new(body);
         let headline = f.text("headline", 200, Presence::Optional).into_option();
-        let summary = f.text("summary", 5_000, Presence::Optional).into_option();
+        let summary = f.multiline("summary", 5_000, Presence::Optional).into_option();
         let resume_text = f
-            .text("resume_text", 50_000, Presence::Optional)
+            .multiline("resume_text", 50_000, Presence::Optional)
             .into_option();
         let skills = f
             .string_list("skills", 100, 100, Presence::Optional)

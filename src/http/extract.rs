@@ -292,6 +292,13 @@ impl Query {
                 format!("unknown query parameter '{k}'"),
             ));
         }
+        if let Some((k, message)) = pairs.iter().find_map(|(k, v)| {
+            crate::domain::fields::check_characters(v, crate::domain::fields::Lines::One)
+                .err()
+                .map(|m| (k, m))
+        }) {
+            return Err(Error::bad_request(k.clone(), format!("'{k}' {message}")));
+        }
         Ok(Query { pairs })
     }
 

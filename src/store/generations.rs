@@ -124,18 +124,27 @@ pub async fn insert(
     let day_start = now.replace_time(time::Time::MIDNIGHT);
     let stmt = tx
         .prepare_cached(
-            "SELECT count(*) FILTER (WHERE status IN ('queued', 'running')), \
-             count(*) FILTER (WHERE created_at >= $2) \
-             FROM ai_generations WHERE user_id = $1 AND (status IN ('queued', 'running') OR created_at >= $2)",
+            "SELECT count(*) FROM ai_generations WHERE user_id = $1 AND status IN ('queued', 'running')",
         )
         .await?;
-    let row = tx.query_one(&stmt, &[&user_id, &day_start]).await?;
-    let (running, today): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    let running: i64 = tx.query_one(&stmt, &[&user_id]).await?.try_get(0)?;
     let (concurrency, quota) = limits;
     if running >= i64::from(concurrency) {
         return Err(Refusal::TooManyRunning { limit: concurrency });
     }
-    if today >= i64::from(quota) {
+    // Drafts *started* today, deleted ones included: a counter, not a count
+    // of rows that still exist.
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO ai_usage AS u (user_id, day, started) VALUES ($1, $2, 1) \
+             ON CONFLICT (user_id, day) DO UPDATE SET started = u.started + 1 RETURNING started",
+        )
+        .await?;
+    let started: i32 = tx
+        .query_one(&stmt, &[&user_id, &day_start.date()])
+        .await?
+        .try_get(0)?;
+    if i64::from(started) > i64::from(quota) {
         return Err(Refusal::DailyQuota {
             limit: quota,
             resets_at: day_start + time::Duration::days(1),

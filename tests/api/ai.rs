@@ -490,3 +490,52 @@ async fn live_events_deliver_the_draft_in_order_as_it_is_written() {
     assert_eq!(done["output"].as_str().unwrap(), text);
     assert!(text.starts_with("part0 part1 ") && text.ends_with("part59 "));
 }
+
+#[actix_web::test]
+async fn non_ascii_text_cut_across_network_reads_arrives_whole() {
+    // Every event of this scenario is cut inside a multi-byte character.
+    let model = model_server::start().await;
+    let app = app_with_model(&model, &[]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let id = application(&app, &token, "multibyte").await;
+    let g = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
+    let done = finished(&app, &token, &g).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let output = done["output"].as_str().unwrap();
+    assert_eq!(output, model_server::MULTIBYTE.concat());
+    assert!(!output.contains('\u{FFFD}'), "{output}");
+}
+
+#[actix_web::test]
+async fn deleting_drafts_does_not_give_back_the_daily_quota() {
+    let app = spawn_app_with(&[("ai_daily_quota", "2")]).await;
+    let (token, _) = app.user("ada@example.com").await;
+    let id = application(&app, &token, "Acme").await;
+    for _ in 0..2 {
+        let g = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
+        finished(&app, &token, &g).await;
+        let res = app.delete(&token, &format!("/api/v1/generations/{g}")).await;
+        assert_eq!(res.status, 204, "{}", res.text);
+    }
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/applications/{id}/generations"),
+            json!({"kind": "cover_letter"}),
+        )
+        .await;
+    res.assert_problem(429, "rate_limited");
+    assert!(res.header("retry-after").is_some());
+    // Parallel requests of another user cannot slip past the quota together.
+    let (other, _) = app.user("bob@example.com").await;
+    let theirs = application(&app, &other, "Initech").await;
+    let path = format!("/api/v1/applications/{theirs}/generations");
+    let tries = (0..8).map(|_| app.post(&other, &path, json!({"kind": "follow_up_email"})));
+    let statuses: Vec<u16> = futures_util::future::join_all(tries)
+        .await
+        .iter()
+        .map(|r| r.status.as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 2, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [202, 429].contains(s)), "{statuses:?}");
+}

@@ -51,6 +51,20 @@ fn chunk(text: &str) -> Bytes {
     Bytes::from(format!("data: {v}\n\n"))
 }
 
+/// The text the `multibyte` scenario streams.
+pub const MULTIBYTE: [&str; 4] = ["Grüße ", "aus Köln — ", "東京から ", "🎉 Ünïcödé."];
+
+/// One event cut in two inside its first multi-byte character, so the
+/// client must put the character back together across two reads.
+fn cut_chunk(text: &str) -> Vec<Bytes> {
+    let whole = chunk(text);
+    let at = whole
+        .iter()
+        .position(|b| *b >= 0x80)
+        .map_or(whole.len() / 2, |i| i + 1);
+    vec![whole.slice(..at), whole.slice(at..)]
+}
+
 fn end(prompt_tokens: i64, completion_tokens: i64) -> Vec<Bytes> {
     let stop = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
     let usage = json!({"choices": [], "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens}});
@@ -117,6 +131,11 @@ async fn completions(log: web::Data<Arc<Mutex<Log>>>, body: web::Json<Value>) ->
         "stall" => sse(vec![chunk("Dear "), chunk("hiring ")], Duration::from_millis(10), true),
         "stall-once" if n == 1 => sse(vec![chunk("Dear ")], Duration::from_millis(10), true),
         "malformed" => sse(vec![chunk("Dear "), Bytes::from("data: {not json\n\n")], Duration::from_millis(10), false),
+        "multibyte" => {
+            let mut parts: Vec<Bytes> = MULTIBYTE.iter().flat_map(|w| cut_chunk(w)).collect();
+            parts.extend(end(42, 4));
+            sse(parts, Duration::from_millis(30), false)
+        }
         "json" => HttpResponse::Ok().json(json!({
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "A whole answer at once."}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 6}
