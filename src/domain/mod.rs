@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod preferences;
 pub mod profile;
 pub mod scoring;
+pub mod search;
 pub mod time;
 
 pub use account::{TokenInfo, User};

@@ -10,6 +10,7 @@ use super::{created, json, no_content, versioned, AppState};
 use crate::actors::user_state::{CreateApplication, DeleteApplication, UpdateApplication};
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::pipeline::Status;
+use crate::domain::search::search_text;
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
 use crate::store::applications::{self as store, ListQuery, Sort};
@@ -48,14 +49,10 @@ pub async fn list(
         &req,
         &["status", "work_mode", "tag", "q", "sort", "limit", "cursor"],
     )?;
-    let q = query
-        .one("q")?
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(Error::bad_request("q", "must be at most 200 characters"));
-    }
+    let q = match query.one("q")? {
+        Some(raw) => search_text(raw).map_err(|m| Error::bad_request("q", format!("q {m}")))?,
+        None => None,
+    };
     let sort = match query.one("sort")? {
         None => Sort::default(),
         Some(s) => Sort::parse(s.trim()).ok_or_else(|| {

@@ -82,6 +82,26 @@ pub fn decode_cursor(cursor: &str, fingerprint: &str) -> Result<After, BadCursor
     })
 }
 
+/// Whether a cursor's sort value has the form PostgreSQL writes for `sql_type`
+/// (a crafted cursor must be refused here, never reach the database's cast).
+pub fn value_fits(sql_type: &str, value: &str) -> bool {
+    use time::format_description::FormatItem;
+    use time::macros::format_description;
+    const DATE: &[FormatItem<'_>] = format_description!("[year]-[month]-[day]");
+    const TIMESTAMPTZ: &[FormatItem<'_>] = format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory][optional [:[offset_minute]]]"
+    );
+    match sql_type {
+        "timestamptz" => time::OffsetDateTime::parse(value, TIMESTAMPTZ).is_ok(),
+        "date" => time::Date::parse(value, DATE).is_ok(),
+        "smallint" => value.parse::<i16>().is_ok(),
+        "integer" => value.parse::<i32>().is_ok(),
+        "bigint" => value.parse::<i64>().is_ok(),
+        "text" => !value.contains('\0') && value.chars().count() <= 1_000,
+        _ => false,
+    }
+}
+
 /// Positional SQL parameters built up with the query text.
 #[derive(Default)]
 pub struct Params {
@@ -229,6 +249,13 @@ impl PageQuery {
     ) -> Result<Page<T>, ListError> {
         if let Some(c) = cursor {
             let after = decode_cursor(c, &self.fingerprint)?;
+            if after
+                .value
+                .as_deref()
+                .is_some_and(|v| !value_fits(self.keyset.sql_type, v))
+            {
+                return Err(BadCursor.into());
+            }
             let condition = self.keyset.after(&after, &mut self.params);
             self.conditions.push(condition);
         }
@@ -291,6 +318,37 @@ mod tests {
         );
         assert_eq!(decode_cursor(&c, "abd"), Err(BadCursor));
         assert_eq!(decode_cursor("not a cursor", "abc"), Err(BadCursor));
+    }
+
+    #[test]
+    fn sort_values_must_have_their_type_s_form() {
+        assert!(value_fits("timestamptz", "2026-11-30 06:18:03.123456+00"));
+        assert!(value_fits("timestamptz", "2026-11-30 06:18:03+05:30"));
+        assert!(!value_fits("timestamptz", "yesterday"));
+        assert!(!value_fits("timestamptz", "2026-13-30 06:18:03+00"));
+        assert!(value_fits("date", "2026-03-05"));
+        assert!(!value_fits("date", "2026-03-05'; DROP TABLE x; --"));
+        assert!(value_fits("smallint", "42") && !value_fits("smallint", "99999"));
+        assert!(value_fits("text", "acme ünïcode") && !value_fits("text", "a\0b"));
+    }
+
+    proptest::proptest! {
+        /// Decoding any text never panics; a cursor survives its own round trip.
+        #[test]
+        fn cursors_decode_safely(junk in "(?s).{0,200}", value in proptest::option::of("(?s).{0,50}")) {
+            let _ = decode_cursor(&junk, "f");
+            let id = Uuid::now_v7();
+            let c = encode_cursor("f", value.clone(), id);
+            proptest::prop_assert_eq!(decode_cursor(&c, "f"), Ok(After { value, id }));
+            proptest::prop_assert_eq!(decode_cursor(&c, "g"), Err(BadCursor));
+        }
+
+        #[test]
+        fn cursor_values_are_checked_without_panicking(t in "(?s).{0,40}") {
+            for ty in ["timestamptz", "date", "smallint", "text", "integer", "bigint"] {
+                let _ = value_fits(ty, &t);
+            }
+        }
     }
 
     #[test]

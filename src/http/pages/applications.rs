@@ -22,10 +22,12 @@ use crate::actors::user_state::{
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
 use crate::domain::note::parse_note_body;
+use crate::domain::search::search_text;
 use crate::domain::pipeline::{allowed_next, Status};
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
 use crate::http::AppState;
+use crate::store::page::ListError;
 use crate::store::applications::{self as store, ListQuery, Sort};
 use crate::store::{history, interviews, notes};
 
@@ -95,8 +97,12 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .iter()
         .filter_map(|s| WorkMode::parse(s.trim()))
         .collect();
-    let tag = params.get("tag").trim().to_owned();
-    let q = params.get("q").trim().to_owned();
+    let tag: String = params.get("tag").trim().chars().filter(|c| !c.is_control()).collect();
+    let q_raw = params.get("q").trim().to_owned();
+    let (q, search_error) = match search_text(&q_raw) {
+        Ok(q) => (q.unwrap_or_default(), None),
+        Err(m) => (String::new(), Some(format!("The search {m}; it was left out."))),
+    };
     let sort_text = match params.get("sort").trim() {
         "" => "-updated_at",
         s => s,
@@ -110,24 +116,26 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         } else {
             vec![tag.clone()]
         },
-        q: (!q.is_empty()).then(|| q.chars().take(200).collect()),
+        q: (!q.is_empty()).then(|| q.clone()),
         sort,
         limit: 50,
         cursor: Some(params.get("cursor").to_owned()).filter(|c| !c.is_empty()),
     };
     let client = state.pool.get().await?;
     let (page, problem) = match store::list(&client, viewer.auth.user_id, &query).await {
-        Ok(page) => (page, None),
+        Ok(page) => (page, search_error),
         // A cursor from another sort or filter (an edited URL): start over.
-        Err(e) => {
+        // Anything else is an error page (never the database's own words).
+        Err(ListError::Cursor(_)) => {
             let first = ListQuery {
                 cursor: None,
                 ..query
             };
             let page = store::list(&client, viewer.auth.user_id, &first).await?;
-            let message = Error::from(e).to_string();
+            let message = "That page link was for another sort or filter, so the list starts again from the top.".to_owned();
             (page, Some(message))
         }
+        Err(e) => return Err(e.into()),
     };
     let filters = |extra: &[(&str, &str)]| -> String {
         let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -184,7 +192,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         items => minijinja::Value::from_serialize(&page.items),
         columns => columns, next_href => next_href, problem => problem,
         first_href => query.cursor.as_ref().map(|_| format!("/applications?{}", filters(&[("sort", sort_text)]))),
-        q => q, tag => tag, sort => sort_text, filtered => filtered,
+        q => q_raw.chars().filter(|c| !c.is_control()).collect::<String>(), tag => tag, sort => sort_text, filtered => filtered,
         selected => selected.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         selected_modes => work_modes.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
         choices => choices(),
