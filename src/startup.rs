@@ -216,6 +216,7 @@ impl Application {
             credentials,
             link,
             shutdown: shutdown_rx,
+            streams: Arc::new(http::events::StreamCounts::default()),
         });
         // `/metrics` is internal: on its own address when one is set.
         let metrics_listener = match settings.metrics_listen {

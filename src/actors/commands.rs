@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::creates::CreateBatcher;
 use crate::auth;
+use crate::auth::revocation::Revocation;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{
     apply_patch, ApplicationDetail, ApplicationPatch, NewApplication,
@@ -519,7 +520,7 @@ pub async fn revoke_token(pool: Pool, user: Uuid, id: Uuid) -> Result<Done<()>> 
     let mut done = Done::new((), Effect::Nothing, start.change_seq);
     // Internal: live streams opened with this token close.
     done.events
-        .push((REVOKED, serde_json::json!({"token_id": id})));
+        .push((REVOKED, Revocation::tokens(vec![id]).to_value()));
     Ok(done)
 }
 

@@ -239,9 +239,11 @@ impl Handler<Remote> for EventBus {
         if msg.channel == INVALIDATE {
             if w.kind == super::commands::REVOKED {
                 if let Some(cache) = &self.credentials {
-                    if w.data["cached_lookups"] == Value::Bool(true) {
+                    let revoked = crate::auth::revocation::Revocation::from_value(&w.data);
+                    if revoked.cached_lookups {
                         cache.forget_user(w.user_id);
-                    } else if let Some(Ok(token)) = w.data["token_id"].as_str().map(str::parse) {
+                    }
+                    for token in revoked.token_ids {
                         cache.forget(token);
                     }
                 }

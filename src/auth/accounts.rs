@@ -4,6 +4,7 @@ use deadpool_postgres::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::revocation::Revocation;
 use super::{hash_password, hashing, needs_rehash, new_token, throttle, verify_or_decoy};
 use crate::domain::account::{Credentials, Registration, TokenInfo, User};
 use crate::error::{Error, Result};
@@ -98,7 +99,9 @@ pub async fn verify_credentials(pool: &Pool, creds: &Credentials, address: &str)
 /// by (issuer, subject); a first sign-in whose *verified* email matches a
 /// local account links to it, revoking that account's sessions and tokens and
 /// removing its password. An unverified email that matches is refused.
-pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<Uuid> {
+/// Answers the user and what the sign-in revoked (linking ends every earlier
+/// session and token, and their live streams).
+pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<(Uuid, Revocation)> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let now = OffsetDateTime::now_utc();
@@ -111,7 +114,7 @@ pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<Uui
             }
         }
         tx.commit().await?;
-        return Ok(user.id);
+        return Ok((user.id, Revocation::default()));
     }
     let email = id.email.clone().ok_or_else(|| {
         Error::Conflict("your identity provider did not share an email address".into())
@@ -130,14 +133,17 @@ pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<Uui
         }
         Some(existing) => {
             users::link_oidc(&tx, existing.id, &id.issuer, &id.subject, now).await?;
-            crate::store::sessions::delete_for_user(&tx, existing.id).await?;
-            tokens::delete_for_user(&tx, existing.id).await?;
-            existing.id
+            let revoked = Revocation {
+                session_ids: crate::store::sessions::delete_for_user(&tx, existing.id).await?,
+                token_ids: tokens::delete_for_user(&tx, existing.id).await?,
+                cached_lookups: true,
+            };
+            (existing.id, revoked)
         }
         None => {
-            users::insert_oidc(&tx, Uuid::now_v7(), &email, id.name.as_deref(), &id.issuer, &id.subject, now)
-                .await?
-                .id
+            let user = users::insert_oidc(&tx, Uuid::now_v7(), &email, id.name.as_deref(), &id.issuer, &id.subject, now)
+                .await?;
+            (user.id, Revocation::default())
         }
     };
     tx.commit().await?;

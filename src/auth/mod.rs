@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cache;
 pub mod hashing;
 pub mod oidc;
+pub mod revocation;
 pub mod sessions;
 pub mod throttle;
 

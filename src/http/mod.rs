@@ -57,6 +57,8 @@ pub struct AppState {
     pub link: Arc<crate::actors::event_bus::RedisLink>,
     /// Becomes true when the process is stopping (live streams close).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Live event streams open per user on this replica.
+    pub streams: Arc<events::StreamCounts>,
 }
 
 /// A user's actor, with its messages counted while they wait or run (the

@@ -94,11 +94,31 @@ pub async fn delete_by_hash(
 }
 
 /// Ends every session of a user (account linking, password change).
-pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<u64> {
+/// Ends every session of the user; answers their ids (their streams close).
+pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
     let stmt = db
-        .prepare_cached("DELETE FROM sessions WHERE user_id = $1")
+        .prepare_cached("DELETE FROM sessions WHERE user_id = $1 RETURNING id")
         .await?;
-    Ok(db.execute(&stmt, &[&user_id]).await?)
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
+}
+
+/// Whether a session still works (exists and has not expired).
+pub async fn is_live(
+    db: &impl GenericClient,
+    id: Uuid,
+    now: OffsetDateTime,
+    idle_since: OffsetDateTime,
+) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT 1 FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3",
+        )
+        .await?;
+    Ok(db.query_opt(&stmt, &[&id, &now, &idle_since]).await?.is_some())
 }
 
 /// An OIDC sign-in in flight.

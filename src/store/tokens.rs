@@ -109,9 +109,24 @@ pub async fn list(
 }
 
 /// Revokes every token of a user (account linking).
-pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<u64> {
+/// Revokes every token of the user; answers their ids (their streams close).
+pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
     let stmt = db
-        .prepare_cached("DELETE FROM api_tokens WHERE user_id = $1")
+        .prepare_cached("DELETE FROM api_tokens WHERE user_id = $1 RETURNING id")
         .await?;
-    Ok(db.execute(&stmt, &[&user_id]).await?)
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
+}
+
+/// Whether a token still works (exists and has not expired).
+pub async fn is_live(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT 1 FROM api_tokens WHERE id = $1 AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .await?;
+    Ok(db.query_opt(&stmt, &[&id, &now]).await?.is_some())
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::helpers::spawn_app;
 
 /// Reads SSE frames until `want` events of interest arrived (bounded in time).
-async fn read_events(
+pub(crate) async fn read_events(
     res: reqwest::Response,
     want: usize,
 ) -> (Vec<(String, String, serde_json::Value)>, bool) {

@@ -157,6 +157,8 @@ pub struct TestApp {
     pub scheduler: actix::Addr<jobcopilot::actors::scheduler::Scheduler>,
     db_name: String,
     handle: actix_web::dev::ServerHandle,
+    /// The separate `/metrics` address's port, when one was set.
+    pub metrics_port: Option<u16>,
 }
 
 impl Drop for TestApp {
@@ -237,6 +239,7 @@ async fn start(
     let (handle, registry, stats, event_bus) =
         (app.handle(), app.registry(), app.stats(), app.event_bus());
     let scheduler = app.scheduler();
+    let metrics_port = app.metrics_port();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -251,6 +254,7 @@ async fn start(
         scheduler,
         db_name,
         handle,
+        metrics_port,
     }
 }
 

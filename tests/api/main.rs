@@ -15,6 +15,7 @@ mod concurrency;
 mod dashboard;
 mod errors;
 mod events;
+mod hardening;
 mod interviews;
 mod isolation;
 mod model_server;

@@ -265,6 +265,17 @@ async fn declining_at_the_provider_ends_on_the_sign_in_page_with_the_reason() {
 async fn a_verified_email_links_the_local_account_and_revokes_what_it_had() {
     let (app, provider) = app_with_provider().await;
     let (token, local_id) = app.user("alice@example.com").await;
+    // Whoever registered the address has a live stream open.
+    let stream = app
+        .http
+        .get(format!("{}/api/v1/events", app.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let reader = tokio::spawn(crate::events::read_events(stream, usize::MAX));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let b = browser();
     let cb = walk_to_callback(
         &b,
@@ -276,6 +287,10 @@ async fn a_verified_email_links_the_local_account_and_revokes_what_it_had() {
     let me = finish(&app, &b, &cb).await.1.expect("signed in");
     assert_eq!(me["id"], local_id.as_str());
     assert_eq!(me["auth_methods"], json!(["oidc"]));
+    // The linking closed it: the new owner's events never reach it.
+    let (seen, closed) = reader.await.unwrap();
+    assert!(closed, "the old owner's stream was closed");
+    assert!(seen.is_empty(), "{seen:?}");
     // Whoever registered the address keeps nothing: token and password are gone.
     app.get(&token, "/api/v1/me")
         .await

@@ -502,7 +502,7 @@ async fn settings_save_preferences_preview_a_ranking_without_saving_and_show_the
 }
 
 /// A token for API checks, created through the tokens page.
-async fn api_token(app: &TestApp, b: &reqwest::Client) -> String {
+pub(crate) async fn api_token(app: &TestApp, b: &reqwest::Client) -> String {
     let res = post(app, b, "/settings/tokens", &[("name", "check")]).await;
     res.html
         .split("<code class=\"secret\">")

@@ -30,6 +30,7 @@ use crate::actors::commands::REVOKED;
 use crate::actors::event_bus::Publish;
 use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
+use crate::auth::revocation::Revocation;
 use crate::auth::{accounts, hash_token, throttle};
 use crate::domain::account::{Credentials, NewToken, Registration};
 use crate::error::{Error, Result};
@@ -607,7 +608,7 @@ pub async fn logout(
             state.event_bus.do_send(Publish {
                 user_id: user.user_id,
                 kind: REVOKED.to_owned(),
-                data: serde_json::json!({ "session_id": id }),
+                data: Revocation::sessions(vec![id]).to_value(),
             });
         }
     }
@@ -731,16 +732,18 @@ pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Resu
         }
     };
     let user_id = match accounts::sign_in_oidc(&state.pool, &identity).await {
-        Ok(id) => {
-            // Linking may have revoked the account's tokens: forget the
-            // user's cached lookups here and, through the event, on every
-            // other replica (open streams are not affected).
-            state.credentials.forget_user(id);
-            state.event_bus.do_send(Publish {
-                user_id: id,
-                kind: REVOKED.to_owned(),
-                data: serde_json::json!({ "cached_lookups": true }),
-            });
+        Ok((id, revoked)) => {
+            // Linking revoked the account's sessions and tokens: forget the
+            // user's cached lookups and close their live streams, here and,
+            // through the event, on every other replica.
+            if !revoked.is_empty() {
+                state.credentials.forget_user(id);
+                state.event_bus.do_send(Publish {
+                    user_id: id,
+                    kind: REVOKED.to_owned(),
+                    data: revoked.to_value(),
+                });
+            }
             id
         }
         Err(Error::Conflict(reason)) => return fail(StatusCode::CONFLICT, &reason),
