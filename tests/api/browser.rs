@@ -571,3 +571,39 @@ async fn a_draft_grows_on_the_page_as_the_model_writes_it() {
     );
     b.quit().await;
 }
+
+#[actix_web::test]
+async fn error_pages_and_labels_work_in_a_real_browser() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    // Chromium asks for gzip: the friendly page must arrive readable.
+    b.goto("/no/such/page").await;
+    assert_eq!(b.text_of("h1").await, "Page not found");
+    assert!(b.text_of("main").await.contains("mistyped"));
+    b.sign_up("ada@example.com").await;
+    b.goto(&format!("/applications/{}", uuid::Uuid::now_v7()))
+        .await;
+    assert_eq!(b.text_of("h1").await, "Page not found");
+    // Every label focuses its own field: the interview's Location is not
+    // the application's.
+    b.goto("/applications/new").await;
+    b.fill("f-company", "Acme").await;
+    b.fill("f-title", "Engineer").await;
+    b.click("form button[type=submit]").await;
+    b.wait_for("Add interview").await;
+    b.click("details.add-interview summary").await;
+    b.click("label[for=iv-location]").await;
+    let focused = b
+        .d()
+        .execute("return document.activeElement.id", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(focused.json().as_str(), Some("iv-location"));
+    b.click("label[for=f-location]").await;
+    let focused = b
+        .d()
+        .execute("return document.activeElement.id", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(focused.json().as_str(), Some("f-location"));
+}
