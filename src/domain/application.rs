@@ -539,4 +539,75 @@ mod tests {
         let patch = ApplicationPatch::parse(&body(json!({"salary_currency": "eur"}))).unwrap();
         assert_eq!(patch.salary_currency, Patch::Set("EUR".into()));
     }
+
+    /// Any JSON value (nested, unicode, control characters, huge numbers).
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            "(?s).{0,30}".prop_map(Value::String),
+            prop::sample::select(vec!["applied", "offer", "2026-02-30", "https://a.example/x", "remote", "EUR"])
+                .prop_map(|s| Value::String(s.to_owned())),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,8}", inner, 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// A merge patch of arbitrary members never panics; every error names
+        /// a member that was sent; an accepted patch keeps the rules (required
+        /// fields present, salary range ordered, nothing but what was named
+        /// changed) and applying the same patch twice changes nothing more.
+        #[test]
+        fn merge_patches_are_total_and_named(
+            members in proptest::collection::btree_map(
+                proptest::sample::select(vec![
+                    "company", "title", "url", "location", "work_mode", "salary_min", "salary_max",
+                    "salary_currency", "status", "status_note", "source", "applied_on", "deadline",
+                    "job_description", "tags", "contact_name", "contact_email", "next_action",
+                    "next_action_at", "id", "version", "priority_score", "nonsense",
+                ]),
+                json_value(),
+                0..6,
+            )
+        ) {
+            let object: Map<String, Value> = members.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+            let current = minimal();
+            match ApplicationPatch::parse(&object) {
+                Err(e) => {
+                    for error in &e.errors {
+                        proptest::prop_assert!(object.contains_key(&error.field), "{error:?} not sent");
+                    }
+                }
+                Ok(patch) => {
+                    if let Ok(out) = apply_patch(&current, patch, None, NOW, TODAY) {
+                        proptest::prop_assert!(!out.fields.company.is_empty() && !out.fields.title.is_empty());
+                        if let (Some(lo), Some(hi)) = (out.fields.salary_min, out.fields.salary_max) {
+                            proptest::prop_assert!(lo <= hi);
+                        }
+                        for text in [&out.fields.company, &out.fields.title] {
+                            proptest::prop_assert!(!text.chars().any(|c| c.is_control()));
+                        }
+                        if !object.contains_key("company") {
+                            proptest::prop_assert_eq!(&out.fields.company, &current.application.fields.company);
+                        }
+                        let again = stored(out.fields.clone());
+                        let patch = ApplicationPatch::parse(&object).unwrap();
+                        let twice = apply_patch(&again, patch, None, NOW, TODAY);
+                        if let Ok(twice) = twice {
+                            proptest::prop_assert_eq!(twice.fields, out.fields);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
