@@ -33,9 +33,11 @@ pub const SINGLE_LINE: &str = r"^[^\x00-\x1F]*$";
 pub const MULTI_LINE: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F]*$";
 /// Required one-line text: something other than white space.
 pub const SINGLE_LINE_NOT_BLANK: &str = r"^[^\x00-\x1F]*[^\s\x00-\x1F][^\x00-\x1F]*$";
-/// An http or https URL with a host name (or white space only, which clears
-/// an optional URL).
-pub const WEB_URL: &str = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][^\s\x00-\x1F]*)?\s*$";
+/// An http or https URL with a host name (what `validate_web_url` accepts,
+/// narrowed to host names that are not IP numbers).
+pub const WEB_URL: &str = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][^\s\x00-\x1F]*)?\s*$";
+/// An optional URL: white space only clears it.
+pub const WEB_URL_OR_BLANK: &str = r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][^\s\x00-\x1F]*)?\s*$";
 /// An email address as `domain::fields::validate_email` accepts it: up to 64
 /// characters, `@`, a domain with an inner dot; no white space or control
 /// characters.
@@ -79,8 +81,9 @@ fn long_text(max: usize) -> Value {
     json!({"type": "string", "maxLength": max, "pattern": MULTI_LINE})
 }
 
+/// An optional URL field.
 fn web_url() -> Value {
-    json!({"type": "string", "maxLength": URL_MAX, "pattern": WEB_URL})
+    json!({"type": "string", "maxLength": URL_MAX, "pattern": WEB_URL_OR_BLANK})
 }
 
 fn string_list(max_items: usize, max_chars: usize) -> Value {
@@ -407,7 +410,9 @@ documented!(
             "summary": nullable(long_text(5_000)),
             "resume_text": nullable(long_text(50_000)),
             "skills": nullable(string_list(100, 100)),
-            "links": nullable(json!({"type": "array", "maxItems": 20, "items": web_url()})),
+            "links": nullable(json!({"type": "array", "maxItems": 20, "items": {
+                "type": "string", "minLength": 1, "maxLength": URL_MAX, "pattern": WEB_URL,
+            }})),
         }),
     )
 );
@@ -464,6 +469,11 @@ mod tests {
             assert_eq!(schema["additionalProperties"], json!(false), "{schema}");
             assert!(schema["properties"].is_object(), "{schema}");
         }
+    }
+
+    #[test]
+    fn an_optional_url_is_a_url_or_blank() {
+        assert_eq!(WEB_URL_OR_BLANK, format!(r"^\s*$|{WEB_URL}"));
     }
 
     #[test]
