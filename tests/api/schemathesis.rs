@@ -3,13 +3,20 @@
 //! generates requests from the served document, valid and invalid, and checks
 //! every answer against it. A fixed seed makes the run repeatable.
 //!
-//! Checks: all of schemathesis's, but `positive_data_acceptance`, which
+//! Checks: all of schemathesis's but two. `positive_data_acceptance`
 //! demands that every request the schema allows succeeds. A JSON Schema cannot
 //! say what is valid only *now*: an opaque cursor from an earlier page, a
 //! status change the pipeline allows from the current status, `If-Match`
 //! naming the current version, `salary_min` ≤ `salary_max`, `from` ≤ `to`,
 //! at least one preference weight above 0, a token expiry in the future.
 //! Those answer 400, 412 or 422 by design (each is covered by its own test).
+//! And `ensure_resource_availability`, which reads any 404 right after a
+//! create as "the created resource is missing": a draft request may name an
+//! interview in its body, and an interview that is not the application's
+//! answers 404 as the contract wants (like another user's: no existence
+//! leaks) although the application in the path was just created and exists.
+//! (Its per-operation switch is not honoured in the stateful phase, the only
+//! one where the check runs.)
 //!
 //! Settings only a configuration file can give are in
 //! tests/peers/schemathesis/schemathesis.toml, each with its reason (the live
@@ -126,7 +133,7 @@ async fn the_served_openapi_document_holds_for_generated_requests() {
             "--checks",
             "all",
             "--exclude-checks",
-            "positive_data_acceptance",
+            "positive_data_acceptance,ensure_resource_availability",
         ])
         .args(["--seed", SEED, "--generation-deterministic"])
         .args(["--max-examples", MAX_EXAMPLES])
