@@ -61,8 +61,27 @@ need_test_peers() {
     if [ ${#peers[@]} -gt 0 ]; then
         apt_install "${peers[@]}"
     fi
+    need_schemathesis
     if [ ! -d tests/peers/oidc/node_modules/oidc-provider ]; then
         say "installing the test OpenID provider (npm ci in tests/peers/oidc)"
         npm ci --prefix tests/peers/oidc --no-audit --no-fund --loglevel=error >/dev/null
     fi
+}
+
+# The OpenAPI fuzz test (tests/api/schemathesis.rs) runs schemathesis from PyPI,
+# pinned in tests/peers/schemathesis/requirements.txt, in a venv beside it.
+need_schemathesis() {
+    local dir=tests/peers/schemathesis
+    local stamp="$dir/.venv/installed-requirements.txt"
+    if [ -x "$dir/.venv/bin/schemathesis" ] && cmp -s "$dir/requirements.txt" "$stamp"; then
+        return 0
+    fi
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        apt_install python3 python3-venv
+    fi
+    say "installing schemathesis (pip, pinned) into $dir/.venv"
+    rm -rf "$dir/.venv"
+    python3 -m venv "$dir/.venv"
+    "$dir/.venv/bin/pip" install --quiet --disable-pip-version-check -r "$dir/requirements.txt"
+    cp "$dir/requirements.txt" "$stamp"
 }

@@ -8,6 +8,11 @@ NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR 
 SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND \
 VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG";
 
+/// Every code, upper case.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    CODES.split_ascii_whitespace()
+}
+
 /// Whether `code` (upper case) is an ISO 4217 code.
 pub fn is_currency(code: &str) -> bool {
     code.len() == 3 && CODES.split_ascii_whitespace().any(|c| c == code)

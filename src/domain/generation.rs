@@ -14,6 +14,7 @@ use crate::domain::time::serde_ts;
 
 /// A kind of draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[schema(as = GenerationKind)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     CoverLetter,
@@ -80,6 +81,7 @@ impl Tone {
 
 /// queued → running → succeeded | failed | cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = GenerationStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Queued,

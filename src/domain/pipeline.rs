@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// Where an application stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ApplicationStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Wishlist,

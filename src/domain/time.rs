@@ -37,6 +37,16 @@ pub fn is_time_zone(name: &str) -> bool {
     !name.is_empty() && jiff::tz::TimeZone::get(name).is_ok()
 }
 
+/// Every time zone name the bundled database knows, sorted.
+pub fn time_zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The calendar date at instant `now` in time zone `zone` (UTC if unknown).
 pub fn local_date(now: OffsetDateTime, zone: &str) -> Date {
     let fallback = now.to_offset(UtcOffset::UTC).date();

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
 
 use super::extract::{AuthUser, Query};
 use super::{json, AppState};
@@ -17,6 +16,13 @@ use crate::store::analytics::{self as store, Snapshot};
 pub struct SnapshotList {
     items: Vec<Snapshot>,
     next_cursor: Option<String>,
+}
+
+/// The answer of an accepted request whose work goes on in the background.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Accepted {
+    #[schema(value_type = String, pattern = "^accepted$")]
+    status: &'static str,
 }
 
 /// Stored snapshots `{period, period_start, metrics}`, oldest first; metrics
@@ -69,7 +75,7 @@ pub async fn snapshots(
 /// Recomputes the user's snapshots (the last 30 days and 12 weeks).
 #[utoipa::path(
     post, path = "/api/v1/analytics/refresh", tag = "dashboard",
-    responses((status = 202, description = "recomputing")),
+    responses((status = 202, body = Accepted, description = "recomputing")),
     security(("bearer" = []))
 )]
 pub async fn refresh(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
@@ -83,5 +89,5 @@ pub async fn refresh(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpR
             Err(e) => tracing::warn!(%user_id, error = %e, "snapshot refresh not delivered"),
         }
     });
-    Ok(json(StatusCode::ACCEPTED, &json!({"status": "accepted"})))
+    Ok(json(StatusCode::ACCEPTED, &Accepted { status: "accepted" }))
 }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::extract::{AuthUser, IfMatch, JsonObject, Query};
-use super::schemas::{ApplicationInput, ApplicationList, HistoryList};
+use super::schemas::{ApplicationInput, ApplicationList, HistoryList, NewApplicationInput};
 use super::{created, json, no_content, versioned, AppState};
 use crate::actors::user_state::{CreateApplication, DeleteApplication, UpdateApplication};
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
@@ -88,7 +88,7 @@ pub async fn list(
 /// Create an application.
 #[utoipa::path(
     post, path = "/api/v1/applications", tag = "applications",
-    request_body = ApplicationInput,
+    request_body = NewApplicationInput,
     responses(
         (status = 201, body = ApplicationDetail, description = "created; possible_duplicate_of names an earlier application that looks the same"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 413, body = Problem),

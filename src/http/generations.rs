@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::extract::{AuthUser, JsonObject, Query};
+use super::schemas::{GenerationList, NewGenerationInput};
 use super::{json, no_content, AppState};
 use crate::actors::ai_pool::{AiStatus, CheckStatus, Wake};
 use crate::actors::event_bus::Publish;
@@ -64,7 +65,7 @@ pub async fn queue(
 #[utoipa::path(
     post, path = "/api/v1/applications/{id}/generations", tag = "ai",
     params(("id" = Uuid, Path)),
-    request_body(content = Object, description = "{kind, instructions? (≤ 2,000), tone?, interview_id?}"),
+    request_body = NewGenerationInput,
     responses(
         (status = 202, body = Generation, description = "queued; Location names it"),
         (status = 404, body = Problem), (status = 422, body = Problem),
@@ -96,7 +97,7 @@ pub async fn create(
         ("kind" = Option<String>, Query), ("status" = Option<String>, Query),
         ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query),
     ),
-    responses((status = 200, description = "a page of generations")),
+    responses((status = 200, body = GenerationList, description = "a page of generations, newest first")),
     security(("bearer" = []))
 )]
 pub async fn list(

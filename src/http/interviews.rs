@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 use super::extract::{AuthUser, IfMatch, JsonObject, Query};
-use super::schemas::{InterviewInput, InterviewList};
+use super::schemas::{InterviewInput, InterviewList, NewInterviewInput};
 use super::{created, json, no_content, versioned, AppState};
 use crate::actors::user_state::{CreateInterview, DeleteInterview, UpdateInterview};
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview, Outcome};
@@ -61,7 +61,7 @@ pub async fn list(
 /// Schedule an interview for one of the user's applications.
 #[utoipa::path(
     post, path = "/api/v1/interviews", tag = "interviews",
-    request_body = InterviewInput,
+    request_body = NewInterviewInput,
     responses((status = 201, body = Interview), (status = 404, body = Problem, description = "no such application"), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]

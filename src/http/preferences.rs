@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::extract::{AuthUser, JsonObject};
+use super::schemas::{PreferencesInput, ProfileInput};
 use super::{json, AppState};
 use crate::actors::user_state::{UpdatePreferences, UpdateProfile};
 use crate::domain::preferences::Preferences;
@@ -29,7 +30,7 @@ pub async fn get(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRespo
 }
 
 /// Replaces the preferences; every application is re-scored before the answer.
-#[utoipa::path(put, path = "/api/v1/preferences", tag = "preferences", request_body = Preferences,
+#[utoipa::path(put, path = "/api/v1/preferences", tag = "preferences", request_body = PreferencesInput,
     responses((status = 200, body = Preferences), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn put(
     state: web::Data<AppState>,
@@ -56,7 +57,7 @@ pub struct Ranked {
 }
 
 /// The top 20 active applications as they would rank under these preferences (nothing is saved).
-#[utoipa::path(post, path = "/api/v1/preferences/preview", tag = "preferences", request_body = Preferences,
+#[utoipa::path(post, path = "/api/v1/preferences/preview", tag = "preferences", request_body = PreferencesInput,
     responses((status = 200, body = Vec<Ranked>), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn preview(
     state: web::Data<AppState>,
@@ -80,7 +81,7 @@ pub async fn get_profile(state: web::Data<AppState>, auth: AuthUser) -> Result<H
     ))
 }
 
-#[utoipa::path(put, path = "/api/v1/profile", tag = "preferences", request_body = Profile,
+#[utoipa::path(put, path = "/api/v1/profile", tag = "preferences", request_body = ProfileInput,
     responses((status = 200, body = Profile), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn put_profile(
     state: web::Data<AppState>,

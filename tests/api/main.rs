@@ -30,4 +30,5 @@ mod ranking;
 mod replicas;
 mod scale_out;
 mod scheduler;
+mod schemathesis;
 mod sessions;
