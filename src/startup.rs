@@ -219,13 +219,13 @@ impl Application {
             streams: Arc::new(http::events::StreamCounts::default()),
         });
         // `/metrics` is internal: on its own address when one is set.
-        let metrics_listener = match settings.metrics_listen {
-            Some(addr) => Some(
-                TcpListener::bind(addr)
-                    .map_err(|e| StartError::Listen(format!("JOBCOPILOT_METRICS_LISTEN {addr}"), e))?,
-            ),
-            None => None,
-        };
+        let metrics_listener =
+            match settings.metrics_listen {
+                Some(addr) => Some(TcpListener::bind(addr).map_err(|e| {
+                    StartError::Listen(format!("JOBCOPILOT_METRICS_LISTEN {addr}"), e)
+                })?),
+                None => None,
+            };
         let inline_metrics = metrics_listener.is_none();
         let metrics_server = match metrics_listener {
             Some(listener) => {

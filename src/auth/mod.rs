@@ -40,7 +40,9 @@ pub fn needs_rehash(hash: &str) -> bool {
         || parsed.version != Some(argon2::Version::default().into())
         || argon2::Params::try_from(&parsed).map_or(true, |p| {
             let want = current.params();
-            p.m_cost() != want.m_cost() || p.t_cost() != want.t_cost() || p.p_cost() != want.p_cost()
+            p.m_cost() != want.m_cost()
+                || p.t_cost() != want.t_cost()
+                || p.p_cost() != want.p_cost()
         })
 }
 

@@ -549,8 +549,15 @@ mod tests {
             any::<i64>().prop_map(|n| json!(n)),
             any::<f64>().prop_map(|n| json!(n)),
             "(?s).{0,30}".prop_map(Value::String),
-            prop::sample::select(vec!["applied", "offer", "2026-02-30", "https://a.example/x", "remote", "EUR"])
-                .prop_map(|s| Value::String(s.to_owned())),
+            prop::sample::select(vec![
+                "applied",
+                "offer",
+                "2026-02-30",
+                "https://a.example/x",
+                "remote",
+                "EUR"
+            ])
+            .prop_map(|s| Value::String(s.to_owned())),
         ];
         leaf.prop_recursive(3, 16, 4, |inner| {
             prop_oneof![

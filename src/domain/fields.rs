@@ -207,11 +207,13 @@ impl<'a> Fields<'a> {
         lines: Lines,
     ) -> Patch<String> {
         let patch = self.read(name, presence, |v| {
-            let s = v.as_str().ok_or("must be a string")?.trim();
+            let raw = v.as_str().ok_or("must be a string")?;
+            // Checked before trimming: "Acme\n" was sent with a line break.
+            check_characters(raw, lines)?;
+            let s = raw.trim();
             if s.chars().count() > max_chars {
                 return Err(format!("must be at most {max_chars} characters"));
             }
-            check_characters(s, lines)?;
             Ok(s.to_owned())
         });
         match patch {
@@ -332,14 +334,15 @@ impl<'a> Fields<'a> {
             }
             let mut out: Vec<String> = Vec::with_capacity(items.len());
             for item in items {
-                let s = item.as_str().ok_or("must be an array of strings")?.trim();
+                let raw = item.as_str().ok_or("must be an array of strings")?;
+                check_characters(raw, Lines::One).map_err(|e| format!("items {e}"))?;
+                let s = raw.trim();
                 if s.is_empty() {
                     return Err("must not contain empty strings".into());
                 }
                 if s.chars().count() > max_chars {
                     return Err(format!("items must be at most {max_chars} characters"));
                 }
-                check_characters(s, Lines::One).map_err(|e| format!("items {e}"))?;
                 if !out.iter().any(|o| o == s) {
                     out.push(s.to_owned());
                 }

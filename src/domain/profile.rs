@@ -19,7 +19,9 @@ impl Profile {
     pub fn parse(body: &Map<String, Value>) -> Result<Profile, ValidationError> {
         let mut f = Fields::new(body);
         let headline = f.text("headline", 200, Presence::Optional).into_option();
-        let summary = f.multiline("summary", 5_000, Presence::Optional).into_option();
+        let summary = f
+            .multiline("summary", 5_000, Presence::Optional)
+            .into_option();
         let resume_text = f
             .multiline("resume_text", 50_000, Presence::Optional)
             .into_option();

@@ -69,7 +69,11 @@ pub async fn rotate(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRe
         url: feed_url(&state, &token),
         created_at,
     };
-    Ok(no_store(created("/api/v1/calendar-feed".into(), &body, None)))
+    Ok(no_store(created(
+        "/api/v1/calendar-feed".into(),
+        &body,
+        None,
+    )))
 }
 
 /// Turns the feed off.

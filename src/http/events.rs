@@ -19,11 +19,11 @@ use crate::actors::commands::REVOKED;
 use crate::actors::event_bus::{Event, Subscribe};
 use crate::auth::revocation::Revocation;
 use crate::error::{Error, Result};
+use crate::http::error::Problem;
 use crate::store::{sessions, tokens};
 use deadpool_postgres::Pool;
 use time::OffsetDateTime;
 use uuid::Uuid;
-use crate::http::error::Problem;
 
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -207,12 +207,16 @@ async fn next_frame(mut s: Stream) -> Option<(Result<Bytes, actix_web::Error>, S
 )]
 pub async fn events(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
     let max = state.settings.max_streams_per_user as usize;
-    let slot = state.streams.open_or_probe(auth.user_id, max).await.ok_or_else(|| Error::LimitReached {
-        retry_after: 30,
-        detail: format!(
-            "you have {max} live event streams open already; close one (a tab) first"
-        ),
-    })?;
+    let slot = state
+        .streams
+        .open_or_probe(auth.user_id, max)
+        .await
+        .ok_or_else(|| Error::LimitReached {
+            retry_after: 30,
+            detail: format!(
+                "you have {max} live event streams open already; close one (a tab) first"
+            ),
+        })?;
     let events = state
         .event_bus
         .send(Subscribe {

@@ -268,7 +268,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/", &[M::GET]).route(web::get().to(pages::dashboard::dashboard)))
         .service(resource("/static/app.css", &[M::GET]).route(web::get().to(pages::stylesheet)))
         .service(resource("/static/app.js", &[M::GET]).route(web::get().to(pages::script)))
-        .service(resource("/static/favicon.svg", &[M::GET]).route(web::get().to(pages::favicon_svg)))
+        .service(
+            resource("/static/favicon.svg", &[M::GET]).route(web::get().to(pages::favicon_svg)),
+        )
         .service(resource("/favicon.ico", &[M::GET]).route(web::get().to(pages::favicon_ico)))
         .configure(pages::routes)
         .service(resource("/auth/login", &[M::GET]).route(web::get().to(pages::login_page)))

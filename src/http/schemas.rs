@@ -27,12 +27,13 @@ use crate::domain::interview::{Interview, INTERVIEWERS_MAX};
 use crate::domain::note::Note;
 use crate::domain::preferences::LIST_MAX;
 
-/// Text on one line: no C0 control character (tab and line breaks included).
-pub const SINGLE_LINE: &str = r"^[^\x00-\x1F]*$";
+/// Text on one line: no C0 control character but tab (no line breaks).
+pub const SINGLE_LINE: &str = r"^[^\x00-\x08\x0A-\x1F]*$";
 /// Text over several lines: tab, line feed and carriage return allowed.
 pub const MULTI_LINE: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F]*$";
 /// Required one-line text: something other than white space.
-pub const SINGLE_LINE_NOT_BLANK: &str = r"^[^\x00-\x1F]*[^\s\x00-\x1F][^\x00-\x1F]*$";
+pub const SINGLE_LINE_NOT_BLANK: &str =
+    r"^[^\x00-\x08\x0A-\x1F]*[^\s\x00-\x1F][^\x00-\x08\x0A-\x1F]*$";
 /// An http or https URL with a host name (what `validate_web_url` accepts,
 /// narrowed to host names that are not IP numbers).
 pub const WEB_URL: &str = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z][A-Za-z0-9-]*)*(:[0-9]{1,4})?([/?#][^\s\x00-\x1F]*)?\s*$";

@@ -118,7 +118,10 @@ pub async fn is_live(
             "SELECT 1 FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3",
         )
         .await?;
-    Ok(db.query_opt(&stmt, &[&id, &now, &idle_since]).await?.is_some())
+    Ok(db
+        .query_opt(&stmt, &[&id, &now, &idle_since])
+        .await?
+        .is_some())
 }
 
 /// An OIDC sign-in in flight.

@@ -13,7 +13,11 @@ const LOCK_REGISTER: i32 = 0x4a43_0003;
 
 /// Serialises sign-in attempts for this account, then this address, until
 /// the transaction ends.
-pub async fn lock_sign_in(db: &impl GenericClient, account: &str, address: &str) -> StoreResult<()> {
+pub async fn lock_sign_in(
+    db: &impl GenericClient,
+    account: &str,
+    address: &str,
+) -> StoreResult<()> {
     for (space, key) in [(LOCK_ACCOUNT, account), (LOCK_ADDRESS, address)] {
         let stmt = db
             .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
@@ -55,7 +59,11 @@ pub async fn sign_in_counts(
     address: &str,
     since: [OffsetDateTime; 3],
 ) -> StoreResult<SignInCounts> {
-    let oldest = since.iter().min().copied().unwrap_or_else(OffsetDateTime::now_utc);
+    let oldest = since
+        .iter()
+        .min()
+        .copied()
+        .unwrap_or_else(OffsetDateTime::now_utc);
     let stmt = db
         .prepare_cached(
             "SELECT \

@@ -514,7 +514,9 @@ async fn deleting_drafts_does_not_give_back_the_daily_quota() {
     for _ in 0..2 {
         let g = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
         finished(&app, &token, &g).await;
-        let res = app.delete(&token, &format!("/api/v1/generations/{g}")).await;
+        let res = app
+            .delete(&token, &format!("/api/v1/generations/{g}"))
+            .await;
         assert_eq!(res.status, 204, "{}", res.text);
     }
     let res = app
@@ -536,6 +538,13 @@ async fn deleting_drafts_does_not_give_back_the_daily_quota() {
         .iter()
         .map(|r| r.status.as_u16())
         .collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 2, "{statuses:?}");
-    assert!(statuses.iter().all(|s| [202, 429].contains(s)), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 202).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [202, 429].contains(s)),
+        "{statuses:?}"
+    );
 }

@@ -586,11 +586,7 @@ async fn error_pages_and_labels_work_in_a_real_browser() {
     assert_eq!(b.text_of("h1").await, "Page not found");
     // Every label focuses its own field: the interview's Location is not
     // the application's.
-    b.goto("/applications/new").await;
-    b.fill("f-company", "Acme").await;
-    b.fill("f-title", "Engineer").await;
-    b.click("form button[type=submit]").await;
-    b.wait_for("Add interview").await;
+    b.add_application("Acme", "Engineer", "applied").await;
     b.click("details.add-interview summary").await;
     b.click("label[for=iv-location]").await;
     let focused = b
@@ -606,4 +602,5 @@ async fn error_pages_and_labels_work_in_a_real_browser() {
         .await
         .unwrap();
     assert_eq!(focused.json().as_str(), Some("f-location"));
+    b.quit().await;
 }

@@ -169,9 +169,7 @@ async fn control_characters_and_line_breaks_are_refused_by_field() {
 
     // Query parameters: a NUL in a search is a 400, never a 500.
     for q in ["q=a%00b", "tag=x%00", "q=%0d%0a"] {
-        let res = app
-            .get(&token, &format!("/api/v1/applications?{q}"))
-            .await;
+        let res = app.get(&token, &format!("/api/v1/applications?{q}")).await;
         res.assert_problem(400, "bad_request");
     }
 }
@@ -184,7 +182,13 @@ async fn parallel_wrong_passwords_are_held_to_the_limit_and_do_not_lock_the_owne
     let guesses = (0..60).map(|i| {
         let app = &app;
         async move {
-            sign_in_from(app, "owner@example.com", &format!("guess number {i}"), "203.0.113.9").await
+            sign_in_from(
+                app,
+                "owner@example.com",
+                &format!("guess number {i}"),
+                "203.0.113.9",
+            )
+            .await
         }
     });
     let statuses: Vec<u16> = join_all(guesses).await;
@@ -216,7 +220,13 @@ async fn one_address_may_try_twenty_times_a_minute_across_accounts() {
     let tries = (0..30).map(|i| {
         let app = &app;
         async move {
-            sign_in_from(app, &format!("nobody{i}@example.com"), "whatever it is", "192.0.2.1").await
+            sign_in_from(
+                app,
+                &format!("nobody{i}@example.com"),
+                "whatever it is",
+                "192.0.2.1",
+            )
+            .await
         }
     });
     let statuses: Vec<u16> = join_all(tries).await;
@@ -263,7 +273,10 @@ async fn a_password_hashed_with_old_parameters_is_rehashed_at_sign_in() {
     )
     .await
     .unwrap();
-    assert_eq!(sign_in_from(&app, "ada@example.com", PASSWORD, "x").await, 201);
+    assert_eq!(
+        sign_in_from(&app, "ada@example.com", PASSWORD, "x").await,
+        201
+    );
     let now: String = db
         .query_one("SELECT password_hash FROM users WHERE id = $1", &[&id])
         .await
@@ -271,7 +284,10 @@ async fn a_password_hashed_with_old_parameters_is_rehashed_at_sign_in() {
         .get(0);
     assert_ne!(now, weak);
     assert!(now.contains("m=19456,t=2,p=1"), "{now}");
-    assert_eq!(sign_in_from(&app, "ada@example.com", PASSWORD, "x").await, 201);
+    assert_eq!(
+        sign_in_from(&app, "ada@example.com", PASSWORD, "x").await,
+        201
+    );
 }
 
 // 5. Registration is limited per client address per hour.
@@ -455,7 +471,9 @@ async fn answers_carrying_secrets_are_not_stored() {
         .json(&json!({"email": "ada@example.com", "password": PASSWORD}))
         .send()
         .await;
-    let made = app.post(&token, "/api/v1/tokens", json!({"name": "x"})).await;
+    let made = app
+        .post(&token, "/api/v1/tokens", json!({"name": "x"}))
+        .await;
     let feed = app.post(&token, "/api/v1/calendar-feed", json!({})).await;
     let feed_again = app.get(&token, "/api/v1/calendar-feed").await;
     for (what, res) in [
@@ -515,7 +533,10 @@ async fn every_route_answers_503_until_migrations_are_done() {
     }
     let form = app
         .req(Method::POST, "/auth/local/login")
-        .body("application/x-www-form-urlencoded", "email=a%40b.co&password=x")
+        .body(
+            "application/x-www-form-urlencoded",
+            "email=a%40b.co&password=x",
+        )
         .send()
         .await;
     assert_eq!(form.status, 503);
@@ -525,7 +546,12 @@ async fn every_route_answers_503_until_migrations_are_done() {
         .unwrap();
     let mut status = 0;
     for _ in 0..200 {
-        status = app.req(Method::GET, "/auth/login").send().await.status.as_u16();
+        status = app
+            .req(Method::GET, "/auth/login")
+            .send()
+            .await
+            .status
+            .as_u16();
         if status == 200 {
             break;
         }
@@ -646,8 +672,13 @@ async fn a_crafted_cursor_is_refused_and_never_reaches_the_database() {
             .get(&token, &format!("/api/v1/applications?limit=1&sort={sort}"))
             .await;
         let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
-        let mut data: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&cursor).unwrap()).unwrap();
-        for bad in [json!("not a value"), json!("1'; SELECT pg_sleep(10); --"), json!("a\u{0}b")] {
+        let mut data: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&cursor).unwrap()).unwrap();
+        for bad in [
+            json!("not a value"),
+            json!("1'; SELECT pg_sleep(10); --"),
+            json!("a\u{0}b"),
+        ] {
             data["v"] = bad;
             let crafted = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap());
             let res = app
@@ -678,7 +709,13 @@ async fn a_crafted_cursor_is_refused_and_never_reaches_the_database() {
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("starts again from the top"), "{html}");
-    for leak in ["invalid input", "syntax", "SQLSTATE", "22007", "internal error"] {
+    for leak in [
+        "invalid input",
+        "syntax",
+        "SQLSTATE",
+        "22007",
+        "internal error",
+    ] {
         assert!(!html.contains(leak), "{leak} in {html}");
     }
     let res = b
@@ -703,7 +740,10 @@ async fn the_favicon_is_served_and_every_id_on_a_page_is_unique() {
     let b = sign_up(&app, "ada@example.com").await;
     let api = crate::pages::api_token(&app, &b).await;
     let created = app
-        .application(&api, json!({"company": "Acme", "title": "Dev", "status": "applied"}))
+        .application(
+            &api,
+            json!({"company": "Acme", "title": "Dev", "status": "applied"}),
+        )
         .await;
     let id = created["id"].as_str().unwrap();
     for path in [
@@ -728,11 +768,22 @@ async fn the_favicon_is_served_and_every_id_on_a_page_is_unique() {
             .unwrap();
         assert!(html.contains("rel=\"icon\""), "{path}");
         let mut seen = std::collections::HashSet::new();
-        for id in html.split(" id=\"").skip(1).filter_map(|r| r.split('"').next()) {
+        for id in html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next())
+        {
             assert!(seen.insert(id.to_owned()), "id {id:?} twice on {path}");
         }
-        for label in html.split("<label for=\"").skip(1).filter_map(|r| r.split('"').next()) {
-            assert!(seen.contains(label), "label for {label:?} names no field on {path}");
+        for label in html
+            .split("<label for=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next())
+        {
+            assert!(
+                seen.contains(label),
+                "label for {label:?} names no field on {path}"
+            );
         }
     }
 }
@@ -748,8 +799,8 @@ async fn metrics_can_move_to_an_internal_address_and_the_proxy_never_serves_them
         .unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("http_requests"));
-    let nginx = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf"))
-        .unwrap();
+    let nginx =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf")).unwrap();
     let block = nginx
         .split("location = /metrics")
         .nth(1)

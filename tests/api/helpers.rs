@@ -177,7 +177,13 @@ pub async fn spawn_app() -> TestApp {
 /// An app with extra settings (`("local_accounts", "false")`, …).
 pub async fn spawn_app_with(pairs: &[(&str, &str)]) -> TestApp {
     let (db_name, pool) = fresh_database().await;
-    let mut all = vec![("listen", "127.0.0.1:0"), ("scheduler_tick_seconds", "0")];
+    // Tests register many accounts from 127.0.0.1: no registration limit
+    // unless a test sets one.
+    let mut all = vec![
+        ("listen", "127.0.0.1:0"),
+        ("scheduler_tick_seconds", "0"),
+        ("registration_limit", "0"),
+    ];
     all.extend_from_slice(pairs);
     let settings = Settings::from_pairs(all).expect("test settings");
     spawn_with_pool(settings, db_name, pool).await

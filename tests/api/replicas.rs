@@ -50,6 +50,7 @@ impl Replica {
             .env("DATABASE_URL", database_url(db))
             .env("JOBCOPILOT_LISTEN", format!("127.0.0.1:{port}"))
             .env("JOBCOPILOT_SCHEDULER_TICK_SECONDS", "0")
+            .env("JOBCOPILOT_REGISTRATION_LIMIT", "0")
             .env(
                 "JOBCOPILOT_LOG",
                 std::env::var("JC_TEST_LOG").unwrap_or_else(|_| "warn".into()),

@@ -22,13 +22,13 @@ use crate::actors::user_state::{
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
 use crate::domain::note::parse_note_body;
-use crate::domain::search::search_text;
 use crate::domain::pipeline::{allowed_next, Status};
+use crate::domain::search::search_text;
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
 use crate::http::AppState;
-use crate::store::page::ListError;
 use crate::store::applications::{self as store, ListQuery, Sort};
+use crate::store::page::ListError;
 use crate::store::{history, interviews, notes};
 
 /// The fields of the application form, as the domain reads them.
@@ -97,11 +97,19 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .iter()
         .filter_map(|s| WorkMode::parse(s.trim()))
         .collect();
-    let tag: String = params.get("tag").trim().chars().filter(|c| !c.is_control()).collect();
+    let tag: String = params
+        .get("tag")
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     let q_raw = params.get("q").trim().to_owned();
     let (q, search_error) = match search_text(&q_raw) {
         Ok(q) => (q.unwrap_or_default(), None),
-        Err(m) => (String::new(), Some(format!("The search {m}; it was left out."))),
+        Err(m) => (
+            String::new(),
+            Some(format!("The search {m}; it was left out.")),
+        ),
     };
     let sort_text = match params.get("sort").trim() {
         "" => "-updated_at",

@@ -29,8 +29,8 @@ use super::AppState;
 use crate::actors::commands::REVOKED;
 use crate::actors::event_bus::Publish;
 use crate::actors::user_state::{CreateToken, RevokeToken};
-use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::revocation::Revocation;
+use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::{accounts, hash_token, throttle};
 use crate::domain::account::{Credentials, NewToken, Registration};
 use crate::error::{Error, Result};
@@ -473,7 +473,10 @@ pub async fn local_login(
             )
         }
         Err(Error::RateLimited { retry_after }) => {
-            let msg = format!("Too many attempts. Try again in {}.", wait_words(retry_after));
+            let msg = format!(
+                "Too many attempts. Try again in {}.",
+                wait_words(retry_after)
+            );
             let res = render_login(
                 &state,
                 &req,
