@@ -460,27 +460,9 @@ fn exact_parameter(path: &str, p: &mut Value) {
                 .collect();
             json!({"type": "string", "enum": all, "default": "-updated_at"})
         }
-        ("query", "status") if path == "/api/v1/applications" => list(&[
-            "wishlist",
-            "applied",
-            "screening",
-            "interviewing",
-            "offer",
-            "accepted",
-            "declined",
-            "rejected",
-            "withdrawn",
-            "ghosted",
-        ]),
-        ("query", "work_mode") => list(&["onsite", "hybrid", "remote"]),
-        ("query", "outcome") => list(&[
-            "scheduled",
-            "completed",
-            "passed",
-            "failed",
-            "cancelled",
-            "no_show",
-        ]),
+        ("query", "status") if path == "/api/v1/applications" => list(&super::schemas::STATUSES),
+        ("query", "work_mode") => list(&super::schemas::WORK_MODES),
+        ("query", "outcome") => list(&super::schemas::OUTCOMES),
         ("query", "status") => json!({"type": "string", "enum": [
             "queued", "running", "succeeded", "failed", "cancelled"
         ]}),

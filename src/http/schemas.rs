@@ -162,7 +162,7 @@ macro_rules! documented {
     };
 }
 
-const STATUSES: [&str; 10] = [
+pub(crate) const STATUSES: [&str; 10] = [
     "wishlist",
     "applied",
     "screening",
@@ -174,7 +174,7 @@ const STATUSES: [&str; 10] = [
     "withdrawn",
     "ghosted",
 ];
-const WORK_MODES: [&str; 3] = ["onsite", "hybrid", "remote"];
+pub(crate) const WORK_MODES: [&str; 3] = ["onsite", "hybrid", "remote"];
 const INTERVIEW_KINDS: [&str; 7] = [
     "phone_screen",
     "technical",
@@ -184,7 +184,7 @@ const INTERVIEW_KINDS: [&str; 7] = [
     "final",
     "other",
 ];
-const OUTCOMES: [&str; 6] = [
+pub(crate) const OUTCOMES: [&str; 6] = [
     "scheduled",
     "completed",
     "passed",

@@ -432,13 +432,7 @@ async fn live_events_deliver_the_draft_in_order_as_it_is_written() {
     let app = app_with_model(&model, &[]).await;
     let (token, _) = app.user("ada@example.com").await;
     let slow = application(&app, &token, "slow").await;
-    let res = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.open_stream(&token).await;
     let g = ask(&app, &token, &slow, json!({"kind": "cover_letter"})).await;
     let mut stream = res.bytes_stream();
     let mut buffer = String::new();

@@ -588,19 +588,14 @@ async fn error_pages_and_labels_work_in_a_real_browser() {
     // the application's.
     b.add_application("Acme", "Engineer", "applied").await;
     b.click("details.add-interview summary").await;
-    b.click("label[for=iv-location]").await;
-    let focused = b
-        .d()
-        .execute("return document.activeElement.id", Vec::new())
-        .await
-        .unwrap();
-    assert_eq!(focused.json().as_str(), Some("iv-location"));
-    b.click("label[for=f-location]").await;
-    let focused = b
-        .d()
-        .execute("return document.activeElement.id", Vec::new())
-        .await
-        .unwrap();
-    assert_eq!(focused.json().as_str(), Some("f-location"));
+    for field in ["iv-location", "f-location"] {
+        b.click(&format!("label[for={field}]")).await;
+        let focused = b
+            .d()
+            .execute("return document.activeElement.id", Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(focused.json().as_str(), Some(field));
+    }
     b.quit().await;
 }

@@ -48,13 +48,7 @@ async fn a_client_receives_its_users_events_with_ids_and_nobody_elses() {
     let app = spawn_app().await;
     let (alice, _) = app.user("alice@example.com").await;
     let (bob, _) = app.user("bob@example.com").await;
-    let res = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(&alice)
-        .send()
-        .await
-        .unwrap();
+    let res = app.open_stream(&alice).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/event-stream");
     app.application(&bob, json!({"company": "Bob's", "title": "Dev"}))
@@ -94,13 +88,7 @@ async fn revoking_the_token_closes_its_stream() {
         .post(&main, "/api/v1/tokens", json!({"name": "stream"}))
         .await;
     let stream_token = created.body["token"].as_str().unwrap().to_owned();
-    let res = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(&stream_token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.open_stream(&stream_token).await;
     assert_eq!(res.status(), 200);
     let reader = tokio::spawn(read_events(res, usize::MAX));
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -119,13 +107,7 @@ async fn a_client_that_disconnects_is_forgotten() {
     let app = spawn_app().await;
     let (token, _) = app.user("ada@example.com").await;
     let bus = {
-        let res = app
-            .http
-            .get(format!("{}/api/v1/events", app.address))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.open_stream(&token).await;
         assert_eq!(res.status(), 200);
         tokio::time::sleep(Duration::from_millis(100)).await;
         drop(res);

@@ -340,17 +340,8 @@ async fn registrations_are_limited_per_address_even_in_parallel() {
 async fn live_streams_are_capped_per_user_even_when_opened_together() {
     let app = spawn_app_with(&[("max_streams_per_user", "2")]).await;
     let (token, _) = app.user("ada@example.com").await;
-    let open = || {
-        app.http
-            .get(format!("{}/api/v1/events", app.address))
-            .bearer_auth(&token)
-            .send()
-    };
-    let answers: Vec<reqwest::Response> = join_all((0..5).map(|_| open()))
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
+    let open = || app.open_stream(&token);
+    let answers: Vec<reqwest::Response> = join_all((0..5).map(|_| open())).await;
     let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
     assert_eq!(count(&statuses, 200), 2, "{statuses:?}");
     assert_eq!(count(&statuses, 429), 3, "{statuses:?}");
@@ -358,19 +349,13 @@ async fn live_streams_are_capped_per_user_even_when_opened_together() {
     assert!(refused.headers().contains_key("retry-after"));
     // Another user is not affected.
     let (other, _) = app.user("bob@example.com").await;
-    let theirs = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(&other)
-        .send()
-        .await
-        .unwrap();
+    let theirs = app.open_stream(&other).await;
     assert_eq!(theirs.status(), 200);
     // Closing one stream frees its place.
     drop(answers);
     let mut status = 0;
     for _ in 0..100 {
-        let res = open().await.unwrap();
+        let res = open().await;
         status = res.status().as_u16();
         if status == 200 {
             break;
@@ -395,13 +380,7 @@ async fn a_stream_ends_when_its_token_expires() {
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.text);
-    let res = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(made.body["token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let res = app.open_stream(made.body["token"].as_str().unwrap()).await;
     assert_eq!(res.status(), 200);
     let (_, closed) = read_events(res, usize::MAX).await;
     assert!(closed, "the stream ended when its token expired");

@@ -385,6 +385,16 @@ impl TestApp {
         panic!("app never became ready");
     }
 
+    /// Opens the live event stream with a bearer token (the raw answer).
+    pub async fn open_stream(&self, token: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}/api/v1/events", self.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the stream is answered")
+    }
+
     /// Registers a user; returns (token, user id).
     pub async fn user(&self, email: &str) -> (String, String) {
         let res = self

@@ -266,13 +266,7 @@ async fn a_verified_email_links_the_local_account_and_revokes_what_it_had() {
     let (app, provider) = app_with_provider().await;
     let (token, local_id) = app.user("alice@example.com").await;
     // Whoever registered the address has a live stream open.
-    let stream = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let stream = app.open_stream(&token).await;
     assert_eq!(stream.status(), 200);
     let reader = tokio::spawn(crate::events::read_events(stream, usize::MAX));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -94,13 +94,7 @@ async fn due_reminders_are_raised_once_as_events() {
             json!({"company": "Acme", "title": "Dev", "status": "applied", "applied_on": old}),
         )
         .await;
-    let res = app
-        .http
-        .get(format!("{}/api/v1/events", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.open_stream(&token).await;
     let now = OffsetDateTime::now_utc();
     let report = app.scheduler.send(RunDue { now }).await.unwrap();
     assert!(report.ran.contains(&"reminders".to_owned()));
