@@ -22,7 +22,8 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::event_bus::{EventBus, Publish};
-use crate::ai::prompts::{Material, Prompts, Request};
+use crate::ai::prompts::{Prompts, Request};
+use crate::domain::fit::Material;
 use crate::ai::{Chunk, Provider};
 use crate::config::AiSettings;
 use crate::domain::generation::{after_failure, AfterFailure, Failure, Status, Usage};

@@ -19,28 +19,11 @@ use crate::domain::metrics::Change;
 use crate::domain::note::Note;
 use crate::domain::pipeline::StatusChange;
 use crate::domain::preferences::Preferences;
-use crate::domain::scoring::{self, PriorityScore, Scorable};
+use crate::domain::scoring::prioritize;
 use crate::domain::time::local_date;
 use crate::domain::{check_version, Application, Patch};
 use crate::error::{Error, Result};
 use crate::store::{self, applications, history, interviews, notes, preferences, tokens, users};
-
-/// The score of an application under the user's preferences, as of `now`.
-pub(crate) fn prioritize(
-    fields: &crate::domain::ApplicationFields,
-    job_description: Option<&str>,
-    status_changed_at: OffsetDateTime,
-    prefs: &Preferences,
-    timezone: &str,
-    now: OffsetDateTime,
-) -> PriorityScore {
-    let app = Scorable {
-        fields,
-        job_description,
-        status_changed_at,
-    };
-    scoring::score(&app, prefs, local_date(now, timezone), now)
-}
 
 /// Re-scores every application of the user (after a preference change, and
 /// daily for freshness); versions do not move.

@@ -153,7 +153,7 @@ async fn write(pool: &Pool, batch: &[Job]) -> Result<Vec<Result<Created>>> {
         };
         match NewApplication::from_patch(job.patch.clone(), local_date(now, &start.timezone)) {
             Ok(new) => {
-                let priority = super::commands::prioritize(
+                let priority = crate::domain::scoring::prioritize(
                     &new.fields,
                     new.job_description.as_deref(),
                     now,

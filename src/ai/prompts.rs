@@ -7,25 +7,13 @@
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
-use super::builtin;
+use crate::domain::fit::Material;
 use super::Prompt;
-use crate::domain::application::ApplicationDetail;
 use crate::domain::generation::{clip, Kind, Tone};
-use crate::domain::interview::Interview;
-use crate::domain::profile::Profile;
 
 pub const JOB_DESCRIPTION_MAX: usize = 12_000;
 pub const RESUME_MAX: usize = 8_000;
 pub const SUMMARY_MAX: usize = 2_000;
-
-/// What a draft is written from.
-#[derive(Debug, Clone)]
-pub struct Material {
-    pub application: ApplicationDetail,
-    pub profile: Profile,
-    pub interview: Option<Interview>,
-    pub name: Option<String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -95,7 +83,7 @@ impl Prompts {
             .summary
             .as_deref()
             .map(|t| defang(&clip(t, SUMMARY_MAX)));
-        let analysis = builtin::analyse(m);
+        let analysis = crate::domain::fit::analyse(m);
         context! {
             app => Value::from_serialize(defanged(&app.application)),
             job_description => jd,
@@ -175,7 +163,8 @@ fn tidy(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::application::{Application, ApplicationFields};
+    use crate::domain::application::{Application, ApplicationDetail, ApplicationFields};
+    use crate::domain::profile::Profile;
     use crate::domain::pipeline::Status;
     use time::OffsetDateTime;
 

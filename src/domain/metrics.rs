@@ -695,7 +695,7 @@ impl Aggregates {
         .map(|st| {
             let (sum, n) = self.stays[st.index()];
             (
-                stage_name(*st).to_owned(),
+                st.as_str().to_owned(),
                 (n > 0).then(|| sum as f64 / n as f64 / 86_400.0),
             )
         })
@@ -870,16 +870,6 @@ impl Aggregates {
         });
         out.truncate(ACTIONS_MAX);
         out
-    }
-}
-
-fn stage_name(s: Stage) -> &'static str {
-    match s {
-        Stage::Applied => "applied",
-        Stage::Screening => "screening",
-        Stage::Interviewing => "interviewing",
-        Stage::Offer => "offer",
-        Stage::Accepted => "accepted",
     }
 }
 

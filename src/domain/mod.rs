@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod currency;
 pub mod duplicates;
 pub mod fields;
+pub mod fit;
 pub mod generation;
 pub mod history;
 pub mod interview;

@@ -165,6 +165,11 @@ pub fn allowed_next(
     }
 }
 
+/// Whether the only move left is undoing the change into a final status.
+pub fn can_undo(current: Status, entering: Option<&EnteringChange>, now: OffsetDateTime) -> bool {
+    current.is_final() && undo_target(current, entering, now).is_some()
+}
+
 /// Decides a requested status change.
 pub fn decide(
     current: Status,

@@ -8,6 +8,7 @@
 use time::{Date, OffsetDateTime};
 
 use super::application::ApplicationFields;
+use super::fit::mentions;
 use super::preferences::Preferences;
 
 /// The score and its reasons.
@@ -25,36 +26,30 @@ pub struct Scorable<'a> {
     pub status_changed_at: OffsetDateTime,
 }
 
-/// Whether `needle` occurs in `haystack` as a whole word (case-insensitive;
-/// a word boundary is any character that is not a letter or digit, so
-/// "C++" and "Node.js" work).
-pub fn mentions(haystack: &str, needle: &str) -> bool {
-    let needle = needle.trim().to_lowercase();
-    if needle.is_empty() {
-        return false;
-    }
-    let hay = haystack.to_lowercase();
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(&needle) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let before = hay[..start].chars().next_back();
-        let after = hay[end..].chars().next();
-        let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-        if edge(before) && edge(after) {
-            return true;
-        }
-        from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
-
 fn join_words(words: &[String]) -> String {
     match words.len() {
         0 => String::new(),
         1 => words[0].clone(),
         n => format!("{} and {}", words[..n - 1].join(", "), words[n - 1]),
     }
+}
+
+/// The score of an application under the user's preferences, as of `now`
+/// ("today" in the user's time zone).
+pub fn prioritize(
+    fields: &super::ApplicationFields,
+    job_description: Option<&str>,
+    status_changed_at: OffsetDateTime,
+    prefs: &Preferences,
+    timezone: &str,
+    now: OffsetDateTime,
+) -> PriorityScore {
+    let app = Scorable {
+        fields,
+        job_description,
+        status_changed_at,
+    };
+    score(&app, prefs, super::time::local_date(now, timezone), now)
 }
 
 /// Scores one application.

@@ -22,7 +22,7 @@ use crate::actors::user_state::{
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
 use crate::domain::note::parse_note_body;
-use crate::domain::pipeline::{allowed_next, Status};
+use crate::domain::pipeline::{allowed_next, can_undo, Status};
 use crate::domain::search::search_text;
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
@@ -431,7 +431,7 @@ async fn render_detail(
         .iter()
         .map(|s| s.as_str())
         .collect();
-    let undo = current.is_final() && !allowed.is_empty();
+    let undo = can_undo(current, entering.as_ref(), now);
     let duplicate = match app.application.possible_duplicate_of {
         Some(d) => store::names(&client, user_id, &[d])
             .await?
