@@ -2,7 +2,6 @@
 //! embedded), migrations, the actors, and the HTTP server.
 
 use std::net::TcpListener;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use deadpool_postgres::Pool;
 use crate::actors::ai_pool::AiPool;
 use crate::actors::analytics::AnalyticsAggregator;
 use crate::actors::creates::CreateBatcher;
-use crate::actors::event_bus::{AttachRegistry, EventBus, EventIds, RedisLink};
+use crate::actors::event_bus::{EventBus, EventIds, RedisLink, UserCaches};
 use crate::actors::registry::Directory;
 use crate::actors::scheduler::Scheduler;
 use crate::actors::{ActorStats, Registry};
@@ -23,7 +22,7 @@ use crate::auth::cache::CredentialCache;
 use crate::auth::oidc::OidcClient;
 use crate::config::Settings;
 use crate::http::pages::Templates;
-use crate::http::{self, AppState, Readiness};
+use crate::http::{self, AppState};
 use crate::store::embedded::{EmbeddedOptions, EmbeddedPostgres};
 use crate::store::{self, StoreError};
 
@@ -138,7 +137,7 @@ impl Application {
             .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?
             .port();
         let settings = Arc::new(settings);
-        let readiness = Arc::new(Readiness::default());
+        let migrations = Arc::new(crate::store::Migrations::default());
         let stats = Arc::new(ActorStats::default());
 
         // Singletons start once, here, never inside the per-worker closure.
@@ -171,7 +170,10 @@ impl Application {
         let creates = CreateBatcher::start(db.pool.clone(), writers);
         let registry =
             Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()));
-        event_bus.do_send(AttachRegistry(registry.clone()));
+        event_bus.do_send(UserCaches {
+            reload_user: registry.clone().recipient(),
+            reload_all: registry.clone().recipient(),
+        });
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let pool = db.pool.clone();
         let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));
@@ -186,13 +188,14 @@ impl Application {
         let scheduler = Supervisor::start(move |_| {
             Scheduler::new(pool, reg, agg, bus, tick).with_redis(redis_url.as_deref())
         });
-        let (pool, ai_settings, bus, ready) = (
+        let (pool, ai_settings, bus, migrated) = (
             db.pool.clone(),
             settings.ai.clone(),
             event_bus.clone(),
-            readiness.clone(),
+            migrations.clone(),
         );
-        let ai = Supervisor::start(move |_| AiPool::new(pool, ai_settings.clone(), bus, ready));
+        let ai =
+            Supervisor::start(move |_| AiPool::new(pool, ai_settings.clone(), bus, migrated));
 
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(
@@ -206,7 +209,7 @@ impl Application {
             registry: registry.clone(),
             directory,
             settings: settings.clone(),
-            readiness: readiness.clone(),
+            migrations: migrations.clone(),
             stats: stats.clone(),
             templates: Arc::new(Templates::new()),
             oidc,
@@ -283,9 +286,9 @@ impl Application {
         }
 
         if settings.migrate_on_start {
-            actix_web::rt::spawn(run_migrations(db.pool.clone(), readiness, server.handle()));
+            actix_web::rt::spawn(run_migrations(db.pool.clone(), migrations, server.handle()));
         } else {
-            readiness.migrations_done.store(true, Ordering::Release);
+            migrations.mark_done();
         }
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "Job Copilot is listening");
         if options.handle_signals && settings.env == crate::config::RunEnv::Development {
@@ -389,7 +392,7 @@ async fn stop_on_signal(server: ServerHandle, shutdown: tokio::sync::watch::Send
 
 /// Applies migrations, retrying while PostgreSQL is unreachable; a migration
 /// that fails for any other reason stops the server (the log says why).
-async fn run_migrations(pool: Pool, readiness: Arc<Readiness>, server: ServerHandle) {
+async fn run_migrations(pool: Pool, migrations: Arc<crate::store::Migrations>, server: ServerHandle) {
     let mut delay = Duration::from_millis(200);
     loop {
         match store::migrate(&pool).await {
@@ -397,7 +400,7 @@ async fn run_migrations(pool: Pool, readiness: Arc<Readiness>, server: ServerHan
                 if applied > 0 {
                     tracing::info!(applied, "migrations applied");
                 }
-                readiness.migrations_done.store(true, Ordering::Release);
+                migrations.mark_done();
                 return;
             }
             Err(StoreError::Unavailable(e)) => {

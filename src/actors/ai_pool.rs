@@ -23,13 +23,16 @@ use uuid::Uuid;
 
 use super::event_bus::{EventBus, Publish};
 use crate::ai::prompts::{Prompts, Request};
+use crate::domain::events::EventKind;
 use crate::domain::fit::Material;
 use crate::ai::{Chunk, Provider};
 use crate::config::AiSettings;
-use crate::domain::generation::{after_failure, AfterFailure, Failure, Status, Usage};
+use crate::domain::generation::{
+    after_failure, AfterFailure, Failure, Generation, NewGeneration, Status, Usage,
+};
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
-use crate::store::generations::{self, Claimed, Ending, Renewal};
+use crate::store::generations::{self, Claimed, Ending, Refusal, Renewal};
 use crate::store::{applications, interviews, preferences, users};
 
 /// What every worker shares.
@@ -41,7 +44,7 @@ struct Shared {
     events: Addr<EventBus>,
     wake: Notify,
     /// Workers wait for the migrations (the queue's table).
-    ready: Arc<crate::http::Readiness>,
+    migrations: Arc<crate::store::Migrations>,
 }
 
 pub struct AiPool {
@@ -55,7 +58,7 @@ impl AiPool {
         pool: Pool,
         settings: AiSettings,
         events: Addr<EventBus>,
-        ready: Arc<crate::http::Readiness>,
+        migrations: Arc<crate::store::Migrations>,
     ) -> AiPool {
         let provider = Provider::from_settings(&settings);
         AiPool {
@@ -66,7 +69,7 @@ impl AiPool {
                 prompts: Prompts::new(),
                 events,
                 wake: Notify::new(),
-                ready,
+                migrations,
             }),
             checked: None,
         }
@@ -91,16 +94,56 @@ impl Actor for AiPool {
 
 impl Supervised for AiPool {}
 
-/// New work was queued: a worker looks now rather than at its next poll.
+
+/// Queues a draft for the user, within their limits (the concurrent limit and
+/// the daily quota, decided in PostgreSQL under the user's row lock), and
+/// wakes a worker.
 #[derive(Message)]
-#[rtype(result = "()")]
-pub struct Wake;
+#[rtype(result = "Result<Generation>")]
+pub struct Queue {
+    pub user_id: Uuid,
+    pub application_id: Uuid,
+    pub new: NewGeneration,
+}
 
-impl Handler<Wake> for AiPool {
-    type Result = ();
+impl Handler<Queue> for AiPool {
+    type Result = ResponseFuture<Result<Generation>>;
 
-    fn handle(&mut self, _: Wake, _: &mut Context<Self>) {
-        self.shared.wake.notify_one();
+    fn handle(&mut self, msg: Queue, _: &mut Context<Self>) -> Self::Result {
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let ai = &shared.settings;
+            let now = OffsetDateTime::now_utc();
+            let mut client = shared.pool.get().await?;
+            let generation = generations::insert(
+                &mut client,
+                msg.user_id,
+                msg.application_id,
+                &msg.new,
+                (ai.user_concurrency, ai.daily_quota),
+                now,
+            )
+            .await
+            .map_err(|r| match r {
+                Refusal::NotFound => Error::NotFound,
+                Refusal::TooManyRunning { limit } => Error::LimitReached {
+                    retry_after: 10,
+                    detail: format!(
+                        "you already have {limit} drafts being written; try again when one finishes"
+                    ),
+                },
+                Refusal::DailyQuota { limit, resets_at } => Error::LimitReached {
+                    retry_after: (resets_at - now).whole_seconds().max(1) as u64,
+                    detail: format!(
+                        "you have used today's {limit} drafts; more are possible after midnight UTC"
+                    ),
+                },
+                Refusal::Store(e) => e.into(),
+            })?;
+            // New work: a worker looks now rather than at its next poll.
+            shared.wake.notify_one();
+            Ok(generation)
+        })
     }
 }
 
@@ -161,11 +204,7 @@ async fn work(shared: Arc<Shared>, worker: u16) {
 
 /// Ends what expired, then runs one job if there is one.
 async fn step(shared: &Arc<Shared>) -> Result<bool> {
-    if !shared
-        .ready
-        .migrations_done
-        .load(std::sync::atomic::Ordering::Acquire)
-    {
+    if !shared.migrations.done() {
         return Ok(false);
     }
     let client = shared.pool.get().await?;
@@ -173,7 +212,7 @@ async fn step(shared: &Arc<Shared>) -> Result<bool> {
         publish(
             shared,
             user_id,
-            "generation.finished",
+            EventKind::GenerationFinished,
             json!({"id": id, "status": status}),
         );
     }
@@ -225,10 +264,10 @@ async fn step(shared: &Arc<Shared>) -> Result<bool> {
     Ok(true)
 }
 
-fn publish(shared: &Shared, user_id: Uuid, kind: &str, data: serde_json::Value) {
+fn publish(shared: &Shared, user_id: Uuid, kind: EventKind, data: serde_json::Value) {
     shared.events.do_send(Publish {
         user_id,
-        kind: kind.to_owned(),
+        kind,
         data,
     });
 }
@@ -355,7 +394,7 @@ async fn run(shared: &Arc<Shared>, job: &Claimed) -> Result<()> {
                         publish(
                             shared,
                             job.user_id,
-                            "generation.finished",
+                            EventKind::GenerationFinished,
                             json!({"id": g.id, "status": "cancelled"}),
                         );
                     }
@@ -398,7 +437,7 @@ fn progress_event(
     publish(
         shared,
         job.user_id,
-        "generation.progress",
+        EventKind::GenerationProgress,
         json!({"id": job.generation.id, "offset": *sent_chars, "delta": delta}),
     );
     *sent_chars += delta.chars().count();
@@ -475,7 +514,7 @@ async fn conclude(
         Ok(true) => publish(
             shared,
             job.user_id,
-            "generation.finished",
+            EventKind::GenerationFinished,
             json!({"id": job.generation.id, "status": status.as_str()}),
         ),
         Ok(false) => {}

@@ -15,6 +15,7 @@ use crate::domain::application::{
     apply_patch, ApplicationDetail, ApplicationPatch, NewApplication,
 };
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
+use crate::domain::events::EventKind;
 use crate::domain::metrics::Change;
 use crate::domain::note::Note;
 use crate::domain::pipeline::StatusChange;
@@ -74,13 +75,13 @@ pub async fn update_preferences(
         ghosted_after_days: prefs.ghosted_after_days,
     };
     let mut done = Done::new(prefs, effect, start.change_seq);
-    done.events
-        .push(("applications.rescored", serde_json::json!({"count": count})));
+    done.events.push((
+        EventKind::ApplicationsRescored,
+        serde_json::json!({"count": count}),
+    ));
     Ok(done)
 }
 
-/// The internal event that closes live streams opened with a revoked credential.
-pub const REVOKED: &str = "credential.revoked";
 
 /// What a command changed, for the actor's in-memory working set.
 #[derive(Debug, Clone)]
@@ -118,7 +119,7 @@ pub struct Done<R> {
     pub value: R,
     pub effect: Effect,
     pub change_seq: Option<i64>,
-    pub events: Vec<(&'static str, serde_json::Value)>,
+    pub events: Vec<(EventKind, serde_json::Value)>,
 }
 
 impl<R> Done<R> {
@@ -132,7 +133,7 @@ impl<R> Done<R> {
     }
 
     /// Adds a live event `{id, version}` of kind `kind`.
-    fn event(mut self, kind: &'static str, id: Uuid, version: i32) -> Self {
+    fn event(mut self, kind: EventKind, id: Uuid, version: i32) -> Self {
         self.events
             .push((kind, serde_json::json!({"id": id, "version": version})));
         self
@@ -169,7 +170,7 @@ pub async fn create_application(
         }]),
     };
     let (id, version) = (app.id, app.version);
-    Ok(Done::new(created, effect, change_seq).event("application.created", id, version))
+    Ok(Done::new(created, effect, change_seq).event(EventKind::ApplicationCreated, id, version))
 }
 
 pub async fn update_application(
@@ -257,7 +258,7 @@ pub async fn update_application(
         history,
     };
     let version = updated.application.version;
-    Ok(Done::new(updated, effect, start.change_seq).event("application.updated", id, version))
+    Ok(Done::new(updated, effect, start.change_seq).event(EventKind::ApplicationUpdated, id, version))
 }
 
 pub async fn delete_application(
@@ -405,7 +406,7 @@ pub async fn update_interview(
     tx.commit().await?;
     let effect = Effect::Interview(Box::new(interview.clone()));
     let version = interview.version;
-    Ok(Done::new(interview, effect, start.change_seq).event("interview.updated", id, version))
+    Ok(Done::new(interview, effect, start.change_seq).event(EventKind::InterviewUpdated, id, version))
 }
 
 pub async fn delete_interview(
@@ -503,7 +504,7 @@ pub async fn revoke_token(pool: Pool, user: Uuid, id: Uuid) -> Result<Done<()>> 
     let mut done = Done::new((), Effect::Nothing, start.change_seq);
     // Internal: live streams opened with this token close.
     done.events
-        .push((REVOKED, Revocation::tokens(vec![id]).to_value()));
+        .push((EventKind::CredentialRevoked, Revocation::tokens(vec![id]).to_value()));
     Ok(done)
 }
 

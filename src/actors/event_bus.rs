@@ -21,14 +21,15 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use crate::domain::events::{EventKind, Invalidates};
+
 /// One live event for one user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// Unique within this process, increasing.
     pub id: u64,
     pub user_id: Uuid,
-    /// `application.updated`, `dashboard.updated`, …
-    pub kind: String,
+    pub kind: EventKind,
     pub data: Value,
 }
 
@@ -94,14 +95,6 @@ struct Wire {
     data: Value,
 }
 
-/// Kinds that mean a user's data changed (their caches must go).
-fn invalidates(kind: &str) -> bool {
-    matches!(
-        kind,
-        "dashboard.updated" | "applications.rescored" | super::commands::REVOKED
-    )
-}
-
 pub struct EventBus {
     subscribers: HashMap<Uuid, Vec<(u64, mpsc::Sender<Event>)>>,
     next_subscriber: u64,
@@ -111,7 +104,8 @@ pub struct EventBus {
     /// This replica, to skip our own messages coming back.
     origin: Uuid,
     outbox: Option<mpsc::UnboundedSender<(&'static str, String)>>,
-    registry: Option<Addr<super::Registry>>,
+    /// Whoever keeps users' data in memory (the registry of user actors).
+    caches: Option<UserCaches>,
     credentials: Option<Arc<crate::auth::cache::CredentialCache>>,
 }
 
@@ -125,7 +119,7 @@ impl EventBus {
             link: RedisLink::new(false),
             outbox: None,
             origin: Uuid::new_v4(),
-            registry: None,
+            caches: None,
             credentials: None,
         }
     }
@@ -145,7 +139,7 @@ impl EventBus {
         }
     }
 
-    fn deliver(&mut self, user_id: Uuid, kind: String, data: Value) {
+    fn deliver(&mut self, user_id: Uuid, kind: EventKind, data: Value) {
         let Some(subs) = self.subscribers.get_mut(&user_id) else {
             return;
         };
@@ -196,7 +190,7 @@ impl Supervised for EventBus {}
 #[rtype(result = "()")]
 pub struct Publish {
     pub user_id: Uuid,
-    pub kind: String,
+    pub kind: EventKind,
     pub data: Value,
 }
 
@@ -209,11 +203,11 @@ impl Handler<Publish> for EventBus {
                 v: 1,
                 origin: self.origin,
                 user_id: msg.user_id,
-                kind: msg.kind.clone(),
+                kind: msg.kind.as_str().to_owned(),
                 data: msg.data.clone(),
             };
             if let Ok(text) = serde_json::to_string(&wire) {
-                if invalidates(&msg.kind) {
+                if msg.kind.invalidates() != Invalidates::Nothing {
                     let _ = outbox.send((INVALIDATE, text.clone()));
                 }
                 let _ = outbox.send((EVENTS, text));
@@ -236,8 +230,12 @@ impl Handler<Remote> for EventBus {
 
     fn handle(&mut self, msg: Remote, _: &mut Context<Self>) {
         let w = msg.wire;
+        // A kind this version does not know (a newer replica's) is skipped.
+        let Some(kind) = EventKind::parse(&w.kind) else {
+            return;
+        };
         if msg.channel == INVALIDATE {
-            if w.kind == super::commands::REVOKED {
+            if kind.invalidates() == Invalidates::Credentials {
                 if let Some(cache) = &self.credentials {
                     let revoked = crate::auth::revocation::Revocation::from_value(&w.data);
                     if revoked.cached_lookups {
@@ -247,12 +245,12 @@ impl Handler<Remote> for EventBus {
                         cache.forget(token);
                     }
                 }
-            } else if let Some(registry) = &self.registry {
-                registry.do_send(super::registry::ReloadUser(w.user_id));
+            } else if let Some(caches) = &self.caches {
+                caches.reload_user.do_send(ReloadUser(w.user_id));
             }
             return;
         }
-        self.deliver(w.user_id, w.kind, w.data);
+        self.deliver(w.user_id, kind, w.data);
     }
 }
 
@@ -265,8 +263,8 @@ impl Handler<Resubscribed> for EventBus {
     type Result = ();
 
     fn handle(&mut self, _: Resubscribed, _: &mut Context<Self>) {
-        if let Some(registry) = &self.registry {
-            registry.do_send(super::registry::ReloadAll);
+        if let Some(caches) = &self.caches {
+            caches.reload_all.do_send(ReloadAll);
         }
         if let Some(cache) = &self.credentials {
             cache.clear();
@@ -274,16 +272,31 @@ impl Handler<Resubscribed> for EventBus {
     }
 }
 
-/// Whom to tell when another replica changed a user's data.
+/// Tells a user's running actor (if any) to reload from PostgreSQL: another
+/// replica changed that user's data.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct AttachRegistry(pub Addr<super::Registry>);
+pub struct ReloadUser(pub Uuid);
 
-impl Handler<AttachRegistry> for EventBus {
+/// Tells every running user actor to reload (their caches may be stale).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ReloadAll;
+
+/// Whom to tell when users' cached data goes stale: recipients, so the bus
+/// knows nothing of who keeps the data (the registry of user actors).
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct UserCaches {
+    pub reload_user: Recipient<ReloadUser>,
+    pub reload_all: Recipient<ReloadAll>,
+}
+
+impl Handler<UserCaches> for EventBus {
     type Result = ();
 
-    fn handle(&mut self, msg: AttachRegistry, _: &mut Context<Self>) {
-        self.registry = Some(msg.0);
+    fn handle(&mut self, msg: UserCaches, _: &mut Context<Self>) {
+        self.caches = Some(msg);
     }
 }
 

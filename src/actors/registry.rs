@@ -11,7 +11,7 @@ use deadpool_postgres::Pool;
 use uuid::Uuid;
 
 use super::creates::CreateBatcher;
-use super::event_bus::EventBus;
+use super::event_bus::{EventBus, ReloadAll, ReloadUser};
 use super::user_state::{Retire, UserState};
 use super::ActorStats;
 
@@ -193,11 +193,6 @@ impl Handler<CountActive> for Registry {
     }
 }
 
-/// Tells a user's running actor (if any) to reload from PostgreSQL.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ReloadUser(pub Uuid);
-
 impl Handler<ReloadUser> for Registry {
     type Result = ();
 
@@ -207,11 +202,6 @@ impl Handler<ReloadUser> for Registry {
         }
     }
 }
-
-/// Tells every running user actor to reload (their caches may be stale).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ReloadAll;
 
 impl Handler<ReloadAll> for Registry {
     type Result = ();

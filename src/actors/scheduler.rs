@@ -24,9 +24,10 @@ use time::macros::format_description;
 use time::OffsetDateTime;
 
 use super::analytics::{AnalyticsAggregator, SnapshotEveryone};
-use super::event_bus::{EventBus, Publish};
-use super::registry::{Registry, ReloadUser};
+use super::event_bus::{EventBus, Publish, ReloadUser};
+use super::registry::Registry;
 use crate::auth::sessions::IDLE_LIMIT;
+use crate::domain::events::EventKind;
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
 use crate::store::analytics as store;
@@ -253,7 +254,7 @@ async fn run_due(
             for r in &raised {
                 events.do_send(Publish {
                     user_id: r.user_id,
-                    kind: "reminder.due".into(),
+                    kind: EventKind::ReminderDue,
                     data: serde_json::json!({
                         "kind": r.kind, "application_id": r.application_id,
                         "due_at": format_timestamp(r.due_at), "title": r.title,
@@ -305,7 +306,7 @@ async fn run_due(
                 // Clients refetch; other replicas drop their copy of the scores.
                 rescored_events.do_send(Publish {
                     user_id: *user,
-                    kind: "applications.rescored".into(),
+                    kind: EventKind::ApplicationsRescored,
                     data: serde_json::json!({"count": scores.len()}),
                 });
             }

@@ -24,6 +24,7 @@ use super::read_cache::{CachedBody, ReadCache};
 use super::ActorStats;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{ApplicationDetail, ApplicationPatch};
+use crate::domain::events::EventKind;
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
 use crate::domain::metrics::{ActionSettings, Aggregates, ApplicationFacts, Dashboard};
 use crate::domain::note::Note;
@@ -164,10 +165,10 @@ impl UserState {
         }
     }
 
-    fn publish(&self, kind: &str, data: serde_json::Value) {
+    fn publish(&self, kind: EventKind, data: serde_json::Value) {
         self.events.do_send(Publish {
             user_id: self.user_id,
-            kind: kind.to_owned(),
+            kind,
             data,
         });
     }
@@ -205,7 +206,7 @@ impl UserState {
                     act.publish(kind, data);
                 }
                 if changed {
-                    act.publish("dashboard.updated", serde_json::json!({"change_seq": act.memory.change_seq}));
+                    act.publish(EventKind::DashboardUpdated, serde_json::json!({"change_seq": act.memory.change_seq}));
                 }
                 Ok(done.value)
             }

@@ -6,6 +6,7 @@ pub mod application;
 pub mod calendar;
 pub mod currency;
 pub mod duplicates;
+pub mod events;
 pub mod fields;
 pub mod fit;
 pub mod generation;

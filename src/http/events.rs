@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, watch, Notify};
 
 use super::extract::{AuthUser, Credential};
 use super::AppState;
-use crate::actors::commands::REVOKED;
+use crate::domain::events::EventKind;
 use crate::actors::event_bus::{Event, Subscribe};
 use crate::auth::revocation::Revocation;
 use crate::error::{Error, Result};
@@ -174,7 +174,7 @@ async fn next_frame(mut s: Stream) -> Option<(Result<Bytes, actix_web::Error>, S
         tokio::select! {
             event = s.events.recv() => {
                 let event = event?;
-                if event.kind == REVOKED {
+                if event.kind == EventKind::CredentialRevoked {
                     if revokes(&event, &s.credential) {
                         return None;
                     }

@@ -5,60 +5,20 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::extract::{AuthUser, JsonObject, Query};
 use super::schemas::{GenerationList, NewGenerationInput};
 use super::{json, no_content, AppState};
-use crate::actors::ai_pool::{AiStatus, CheckStatus, Wake};
+use crate::actors::ai_pool::{AiStatus, CheckStatus, Queue};
 use crate::actors::event_bus::Publish;
 use crate::domain::generation::{Generation, Kind, NewGeneration, Status};
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
-use crate::store::generations::{self as store, Cancel, ListQuery, Refusal};
+use crate::store::generations::{self as store, Cancel, ListQuery};
 
 fn location(id: Uuid) -> String {
     format!("/api/v1/generations/{id}")
-}
-
-/// Queues a generation for the user, within their limits, and wakes a worker.
-pub async fn queue(
-    state: &AppState,
-    user_id: Uuid,
-    application_id: Uuid,
-    new: &NewGeneration,
-) -> Result<Generation> {
-    let ai = &state.settings.ai;
-    let now = OffsetDateTime::now_utc();
-    let mut client = state.pool.get().await?;
-    let generation = store::insert(
-        &mut client,
-        user_id,
-        application_id,
-        new,
-        (ai.user_concurrency, ai.daily_quota),
-        now,
-    )
-    .await
-    .map_err(|r| match r {
-        Refusal::NotFound => Error::NotFound,
-        Refusal::TooManyRunning { limit } => Error::LimitReached {
-            retry_after: 10,
-            detail: format!(
-                "you already have {limit} drafts being written; try again when one finishes"
-            ),
-        },
-        Refusal::DailyQuota { limit, resets_at } => Error::LimitReached {
-            retry_after: (resets_at - now).whole_seconds().max(1) as u64,
-            detail: format!(
-                "you have used today's {limit} drafts; more are possible after midnight UTC"
-            ),
-        },
-        Refusal::Store(e) => e.into(),
-    })?;
-    state.ai.do_send(Wake);
-    Ok(generation)
 }
 
 /// Ask for a draft.
@@ -80,7 +40,14 @@ pub async fn create(
     body: JsonObject,
 ) -> Result<HttpResponse> {
     let new = NewGeneration::parse(&body)?;
-    let generation = queue(&state, auth.user_id, *id, &new).await?;
+    let generation = state
+        .ai
+        .send(Queue {
+            user_id: auth.user_id,
+            application_id: *id,
+            new,
+        })
+        .await??;
     let mut res = json(StatusCode::ACCEPTED, &generation);
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&location(generation.id)) {
         res.headers_mut()
@@ -175,7 +142,7 @@ pub async fn request_cancel(state: &AppState, user_id: Uuid, id: Uuid) -> Result
         }
         Cancel::Cancelled => state.event_bus.do_send(Publish {
             user_id,
-            kind: "generation.finished".into(),
+            kind: crate::domain::events::EventKind::GenerationFinished,
             data: json!({"id": id, "status": "cancelled"}),
         }),
         Cancel::Requested => {}

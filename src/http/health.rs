@@ -1,6 +1,5 @@
 //! `/healthz` (the process runs) and `/readyz` (it can serve).
 
-use std::sync::atomic::Ordering;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -42,7 +41,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             .await
             .map(|r| r.is_ok())
             .unwrap_or(false);
-    let migrated = state.readiness.migrations_done.load(Ordering::Acquire);
+    let migrated = state.migrations.done();
     let body = Readiness {
         postgres: if postgres_ok { "ok" } else { "down" },
         redis: state.link.status(),

@@ -2,7 +2,6 @@
 //! at the end (5xx with the internal cause), problem+json for error answers
 //! that did not come from our handlers, and 503 while migrations run.
 
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -64,7 +63,7 @@ pub async fn request_context(
     let gated = !matches!(req.path(), "/healthz" | "/readyz")
         && req
             .app_data::<web::Data<AppState>>()
-            .is_some_and(|s| !s.readiness.migrations_done.load(Ordering::Acquire));
+            .is_some_and(|s| !s.migrations.done());
     let result = if gated {
         let res = Error::Unavailable("migrations are running".into()).error_response();
         Ok(req.into_response(res))

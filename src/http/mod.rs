@@ -21,7 +21,6 @@ pub mod pages;
 pub mod preferences;
 pub mod schemas;
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use actix::Addr;
@@ -43,7 +42,7 @@ pub struct AppState {
     /// The running user actors (read without asking the registry).
     pub directory: Arc<crate::actors::registry::Directory>,
     pub settings: Arc<Settings>,
-    pub readiness: Arc<Readiness>,
+    pub migrations: Arc<crate::store::Migrations>,
     pub stats: Arc<ActorStats>,
     pub templates: Arc<pages::Templates>,
     /// The OpenID Connect client, when a provider is configured.
@@ -99,12 +98,6 @@ impl UserHandle {
     {
         self.addr.do_send(msg);
     }
-}
-
-/// Start-up progress that `/readyz` reports.
-#[derive(Debug, Default)]
-pub struct Readiness {
-    pub migrations_done: AtomicBool,
 }
 
 impl AppState {

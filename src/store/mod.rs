@@ -124,6 +124,21 @@ pub fn pool(mut config: tokio_postgres::Config, max_size: usize) -> StoreResult<
         .map_err(|e| StoreError::Internal(e.to_string()))
 }
 
+/// Whether this process has applied (or found) every migration: until then
+/// nothing but the liveness check may touch the database.
+#[derive(Debug, Default)]
+pub struct Migrations(std::sync::atomic::AtomicBool);
+
+impl Migrations {
+    pub fn done(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn mark_done(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
 /// An arbitrary but fixed key: replicas starting together take turns.
 const MIGRATION_LOCK: i64 = 0x6a6f_6263_6f70;
 

@@ -22,6 +22,7 @@ use crate::actors::user_state::{
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
 use crate::domain::note::parse_note_body;
+use crate::actors::ai_pool::Queue;
 use crate::domain::pipeline::{allowed_next, can_undo, Status};
 use crate::domain::search::search_text;
 use crate::domain::time::format_timestamp;
@@ -902,7 +903,15 @@ pub async fn ask_draft(
             .await
         }
     };
-    match crate::http::generations::queue(&state, viewer.auth.user_id, id, &new).await {
+    let queued = state
+        .ai
+        .send(Queue {
+            user_id: viewer.auth.user_id,
+            application_id: id,
+            new: new.clone(),
+        })
+        .await?;
+    match queued {
         Ok(_) => Ok(done(
             &state,
             &format!("/applications/{id}#drafts"),

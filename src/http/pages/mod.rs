@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::extract::{authenticate, client_address, AuthUser, Credential};
 use super::AppState;
-use crate::actors::commands::REVOKED;
+use crate::domain::events::EventKind;
 use crate::actors::event_bus::Publish;
 use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::revocation::Revocation;
@@ -610,7 +610,7 @@ pub async fn logout(
             // Live streams opened with this session close now.
             state.event_bus.do_send(Publish {
                 user_id: user.user_id,
-                kind: REVOKED.to_owned(),
+                kind: EventKind::CredentialRevoked,
                 data: Revocation::sessions(vec![id]).to_value(),
             });
         }
@@ -743,7 +743,7 @@ pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Resu
                 state.credentials.forget_user(id);
                 state.event_bus.do_send(Publish {
                     user_id: id,
-                    kind: REVOKED.to_owned(),
+                    kind: EventKind::CredentialRevoked,
                     data: revoked.to_value(),
                 });
             }
