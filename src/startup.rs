@@ -194,8 +194,7 @@ impl Application {
             event_bus.clone(),
             migrations.clone(),
         );
-        let ai =
-            Supervisor::start(move |_| AiPool::new(pool, ai_settings.clone(), bus, migrated));
+        let ai = Supervisor::start(move |_| AiPool::new(pool, ai_settings.clone(), bus, migrated));
 
         let oidc = match &settings.oidc {
             Some(o) => Some(Arc::new(
@@ -392,7 +391,11 @@ async fn stop_on_signal(server: ServerHandle, shutdown: tokio::sync::watch::Send
 
 /// Applies migrations, retrying while PostgreSQL is unreachable; a migration
 /// that fails for any other reason stops the server (the log says why).
-async fn run_migrations(pool: Pool, migrations: Arc<crate::store::Migrations>, server: ServerHandle) {
+async fn run_migrations(
+    pool: Pool,
+    migrations: Arc<crate::store::Migrations>,
+    server: ServerHandle,
+) {
     let mut delay = Duration::from_millis(200);
     loop {
         match store::migrate(&pool).await {

@@ -23,10 +23,10 @@ use uuid::Uuid;
 
 use super::event_bus::{EventBus, Publish};
 use crate::ai::prompts::{Prompts, Request};
-use crate::domain::events::EventKind;
-use crate::domain::fit::Material;
 use crate::ai::{Chunk, Provider};
 use crate::config::AiSettings;
+use crate::domain::events::EventKind;
+use crate::domain::fit::Material;
 use crate::domain::generation::{
     after_failure, AfterFailure, Failure, Generation, NewGeneration, Status, Usage,
 };
@@ -93,7 +93,6 @@ impl Actor for AiPool {
 }
 
 impl Supervised for AiPool {}
-
 
 /// Queues a draft for the user, within their limits (the concurrent limit and
 /// the daily quota, decided in PostgreSQL under the user's row lock), and

@@ -3,7 +3,7 @@
 //! `UserState` actor runs them one at a time and applies their `Effect` to
 //! its working set.
 
-use deadpool_postgres::Pool;
+use deadpool_postgres::{Pool, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -14,8 +14,8 @@ use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
 use crate::domain::application::{
     apply_patch, ApplicationDetail, ApplicationPatch, NewApplication,
 };
-use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
 use crate::domain::events::EventKind;
+use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
 use crate::domain::metrics::Change;
 use crate::domain::note::Note;
 use crate::domain::pipeline::StatusChange;
@@ -24,7 +24,9 @@ use crate::domain::scoring::prioritize;
 use crate::domain::time::local_date;
 use crate::domain::{check_version, Application, Patch};
 use crate::error::{Error, Result};
-use crate::store::{self, applications, history, interviews, notes, preferences, tokens, users};
+use crate::store::{
+    self, applications, history, interviews, notes, preferences, tokens, users, WriteStart,
+};
 
 /// Re-scores every application of the user (after a preference change, and
 /// daily for freshness); versions do not move.
@@ -61,27 +63,25 @@ pub async fn update_preferences(
     user: Uuid,
     prefs: Preferences,
 ) -> Result<Done<Preferences>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let now = OffsetDateTime::now_utc();
-    preferences::put(&tx, user, &prefs, now).await?;
-    let scores = rescore_all(&tx, user, &prefs, &start.timezone, now).await?;
-    tx.commit().await?;
-    let count = scores.len();
-    let effect = Effect::Rescored {
-        scores,
-        follow_up_after_days: prefs.follow_up_after_days,
-        ghosted_after_days: prefs.ghosted_after_days,
-    };
-    let mut done = Done::new(prefs, effect, start.change_seq);
-    done.events.push((
-        EventKind::ApplicationsRescored,
-        serde_json::json!({"count": count}),
-    ));
-    Ok(done)
+    write(&pool, user, async |tx, start| {
+        let now = OffsetDateTime::now_utc();
+        preferences::put(tx, user, &prefs, now).await?;
+        let scores = rescore_all(tx, user, &prefs, &start.timezone, now).await?;
+        let count = scores.len();
+        let effect = Effect::Rescored {
+            scores,
+            follow_up_after_days: prefs.follow_up_after_days,
+            ghosted_after_days: prefs.ghosted_after_days,
+        };
+        let mut done = Done::new(prefs, effect, start.change_seq);
+        done.events.push((
+            EventKind::ApplicationsRescored,
+            serde_json::json!({"count": count}),
+        ));
+        Ok(done)
+    })
+    .await
 }
-
 
 /// What a command changed, for the actor's in-memory working set.
 #[derive(Debug, Clone)]
@@ -149,6 +149,32 @@ impl<R> Done<R> {
     }
 }
 
+/// Runs one write of the user: a transaction that first takes the user's
+/// write lock (bumping their change sequence), committed only when the write
+/// changed something (`Done::unchanged` rolls the sequence back too).
+async fn write<R>(
+    pool: &Pool,
+    user: Uuid,
+    f: impl AsyncFnOnce(&Transaction<'_>, &WriteStart) -> Result<Done<R>>,
+) -> Result<Done<R>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let start = store::begin_user_write(&tx, user).await?;
+    let done = f(&tx, &start).await?;
+    if done.change_seq.is_some() {
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+/// The row a write locked: the user's (else 404), at the version `If-Match`
+/// names (else 412).
+fn current<T>(row: Option<T>, version: impl Fn(&T) -> i32, if_match: Option<i32>) -> Result<T> {
+    let row = row.ok_or(Error::NotFound)?;
+    check_version(version(&row), if_match)?;
+    Ok(row)
+}
+
 pub async fn create_application(
     creates: CreateBatcher,
     user: Uuid,
@@ -180,85 +206,89 @@ pub async fn update_application(
     if_match: Option<i32>,
     patch: ApplicationPatch,
 ) -> Result<Done<ApplicationDetail>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = applications::lock(&tx, user, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    check_version(current.application.version, if_match)?;
-    let entering = match patch.status {
-        Patch::Set(_) => history::entering(&tx, user, id)
-            .await?
-            .map(|e| e.as_entering()),
-        _ => None,
-    };
-    let now = OffsetDateTime::now_utc();
-    let today = local_date(now, &start.timezone);
-    let outcome = apply_patch(&current, patch, entering.as_ref(), now, today)?;
-    if !outcome.changed {
-        return Ok(Done::unchanged(current));
-    }
-    let (from, to, undoes) = match outcome.status_change {
-        StatusChange::Unchanged => (None, None, None),
-        StatusChange::Move { from, to } => (Some(from), Some(to), None),
-        StatusChange::Undo { from, to, undoes } => (Some(from), Some(to), Some(undoes)),
-    };
-    let stamp = applications::Stamp {
-        version: current.application.version + 1,
-        updated_at: now,
-        status_changed_at: if to.is_some() {
-            now
-        } else {
-            current.application.status_changed_at
-        },
-    };
-    let prefs = preferences::get(&tx, user).await?;
-    let priority = prioritize(
-        &outcome.fields,
-        outcome.job_description.as_deref(),
-        stamp.status_changed_at,
-        &prefs,
-        &start.timezone,
-        now,
-    );
-    let write = applications::Write {
-        fields: &outcome.fields,
-        job_description: outcome.job_description.as_deref(),
-        priority_score: priority.score,
-        priority_reasons: &priority.reasons,
-    };
-    let updated = applications::update(&tx, user, id, write, stamp).await?;
-    if let Some(to) = to {
-        if let Some(entry) = undoes {
-            history::mark_undone(&tx, user, entry).await?;
+    write(&pool, user, async |tx, start| {
+        let current = current(
+            applications::lock(tx, user, id).await?,
+            |c| c.application.version,
+            if_match,
+        )?;
+        let entering = match patch.status {
+            Patch::Set(_) => history::entering(tx, user, id)
+                .await?
+                .map(|e| e.as_entering()),
+            _ => None,
+        };
+        let now = OffsetDateTime::now_utc();
+        let today = local_date(now, &start.timezone);
+        let outcome = apply_patch(&current, patch, entering.as_ref(), now, today)?;
+        if !outcome.changed {
+            return Ok(Done::unchanged(current));
         }
-        history::insert(
-            &tx,
-            user,
-            history::NewEntry {
-                id: Uuid::now_v7(),
-                application_id: id,
-                from_status: from,
-                to_status: to,
-                changed_at: now,
-                note: outcome.status_note.as_deref(),
-                is_undo: undoes.is_some(),
+        let (from, to, undoes) = match outcome.status_change {
+            StatusChange::Unchanged => (None, None, None),
+            StatusChange::Move { from, to } => (Some(from), Some(to), None),
+            StatusChange::Undo { from, to, undoes } => (Some(from), Some(to), Some(undoes)),
+        };
+        let stamp = applications::Stamp {
+            version: current.application.version + 1,
+            updated_at: now,
+            status_changed_at: if to.is_some() {
+                now
+            } else {
+                current.application.status_changed_at
             },
-        )
-        .await?;
-    }
-    let history = match to {
-        Some(_) => Some(history::effective(&tx, user, id).await?),
-        None => None,
-    };
-    tx.commit().await?;
-    let effect = Effect::Application {
-        application: Box::new(updated.application.clone()),
-        history,
-    };
-    let version = updated.application.version;
-    Ok(Done::new(updated, effect, start.change_seq).event(EventKind::ApplicationUpdated, id, version))
+        };
+        let prefs = preferences::get(tx, user).await?;
+        let priority = prioritize(
+            &outcome.fields,
+            outcome.job_description.as_deref(),
+            stamp.status_changed_at,
+            &prefs,
+            &start.timezone,
+            now,
+        );
+        let write = applications::Write {
+            fields: &outcome.fields,
+            job_description: outcome.job_description.as_deref(),
+            priority_score: priority.score,
+            priority_reasons: &priority.reasons,
+        };
+        let updated = applications::update(tx, user, id, write, stamp).await?;
+        if let Some(to) = to {
+            if let Some(entry) = undoes {
+                history::mark_undone(tx, user, entry).await?;
+            }
+            history::insert(
+                tx,
+                user,
+                history::NewEntry {
+                    id: Uuid::now_v7(),
+                    application_id: id,
+                    from_status: from,
+                    to_status: to,
+                    changed_at: now,
+                    note: outcome.status_note.as_deref(),
+                    is_undo: undoes.is_some(),
+                },
+            )
+            .await?;
+        }
+        let history = match to {
+            Some(_) => Some(history::effective(tx, user, id).await?),
+            None => None,
+        };
+        let effect = Effect::Application {
+            application: Box::new(updated.application.clone()),
+            history,
+        };
+        let version = updated.application.version;
+        Ok(Done::new(updated, effect, start.change_seq).event(
+            EventKind::ApplicationUpdated,
+            id,
+            version,
+        ))
+    })
+    .await
 }
 
 pub async fn delete_application(
@@ -267,20 +297,20 @@ pub async fn delete_application(
     id: Uuid,
     if_match: Option<i32>,
 ) -> Result<Done<()>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = applications::lock(&tx, user, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    check_version(current.application.version, if_match)?;
-    applications::delete(&tx, user, id).await?;
-    tx.commit().await?;
-    Ok(Done::new(
-        (),
-        Effect::ApplicationRemoved(id),
-        start.change_seq,
-    ))
+    write(&pool, user, async |tx, start| {
+        current(
+            applications::lock(tx, user, id).await?,
+            |c| c.application.version,
+            if_match,
+        )?;
+        applications::delete(tx, user, id).await?;
+        Ok(Done::new(
+            (),
+            Effect::ApplicationRemoved(id),
+            start.change_seq,
+        ))
+    })
+    .await
 }
 
 pub async fn add_note(
@@ -289,23 +319,22 @@ pub async fn add_note(
     application_id: Uuid,
     body: String,
 ) -> Result<Done<Note>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    if applications::lock(&tx, user, application_id)
-        .await?
-        .is_none()
-    {
-        return Err(Error::NotFound);
-    }
-    let now = OffsetDateTime::now_utc();
-    let note = notes::insert(&tx, user, Uuid::now_v7(), application_id, &body, now).await?;
-    tx.commit().await?;
-    let effect = Effect::NoteWritten {
-        application_id,
-        at: now,
-    };
-    Ok(Done::new(note, effect, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        if applications::lock(tx, user, application_id)
+            .await?
+            .is_none()
+        {
+            return Err(Error::NotFound);
+        }
+        let now = OffsetDateTime::now_utc();
+        let note = notes::insert(tx, user, Uuid::now_v7(), application_id, &body, now).await?;
+        let effect = Effect::NoteWritten {
+            application_id,
+            at: now,
+        };
+        Ok(Done::new(note, effect, start.change_seq))
+    })
+    .await
 }
 
 pub async fn update_note(
@@ -315,22 +344,20 @@ pub async fn update_note(
     if_match: Option<i32>,
     body: String,
 ) -> Result<Done<Note>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = notes::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
-    check_version(current.version, if_match)?;
-    if current.body == body {
-        return Ok(Done::unchanged(current));
-    }
-    let now = OffsetDateTime::now_utc();
-    let note = notes::update(&tx, user, id, &body, current.version + 1, now).await?;
-    tx.commit().await?;
-    let effect = Effect::NoteWritten {
-        application_id: note.application_id,
-        at: now,
-    };
-    Ok(Done::new(note, effect, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        let current = current(notes::lock(tx, user, id).await?, |c| c.version, if_match)?;
+        if current.body == body {
+            return Ok(Done::unchanged(current));
+        }
+        let now = OffsetDateTime::now_utc();
+        let note = notes::update(tx, user, id, &body, current.version + 1, now).await?;
+        let effect = Effect::NoteWritten {
+            application_id: note.application_id,
+            at: now,
+        };
+        Ok(Done::new(note, effect, start.change_seq))
+    })
+    .await
 }
 
 pub async fn delete_note(
@@ -339,19 +366,17 @@ pub async fn delete_note(
     id: Uuid,
     if_match: Option<i32>,
 ) -> Result<Done<()>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = notes::lock(&tx, user, id).await?.ok_or(Error::NotFound)?;
-    check_version(current.version, if_match)?;
-    notes::delete(&tx, user, id).await?;
-    let at = notes::last_note_time(&tx, user, current.application_id).await?;
-    tx.commit().await?;
-    let effect = Effect::LastNote {
-        application_id: current.application_id,
-        at,
-    };
-    Ok(Done::new((), effect, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        let current = current(notes::lock(tx, user, id).await?, |c| c.version, if_match)?;
+        notes::delete(tx, user, id).await?;
+        let at = notes::last_note_time(tx, user, current.application_id).await?;
+        let effect = Effect::LastNote {
+            application_id: current.application_id,
+            at,
+        };
+        Ok(Done::new((), effect, start.change_seq))
+    })
+    .await
 }
 
 pub async fn create_interview(
@@ -359,28 +384,27 @@ pub async fn create_interview(
     user: Uuid,
     new: NewInterview,
 ) -> Result<Done<Interview>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    if applications::lock(&tx, user, new.application_id)
-        .await?
-        .is_none()
-    {
-        return Err(Error::NotFound);
-    }
-    let now = OffsetDateTime::now_utc();
-    let interview = interviews::insert(
-        &tx,
-        user,
-        Uuid::now_v7(),
-        new.application_id,
-        &new.fields,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    let effect = Effect::Interview(Box::new(interview.clone()));
-    Ok(Done::new(interview, effect, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        if applications::lock(tx, user, new.application_id)
+            .await?
+            .is_none()
+        {
+            return Err(Error::NotFound);
+        }
+        let now = OffsetDateTime::now_utc();
+        let interview = interviews::insert(
+            tx,
+            user,
+            Uuid::now_v7(),
+            new.application_id,
+            &new.fields,
+            now,
+        )
+        .await?;
+        let effect = Effect::Interview(Box::new(interview.clone()));
+        Ok(Done::new(interview, effect, start.change_seq))
+    })
+    .await
 }
 
 pub async fn update_interview(
@@ -390,23 +414,27 @@ pub async fn update_interview(
     if_match: Option<i32>,
     patch: InterviewPatch,
 ) -> Result<Done<Interview>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = interviews::lock(&tx, user, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    check_version(current.version, if_match)?;
-    let (fields, changed) = patch.apply(&current.fields);
-    if !changed {
-        return Ok(Done::unchanged(current));
-    }
-    let now = OffsetDateTime::now_utc();
-    let interview = interviews::update(&tx, user, id, &fields, current.version + 1, now).await?;
-    tx.commit().await?;
-    let effect = Effect::Interview(Box::new(interview.clone()));
-    let version = interview.version;
-    Ok(Done::new(interview, effect, start.change_seq).event(EventKind::InterviewUpdated, id, version))
+    write(&pool, user, async |tx, start| {
+        let current = current(
+            interviews::lock(tx, user, id).await?,
+            |c| c.version,
+            if_match,
+        )?;
+        let (fields, changed) = patch.apply(&current.fields);
+        if !changed {
+            return Ok(Done::unchanged(current));
+        }
+        let now = OffsetDateTime::now_utc();
+        let interview = interviews::update(tx, user, id, &fields, current.version + 1, now).await?;
+        let effect = Effect::Interview(Box::new(interview.clone()));
+        let version = interview.version;
+        Ok(Done::new(interview, effect, start.change_seq).event(
+            EventKind::InterviewUpdated,
+            id,
+            version,
+        ))
+    })
+    .await
 }
 
 pub async fn delete_interview(
@@ -415,20 +443,20 @@ pub async fn delete_interview(
     id: Uuid,
     if_match: Option<i32>,
 ) -> Result<Done<()>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = interviews::lock(&tx, user, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    check_version(current.version, if_match)?;
-    interviews::delete(&tx, user, id).await?;
-    tx.commit().await?;
-    Ok(Done::new(
-        (),
-        Effect::InterviewRemoved(id),
-        start.change_seq,
-    ))
+    write(&pool, user, async |tx, start| {
+        current(
+            interviews::lock(tx, user, id).await?,
+            |c| c.version,
+            if_match,
+        )?;
+        interviews::delete(tx, user, id).await?;
+        Ok(Done::new(
+            (),
+            Effect::InterviewRemoved(id),
+            start.change_seq,
+        ))
+    })
+    .await
 }
 
 pub async fn update_me(
@@ -437,36 +465,34 @@ pub async fn update_me(
     if_match: Option<i32>,
     patch: UserPatch,
 ) -> Result<Done<User>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let current = users::lock(&tx, user).await?.ok_or(Error::NotFound)?;
-    check_version(current.version, if_match)?;
-    let mut display_name = current.display_name.clone();
-    patch.display_name.apply_to(&mut display_name);
-    let timezone = match patch.timezone {
-        Patch::Set(tz) => tz,
-        _ => current.timezone.clone(),
-    };
-    if display_name == current.display_name && timezone == current.timezone {
-        return Ok(Done::unchanged(current));
-    }
-    let now = OffsetDateTime::now_utc();
-    let updated = users::update_profile(
-        &tx,
-        user,
-        display_name.as_deref(),
-        &timezone,
-        current.version + 1,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Done::new(
-        updated,
-        Effect::Timezone(timezone),
-        start.change_seq,
-    ))
+    write(&pool, user, async |tx, start| {
+        let current = current(users::lock(tx, user).await?, |c| c.version, if_match)?;
+        let mut display_name = current.display_name.clone();
+        patch.display_name.apply_to(&mut display_name);
+        let timezone = match patch.timezone {
+            Patch::Set(tz) => tz,
+            _ => current.timezone.clone(),
+        };
+        if display_name == current.display_name && timezone == current.timezone {
+            return Ok(Done::unchanged(current));
+        }
+        let now = OffsetDateTime::now_utc();
+        let updated = users::update_profile(
+            tx,
+            user,
+            display_name.as_deref(),
+            &timezone,
+            current.version + 1,
+            now,
+        )
+        .await?;
+        Ok(Done::new(
+            updated,
+            Effect::Timezone(timezone),
+            start.change_seq,
+        ))
+    })
+    .await
 }
 
 pub async fn create_token(
@@ -474,38 +500,38 @@ pub async fn create_token(
     user: Uuid,
     new: NewToken,
 ) -> Result<Done<(String, TokenInfo)>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let (secret, hash) = auth::new_token();
-    let now = OffsetDateTime::now_utc();
-    let info = tokens::insert(
-        &tx,
-        user,
-        Uuid::now_v7(),
-        &new.name,
-        &hash,
-        new.expires_at,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Done::new((secret, info), Effect::Nothing, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        let (secret, hash) = auth::new_token();
+        let now = OffsetDateTime::now_utc();
+        let info = tokens::insert(
+            tx,
+            user,
+            Uuid::now_v7(),
+            &new.name,
+            &hash,
+            new.expires_at,
+            now,
+        )
+        .await?;
+        Ok(Done::new((secret, info), Effect::Nothing, start.change_seq))
+    })
+    .await
 }
 
 pub async fn revoke_token(pool: Pool, user: Uuid, id: Uuid) -> Result<Done<()>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    if !tokens::delete(&tx, user, id).await? {
-        return Err(Error::NotFound);
-    }
-    tx.commit().await?;
-    let mut done = Done::new((), Effect::Nothing, start.change_seq);
-    // Internal: live streams opened with this token close.
-    done.events
-        .push((EventKind::CredentialRevoked, Revocation::tokens(vec![id]).to_value()));
-    Ok(done)
+    write(&pool, user, async |tx, start| {
+        if !tokens::delete(tx, user, id).await? {
+            return Err(Error::NotFound);
+        }
+        let mut done = Done::new((), Effect::Nothing, start.change_seq);
+        // Internal: live streams opened with this token close.
+        done.events.push((
+            EventKind::CredentialRevoked,
+            Revocation::tokens(vec![id]).to_value(),
+        ));
+        Ok(done)
+    })
+    .await
 }
 
 /// Makes a new secret calendar feed token (any earlier one stops working).
@@ -513,26 +539,24 @@ pub async fn create_calendar_feed(
     pool: Pool,
     user: Uuid,
 ) -> Result<Done<(String, OffsetDateTime)>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    let token = crate::auth::sessions::random_secret();
-    let now = OffsetDateTime::now_utc();
-    store::calendar::replace(&tx, user, &token, now).await?;
-    tx.commit().await?;
-    Ok(Done::new((token, now), Effect::Nothing, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        let token = crate::auth::sessions::random_secret();
+        let now = OffsetDateTime::now_utc();
+        store::calendar::replace(tx, user, &token, now).await?;
+        Ok(Done::new((token, now), Effect::Nothing, start.change_seq))
+    })
+    .await
 }
 
 /// Turns the calendar feed off.
 pub async fn delete_calendar_feed(pool: Pool, user: Uuid) -> Result<Done<()>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    if !store::calendar::delete(&tx, user).await? {
-        return Err(Error::NotFound);
-    }
-    tx.commit().await?;
-    Ok(Done::new((), Effect::Nothing, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        if !store::calendar::delete(tx, user).await? {
+            return Err(Error::NotFound);
+        }
+        Ok(Done::new((), Effect::Nothing, start.change_seq))
+    })
+    .await
 }
 
 /// Saves the user's profile.
@@ -541,10 +565,9 @@ pub async fn update_profile(
     user: Uuid,
     profile: crate::domain::profile::Profile,
 ) -> Result<Done<crate::domain::profile::Profile>> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
-    let start = store::begin_user_write(&tx, user).await?;
-    preferences::put_profile(&tx, user, &profile, OffsetDateTime::now_utc()).await?;
-    tx.commit().await?;
-    Ok(Done::new(profile, Effect::Nothing, start.change_seq))
+    write(&pool, user, async |tx, start| {
+        preferences::put_profile(tx, user, &profile, OffsetDateTime::now_utc()).await?;
+        Ok(Done::new(profile, Effect::Nothing, start.change_seq))
+    })
+    .await
 }

@@ -7,8 +7,8 @@
 use minijinja::{context, Environment, Value};
 use serde::Serialize;
 
-use crate::domain::fit::Material;
 use super::Prompt;
+use crate::domain::fit::Material;
 use crate::domain::generation::{clip, Kind, Tone};
 
 pub const JOB_DESCRIPTION_MAX: usize = 12_000;
@@ -164,8 +164,8 @@ fn tidy(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::application::{Application, ApplicationDetail, ApplicationFields};
-    use crate::domain::profile::Profile;
     use crate::domain::pipeline::Status;
+    use crate::domain::profile::Profile;
     use time::OffsetDateTime;
 
     pub fn material(jd: &str) -> Material {

@@ -15,9 +15,9 @@ use tokio::sync::{mpsc, watch, Notify};
 
 use super::extract::{AuthUser, Credential};
 use super::AppState;
-use crate::domain::events::EventKind;
 use crate::actors::event_bus::{Event, Subscribe};
 use crate::auth::revocation::Revocation;
+use crate::domain::events::EventKind;
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
 use crate::store::{sessions, tokens};

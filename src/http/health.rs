@@ -1,6 +1,5 @@
 //! `/healthz` (the process runs) and `/readyz` (it can serve).
 
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::forms::{back_to_application, errors_by_field, field_label, to_json, Empty, Kind};
 use super::{done, poster, render_page, viewer, FormData, Viewer};
+use crate::actors::ai_pool::Queue;
 use crate::actors::user_state::{
     AddNote, CreateApplication, CreateInterview, DeleteApplication, DeleteNote, UpdateApplication,
     UpdateNote,
@@ -22,7 +23,6 @@ use crate::actors::user_state::{
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
 use crate::domain::note::parse_note_body;
-use crate::actors::ai_pool::Queue;
 use crate::domain::pipeline::{allowed_next, can_undo, Status};
 use crate::domain::search::search_text;
 use crate::domain::time::format_timestamp;

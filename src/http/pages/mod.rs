@@ -26,13 +26,13 @@ use uuid::Uuid;
 
 use super::extract::{authenticate, client_address, AuthUser, Credential};
 use super::AppState;
-use crate::domain::events::EventKind;
 use crate::actors::event_bus::Publish;
 use crate::actors::user_state::{CreateToken, RevokeToken};
 use crate::auth::revocation::Revocation;
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::{accounts, hash_token, throttle};
 use crate::domain::account::{Credentials, NewToken, Registration};
+use crate::domain::events::EventKind;
 use crate::error::{Error, Result};
 use crate::store::{sessions as session_store, tokens, users};
 
