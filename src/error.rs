@@ -4,7 +4,7 @@
 use crate::domain::application::PatchError;
 use crate::domain::{InvalidTransition, ValidationError};
 use crate::store::page::{BadCursor, ListError};
-use crate::store::StoreError;
+use crate::store::{Constraint, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -66,8 +66,14 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(m) => Error::Unavailable(m),
-            StoreError::Conflict(c) => {
-                Error::Conflict(format!("conflicts with an existing record ({c})"))
+            StoreError::Conflict(Constraint::EmailTaken) => {
+                Error::Conflict("an account with this email already exists".into())
+            }
+            StoreError::Conflict(Constraint::IdentityTaken) => {
+                Error::Conflict("this identity already belongs to another account".into())
+            }
+            StoreError::Conflict(Constraint::Other(_)) => {
+                Error::Conflict("conflicts with an existing record".into())
             }
             StoreError::Missing => Error::NotFound,
             StoreError::Internal(m) => Error::Internal(m),

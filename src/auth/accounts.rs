@@ -28,7 +28,8 @@ pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, T
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let now = OffsetDateTime::now_utc();
-    let user = match users::insert_local(
+    // A taken email is a 409 (store::Constraint::EmailTaken).
+    let user = users::insert_local(
         &tx,
         Uuid::now_v7(),
         &reg.email,
@@ -36,16 +37,7 @@ pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, T
         &hash,
         now,
     )
-    .await
-    {
-        Ok(u) => u,
-        Err(StoreError::Conflict(c)) if c == "users_email_key" => {
-            return Err(Error::Conflict(
-                "an account with this email already exists".into(),
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    .await?;
     let (secret, token_hash) = new_token();
     let info = tokens::insert(
         &tx,
@@ -155,7 +147,7 @@ pub async fn register_user(pool: &Pool, reg: Registration) -> Result<User> {
     let hash = hash_new(&reg.password).await?;
     let client = pool.get().await?;
     let now = OffsetDateTime::now_utc();
-    match users::insert_local(
+    Ok(users::insert_local(
         &client,
         Uuid::now_v7(),
         &reg.email,
@@ -163,12 +155,5 @@ pub async fn register_user(pool: &Pool, reg: Registration) -> Result<User> {
         &hash,
         now,
     )
-    .await
-    {
-        Ok(u) => Ok(u),
-        Err(StoreError::Conflict(c)) if c == "users_email_key" => Err(Error::Conflict(
-            "an account with this email already exists".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    .await?)
 }

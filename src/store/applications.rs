@@ -78,12 +78,7 @@ pub async fn get(
     let sql = format!(
         "SELECT {COLUMNS}, a.job_description FROM {FROM} WHERE a.id = $1 AND a.user_id = $2"
     );
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(detail_from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], detail_from_row).await
 }
 
 /// The same, locking the row until the transaction ends.
@@ -95,12 +90,7 @@ pub async fn lock(
     let sql = format!(
         "SELECT {COLUMNS}, a.job_description FROM {FROM} WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE OF a"
     );
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(detail_from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], detail_from_row).await
 }
 
 /// The company and title of some of the user's applications.

@@ -181,12 +181,7 @@ pub async fn get(
     id: Uuid,
 ) -> StoreResult<Option<Generation>> {
     let sql = format!("SELECT {COLUMNS} FROM ai_generations g WHERE g.id = $1 AND g.user_id = $2");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], from_row).await
 }
 
 #[derive(Debug, Clone, Default)]

@@ -91,12 +91,7 @@ pub async fn entering(
         "SELECT {COLUMNS} FROM status_history h WHERE h.application_id = $1 AND h.user_id = $2 \
          AND NOT h.undone ORDER BY h.changed_at DESC, h.id DESC LIMIT 1"
     );
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&application_id, &user_id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&application_id, &user_id], from_row).await
 }
 
 /// A page of an application's history, oldest first.

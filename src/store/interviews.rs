@@ -78,12 +78,7 @@ pub async fn get(
     id: Uuid,
 ) -> StoreResult<Option<Interview>> {
     let sql = format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], from_row).await
 }
 
 pub async fn lock(
@@ -93,12 +88,7 @@ pub async fn lock(
 ) -> StoreResult<Option<Interview>> {
     let sql =
         format!("SELECT {COLUMNS} FROM interviews i WHERE i.id = $1 AND i.user_id = $2 FOR UPDATE");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], from_row).await
 }
 
 pub async fn update(

@@ -36,8 +36,8 @@ pub enum StoreError {
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// A unique constraint refused the write.
-    #[error("unique constraint {0} violated")]
-    Conflict(String),
+    #[error("unique constraint violated: {0:?}")]
+    Conflict(Constraint),
     /// A foreign key refused the write: what it points to is gone.
     #[error("referenced row is missing")]
     Missing,
@@ -56,7 +56,7 @@ impl From<tokio_postgres::Error> for StoreError {
                 if code == &SqlState::FOREIGN_KEY_VIOLATION {
                     StoreError::Missing
                 } else if code == &SqlState::UNIQUE_VIOLATION {
-                    StoreError::Conflict(db.constraint().unwrap_or_default().to_owned())
+                    StoreError::Conflict(on_constraint(db.constraint().unwrap_or_default()))
                 } else if code.code().starts_with("08")
                     || code.code().starts_with("57")
                     || code == &SqlState::TOO_MANY_CONNECTIONS
@@ -99,6 +99,27 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The unique constraints a caller may meet, by meaning (their SQL names
+/// stay here, never in an answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    /// Another account has this email (any case).
+    EmailTaken,
+    /// Another account signs in with this OpenID identity.
+    IdentityTaken,
+    /// Any other unique constraint: a race the caller did not foresee.
+    Other(String),
+}
+
+/// Maps a constraint's SQL name to what it means.
+pub fn on_constraint(name: &str) -> Constraint {
+    match name {
+        "users_email_key" => Constraint::EmailTaken,
+        "users_oidc_identity" => Constraint::IdentityTaken,
+        other => Constraint::Other(other.to_owned()),
+    }
+}
 
 /// A pool over `config`, with timeouts so a dead database answers quickly
 /// instead of hanging requests.
@@ -185,6 +206,21 @@ pub async fn ensure_database(admin: &tokio_postgres::Client, name: &str) -> Stor
 pub struct WriteStart {
     pub change_seq: i64,
     pub timezone: String,
+}
+
+/// At most one row of a query, mapped: the shape of every "fetch by id".
+pub async fn fetch_opt<T>(
+    db: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    map: impl FnOnce(&tokio_postgres::Row) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let stmt = db.prepare_cached(sql).await?;
+    db.query_opt(&stmt, params)
+        .await?
+        .as_ref()
+        .map(map)
+        .transpose()
 }
 
 /// Bumps the user's change sequence inside a write's transaction. It also

@@ -42,23 +42,13 @@ pub async fn insert(
 
 pub async fn get(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Note>> {
     let sql = format!("SELECT {COLUMNS} FROM notes n WHERE n.id = $1 AND n.user_id = $2");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], from_row).await
 }
 
 pub async fn lock(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<Option<Note>> {
     let sql =
         format!("SELECT {COLUMNS} FROM notes n WHERE n.id = $1 AND n.user_id = $2 FOR UPDATE");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id, &user_id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id, &user_id], from_row).await
 }
 
 pub async fn update(

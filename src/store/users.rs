@@ -51,22 +51,12 @@ pub async fn insert_local(
 
 pub async fn get(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id], from_row).await
 }
 
 pub async fn lock(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1 FOR UPDATE");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&id], from_row).await
 }
 
 /// The id and password hash of the account with this email (any case).
@@ -166,23 +156,13 @@ pub async fn by_oidc(
     let sql = format!(
         "SELECT {COLUMNS} FROM users u WHERE u.oidc_issuer = $1 AND u.oidc_subject = $2 FOR UPDATE"
     );
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&issuer, &subject])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&issuer, &subject], from_row).await
 }
 
 /// The user with this email (any case), locked.
 pub async fn by_email(db: &impl GenericClient, email: &str) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users u WHERE lower(u.email) = lower($1) FOR UPDATE");
-    let stmt = db.prepare_cached(&sql).await?;
-    db.query_opt(&stmt, &[&email])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    super::fetch_opt(db, &sql, &[&email], from_row).await
 }
 
 /// Creates a user from an OIDC identity.
