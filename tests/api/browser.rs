@@ -562,7 +562,8 @@ async fn a_draft_grows_on_the_page_as_the_model_writes_it() {
     // Stopping it keeps what was written.
     b.click("article.draft form[action$='/cancel'] button")
         .await;
-    b.wait_for("Stopping the draft").await;
+    // (The flash "Stopping the draft" may be replaced at once by the live
+    // reload that the cancellation's event causes: wait for the end state.)
     b.wait_for("draft-cancelled").await;
     let page = b.source().await;
     assert!(

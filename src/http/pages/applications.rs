@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::forms::{back_to_application, errors_by_field, field_label, to_json, Empty, Kind};
-use super::{done, poster, render_page, viewer, FormData, Viewer};
+use super::{done, render_page, FormData, Poster, Viewer};
 use crate::actors::ai_pool::Queue;
 use crate::actors::user_state::{
     AddNote, CreateApplication, CreateInterview, DeleteApplication, DeleteNote, UpdateApplication,
@@ -81,11 +81,11 @@ fn choices() -> minijinja::Value {
 }
 
 /// `GET /applications`: the table.
-pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn list(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let params = FormData::parse(req.query_string().as_bytes());
     let selected: Vec<Status> = params
         .all("status")
@@ -219,11 +219,11 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 
 /// `GET /applications/board`: a column per status; a card moves to an
 /// allowed next status (a form without JavaScript, a drag with it).
-pub async fn board(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn board(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let client = state.pool.get().await?;
     let query = ListQuery {
         limit: BOARD_LIMIT,
@@ -286,11 +286,11 @@ fn render_form(
 }
 
 /// `GET /applications/new`.
-pub async fn new_form(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn new_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let values = HashMap::from([
         ("status".to_owned(), "wishlist".to_owned()),
         ("salary_currency".to_owned(), "USD".to_owned()),
@@ -309,9 +309,8 @@ pub async fn new_form(state: web::Data<AppState>, req: HttpRequest) -> Result<Ht
 pub async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let mut body = to_json(&form, &FIELDS, Empty::Omit, viewer.timezone());
     // Required fields left empty are reported with all the others at once.
     for required in ["company", "title"] {
@@ -482,13 +481,10 @@ async fn render_detail(
 /// `GET /applications/{id}`.
 pub async fn detail(
     state: web::Data<AppState>,
+    viewer: Viewer,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
     render_detail(
         &state,
         &req,
@@ -510,9 +506,8 @@ pub async fn update(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let id = *id;
     let fields: Vec<(&str, Kind)> = FIELDS
         .iter()
@@ -590,9 +585,8 @@ pub async fn change_status(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let id = *id;
     let mut body = serde_json::Map::new();
     body.insert(
@@ -688,11 +682,9 @@ pub async fn change_status(
 /// `POST /applications/{id}/delete`.
 pub async fn delete(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, .. }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let msg = DeleteApplication {
         id: *id,
         if_match: None,
@@ -710,9 +702,8 @@ pub async fn add_note(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let id = *id;
     let body = to_json(
         &form,
@@ -754,11 +745,9 @@ pub async fn add_note(
 /// `POST /notes/{id}`: edits a note (from its application's page).
 pub async fn update_note(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let back = back_to_application(&form, "notes", "/applications");
     let body = to_json(
         &form,
@@ -795,11 +784,9 @@ pub async fn update_note(
 /// `POST /notes/{id}/delete`.
 pub async fn delete_note(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let msg = DeleteNote {
         id: *id,
         if_match: None,
@@ -817,9 +804,8 @@ pub async fn add_interview(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let id = *id;
     let mut body = to_json(&form, &INTERVIEW_FIELDS, Empty::Omit, viewer.timezone());
     body.insert("application_id".into(), Value::String(id.to_string()));
@@ -873,9 +859,8 @@ pub async fn ask_draft(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let id = *id;
     let spec = [
         ("kind", Kind::Text),
@@ -939,11 +924,9 @@ pub async fn ask_draft(
 /// `POST /drafts/{id}/cancel`.
 pub async fn cancel_draft(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let message =
         match crate::http::generations::request_cancel(&state, viewer.auth.user_id, *id).await {
             Ok(g) if g.status == crate::domain::generation::Status::Cancelled => "Draft cancelled.",
@@ -961,11 +944,9 @@ pub async fn cancel_draft(
 /// `POST /drafts/{id}/delete`.
 pub async fn delete_draft(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let client = state.pool.get().await?;
     if !crate::store::generations::delete(&client, viewer.auth.user_id, *id).await? {
         return Err(Error::NotFound);

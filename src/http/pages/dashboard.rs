@@ -7,7 +7,7 @@ use minijinja::context;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-use super::{charts, done, poster, render_page, viewer, FormData};
+use super::{charts, done, render_page, Poster, Viewer};
 use crate::actors::analytics::RefreshUser;
 use crate::actors::user_state::GetDashboard;
 use crate::domain::pipeline::Status;
@@ -17,11 +17,11 @@ use crate::http::AppState;
 use crate::store::{analytics, applications};
 
 /// `GET /`.
-pub async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let user_id = viewer.auth.user_id;
     let d = state
         .user_for_reading(user_id)
@@ -65,11 +65,11 @@ pub async fn dashboard(state: web::Data<AppState>, req: HttpRequest) -> Result<H
 
 /// `GET /analytics`: trends from the stored weekly snapshots, rates by
 /// source and time in stage.
-pub async fn analytics_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn analytics_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let user_id = viewer.auth.user_id;
     let now = OffsetDateTime::now_utc();
     let since = local_date(now - Duration::weeks(26), viewer.timezone());
@@ -145,10 +145,8 @@ pub async fn analytics_page(state: web::Data<AppState>, req: HttpRequest) -> Res
 /// `POST /analytics/refresh`: recomputes the snapshots now, then shows them.
 pub async fn refresh(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    form: FormData,
+    Poster { viewer, .. }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let written = state
         .analytics
         .send(RefreshUser {

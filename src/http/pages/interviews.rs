@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{done, poster, render_page, viewer, FormData};
+use super::{done, render_page, FormData, Poster, Viewer};
 use crate::actors::user_state::{DeleteInterview, UpdateInterview};
 use crate::domain::interview::{InterviewPatch, Outcome};
 use crate::domain::time::{format_date, format_timestamp, local_date};
@@ -20,11 +20,11 @@ use crate::store::interviews;
 const PAST_SHOWN: usize = 100;
 
 /// `GET /interviews`.
-pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     let client = state.pool.get().await?;
     let all = interviews::all_with_application(&client, viewer.auth.user_id).await?;
     let now = OffsetDateTime::now_utc();
@@ -102,11 +102,9 @@ fn back(form: &FormData) -> String {
 /// `POST /interviews/{id}`: records an outcome.
 pub async fn update(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let mut body = serde_json::Map::new();
     body.insert(
         "outcome".into(),
@@ -145,11 +143,9 @@ pub async fn update(
 /// `POST /interviews/{id}/delete`.
 pub async fn delete(
     state: web::Data<AppState>,
-    req: HttpRequest,
     id: web::Path<Uuid>,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let msg = DeleteInterview {
         id: *id,
         if_match: None,

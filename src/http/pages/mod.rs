@@ -217,31 +217,67 @@ impl Viewer {
     }
 }
 
-/// The viewer of a page, or the redirect to the sign-in page.
-pub async fn viewer(
-    state: &AppState,
-    req: &HttpRequest,
-) -> Result<std::result::Result<Viewer, HttpResponse>> {
-    let Some(auth) = page_user(state, req).await? else {
-        return Ok(Err(to_login(req)));
-    };
-    let client = state.pool.get().await?;
-    let user = users::get(&client, auth.user_id)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    Ok(Ok(Viewer { auth, user }))
+/// The signed-in viewer of a page. Without a session the request is
+/// answered with the redirect to the sign-in page (and back here after).
+impl actix_web::FromRequest for Viewer {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::result::Result<Viewer, actix_web::Error>>>,
+    >;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            match page_user(&state, &req).await? {
+                Some(auth) => Ok(signed_in_viewer(&state, auth).await?),
+                None => Err(actix_web::error::InternalError::from_response(
+                    "sign in first",
+                    to_login(&req),
+                )
+                .into()),
+            }
+        })
+    }
 }
 
-/// The viewer of a form post: a session and its CSRF token are required.
-pub async fn poster(state: &AppState, req: &HttpRequest, form: &FormData) -> Result<Viewer> {
-    let Some(auth) = page_user(state, req).await? else {
-        return Err(Error::Unauthenticated);
-    };
-    let sent = form.get("_csrf");
-    match auth.csrf() {
-        Some(csrf) if sessions::same_secret(sent, csrf) => {}
-        _ => return Err(Error::Csrf),
+/// The viewer of a posted form, with the form: a session and the form's
+/// CSRF token (`_csrf`) are required.
+pub struct Poster {
+    pub viewer: Viewer,
+    pub form: FormData,
+}
+
+impl actix_web::FromRequest for Poster {
+    type Error = Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Poster>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let form = FormData::from_request(&req, payload);
+        Box::pin(async move {
+            let form = form.await?;
+            let state = state_of(&req)?;
+            let auth = page_user(&state, &req)
+                .await?
+                .ok_or(Error::Unauthenticated)?;
+            match auth.csrf() {
+                Some(csrf) if sessions::same_secret(form.get("_csrf"), csrf) => {}
+                _ => return Err(Error::Csrf),
+            }
+            let viewer = signed_in_viewer(&state, auth).await?;
+            Ok(Poster { viewer, form })
+        })
     }
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| Error::internal("application state missing"))
+}
+
+async fn signed_in_viewer(state: &AppState, auth: AuthUser) -> Result<Viewer> {
     let client = state.pool.get().await?;
     let user = users::get(&client, auth.user_id)
         .await?

@@ -10,7 +10,7 @@ use minijinja::context;
 use serde_json::{Map, Value};
 
 use super::forms::{errors_by_field, to_json, Empty, Kind};
-use super::{done, poster, render_page, viewer, FormData, Viewer};
+use super::{done, render_page, FormData, Poster, Viewer};
 use crate::actors::user_state::{
     CreateCalendarFeed, DeleteCalendarFeed, UpdateMe, UpdatePreferences, UpdateProfile,
 };
@@ -200,11 +200,11 @@ async fn render(
 }
 
 /// `GET /settings`.
-pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse> {
-    let viewer = match viewer(&state, &req).await? {
-        Ok(v) => v,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
     render(&state, &req, &viewer, StatusCode::OK, Overlay::default()).await
 }
 
@@ -212,9 +212,8 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 pub async fn account(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let spec = [("display_name", Kind::Text), ("timezone", Kind::Text)];
     let body = to_json(&form, &spec, Empty::Clear, viewer.timezone());
     let refused = |errors| Overlay {
@@ -290,9 +289,8 @@ fn preferences_body(form: &FormData, zone: &str) -> Map<String, Value> {
 pub async fn preferences(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let body = preferences_body(&form, viewer.timezone());
     let kept = |errors, preview| Overlay {
         preferences: Section {
@@ -348,9 +346,8 @@ pub async fn preferences(
 pub async fn profile(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: FormData,
+    Poster { viewer, form }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     let body = to_json(&form, &PROFILE_FIELDS, Empty::Clear, viewer.timezone());
     let profile = match Profile::parse(&body) {
         Ok(p) => p,
@@ -383,10 +380,8 @@ pub async fn profile(
 /// `POST /settings/calendar`: a new secret feed URL (the old one stops working).
 pub async fn calendar_feed(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    form: FormData,
+    Poster { viewer, .. }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     state
         .user(viewer.auth.user_id)
         .await?
@@ -402,10 +397,8 @@ pub async fn calendar_feed(
 /// `POST /settings/calendar/delete`.
 pub async fn calendar_off(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    form: FormData,
+    Poster { viewer, .. }: Poster,
 ) -> Result<HttpResponse> {
-    let viewer = poster(&state, &req, &form).await?;
     state
         .user(viewer.auth.user_id)
         .await?
