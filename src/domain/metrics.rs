@@ -337,6 +337,9 @@ pub struct Action {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
     pub application_id: Uuid,
+    /// The application's company and title, so a page needs nothing more.
+    pub company: String,
+    pub title: String,
     pub priority_score: i16,
     pub reasons: Vec<String>,
 }
@@ -741,6 +744,8 @@ impl Aggregates {
                     let c = self.contributions.get(id)?;
                     Some(Recommendation {
                         application_id: *id,
+                        company: c.company.clone(),
+                        title: c.title.clone(),
                         priority_score: c.priority_score,
                         reasons: c.priority_reasons.clone(),
                     })

@@ -8,7 +8,7 @@ use super::extract::{AuthUser, IfMatch, JsonObject, Query};
 use super::schemas::{ApplicationInput, ApplicationList, HistoryList, NewApplicationInput};
 use super::{created, json, no_content, versioned, AppState};
 use crate::actors::user_state::{CreateApplication, DeleteApplication, UpdateApplication};
-use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
+use crate::domain::application::{is_short, ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::pipeline::Status;
 use crate::domain::search::search_text;
 use crate::error::{Error, Result};
@@ -77,12 +77,12 @@ pub async fn list(
         cursor: query.cursor()?,
     };
     let key = format!("applications?{}", req.query_string());
-    state
-        .cached_read(auth.user_id, key, async {
-            let client = state.pool.get().await?;
-            Ok((store::list(&client, auth.user_id, &list_query).await?, None))
-        })
-        .await
+    // Lists leave the job description out: nothing long to keep.
+    let load = async {
+        let client = state.pool.get().await?;
+        Ok((store::list(&client, auth.user_id, &list_query).await?, None))
+    };
+    state.cached_read(auth.user_id, key, load, |_| true).await
 }
 
 /// Create an application.
@@ -127,16 +127,17 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse> {
     let key = format!("application/{id}");
-    state
-        .cached_read(auth.user_id, key, async {
-            let client = state.pool.get().await?;
-            let app = store::get(&client, auth.user_id, *id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            let version = app.application.version;
-            Ok((app, Some(version)))
-        })
-        .await
+    let load = async {
+        let client = state.pool.get().await?;
+        let app = store::get(&client, auth.user_id, *id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let version = app.application.version;
+        Ok((app, Some(version)))
+    };
+    // A job description is long text: it stays in PostgreSQL, not the actor.
+    let keep = |app: &ApplicationDetail| is_short(app.job_description.as_deref());
+    state.cached_read(auth.user_id, key, load, keep).await
 }
 
 /// Change an application (JSON merge patch); status changes follow the pipeline.

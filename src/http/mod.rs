@@ -129,11 +129,14 @@ impl AppState {
     /// Answers a read from the user's read cache, or computes it with
     /// `load` (which gives the body and the version its `ETag` names) and
     /// offers the answer to the cache.
+    /// `keep` says whether an answer may be remembered: actors hold no long
+    /// text, so an answer carrying one is served but not kept.
     pub async fn cached_read<T, F>(
         &self,
         user_id: Uuid,
         key: String,
         load: F,
+        keep: impl FnOnce(&T) -> bool,
     ) -> Result<HttpResponse>
     where
         T: Serialize,
@@ -153,8 +156,9 @@ impl AppState {
             Lookup::Miss { change_seq } => {
                 let (value, version) = load.await?;
                 let body = bytes::Bytes::from(serde_json::to_vec(&value).map_err(Error::internal)?);
+                let kept = keep(&value);
                 let cached = CachedBody { body, version };
-                if let Some(change_seq) = change_seq {
+                if let (Some(change_seq), true) = (change_seq, kept) {
                     actor.do_send(RememberRead {
                         key,
                         change_seq,

@@ -138,3 +138,56 @@ async fn an_idle_users_actor_is_retired_and_comes_back_on_the_next_request() {
         "retiring is not a restart"
     );
 }
+
+#[actix_web::test]
+async fn a_long_job_description_is_served_but_never_kept_in_the_actor() {
+    use jobcopilot::actors::user_state::{CachedRead, Lookup};
+    let app = spawn_app().await;
+    let (token, user) = app.user("ada@example.com").await;
+    let long = app
+        .application(
+            &token,
+            json!({"company": "A", "title": "Dev", "job_description": "Rust. ".repeat(200)}),
+        )
+        .await;
+    let short = app
+        .application(
+            &token,
+            json!({"company": "B", "title": "Dev", "job_description": "Rust."}),
+        )
+        .await;
+    for a in [&long, &short] {
+        let res = app
+            .get(
+                &token,
+                &format!("/api/v1/applications/{}", a["id"].as_str().unwrap()),
+            )
+            .await;
+        assert_eq!(res.body["job_description"], a["job_description"]);
+    }
+    let actor = app
+        .registry
+        .send(UserActor(user.parse().unwrap()))
+        .await
+        .unwrap();
+    let kept = |id: &serde_json::Value| CachedRead {
+        key: format!("application/{}", id.as_str().unwrap()),
+    };
+    let mut hit = false;
+    for _ in 0..50 {
+        // Remembering is asynchronous: wait until the short one is kept.
+        if let Lookup::Hit(_) = actor.send(kept(&short["id"])).await.unwrap() {
+            hit = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(hit, "a short answer is kept");
+    assert!(
+        matches!(
+            actor.send(kept(&long["id"])).await.unwrap(),
+            Lookup::Miss { .. }
+        ),
+        "a long job description is not kept"
+    );
+}

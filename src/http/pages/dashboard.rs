@@ -14,7 +14,7 @@ use crate::domain::pipeline::Status;
 use crate::domain::time::{format_date, local_date};
 use crate::error::Result;
 use crate::http::AppState;
-use crate::store::{analytics, applications};
+use crate::store::analytics;
 
 /// `GET /`.
 pub async fn dashboard(
@@ -28,17 +28,13 @@ pub async fn dashboard(
         .await?
         .send(GetDashboard { at: None })
         .await??;
-    let ids: Vec<_> = d.recommendations.iter().map(|r| r.application_id).collect();
-    let client = state.pool.get().await?;
-    let names = applications::names(&client, user_id, &ids).await?;
+    // Served from the actor's memory alone: recommendations carry their names.
     let recommendations: Vec<_> = d
         .recommendations
         .iter()
-        .filter_map(|r| {
-            names.get(&r.application_id).map(|(company, title)| {
-                context! { id => r.application_id, company => company, title => title,
-                score => r.priority_score, reasons => r.reasons }
-            })
+        .map(|r| {
+            context! { id => r.application_id, company => r.company, title => r.title,
+            score => r.priority_score, reasons => r.reasons }
         })
         .collect();
     let by_status: Vec<_> = Status::ALL
