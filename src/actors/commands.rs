@@ -56,6 +56,49 @@ pub async fn rescore_all(
     Ok(scores)
 }
 
+/// Users re-scored in one transaction by the daily re-score.
+pub const RESCORE_BATCH: usize = 200;
+
+/// The daily re-score of some users, as one write: their write locks are
+/// taken together (in id order, so batches never deadlock) and their change
+/// sequences move — every replica's caches and the periodic recheck see it —
+/// then every application of the batch is read in one query, scored by the
+/// domain, and written back in one statement. Answers each user and how
+/// many applications were scored.
+pub async fn rescore_users(
+    pool: &Pool,
+    users: &[Uuid],
+    now: OffsetDateTime,
+) -> Result<Vec<(Uuid, usize)>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let started = store::begin_user_writes(&tx, users).await?;
+    let ids: Vec<Uuid> = started.keys().copied().collect();
+    let prefs = preferences::get_many(&tx, &ids).await?;
+    let apps = applications::all_with_descriptions(&tx, &ids).await?;
+    let mut counts: std::collections::HashMap<Uuid, usize> =
+        ids.iter().map(|id| (*id, 0)).collect();
+    let scores: Vec<(Uuid, Uuid, i16, Vec<String>)> = apps
+        .iter()
+        .filter_map(|(user, a, jd)| {
+            let (start, p) = (started.get(user)?, prefs.get(user)?);
+            *counts.entry(*user).or_default() += 1;
+            let s = prioritize(
+                &a.fields,
+                jd.as_deref(),
+                a.status_changed_at,
+                p,
+                &start.timezone,
+                now,
+            );
+            Some((*user, a.id, s.score, s.reasons))
+        })
+        .collect();
+    preferences::write_scores_of_many(&tx, &scores).await?;
+    tx.commit().await?;
+    Ok(counts.into_iter().collect())
+}
+
 /// Saves the user's preferences and re-scores all their applications, in one
 /// transaction, before answering.
 pub async fn update_preferences(

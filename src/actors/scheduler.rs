@@ -24,6 +24,7 @@ use time::macros::format_description;
 use time::OffsetDateTime;
 
 use super::analytics::{AnalyticsAggregator, SnapshotEveryone};
+use super::commands::{rescore_users, RESCORE_BATCH};
 use super::event_bus::{EventBus, Publish, ReloadUser};
 use super::registry::Registry;
 use crate::auth::sessions::IDLE_LIMIT;
@@ -292,25 +293,25 @@ async fn run_due(
         &mut report,
     )
     .await;
-    // Freshness decays with time: every score is recomputed once a day.
+    // Freshness decays with time: every score is recomputed once a day,
+    // in batches of users, each batch one write (see commands::rescore_users).
     let rescore = {
         let pool = pool.clone();
         async move {
-            let client = pool.get().await?;
-            let everyone = store::users(&client).await?;
-            for (user, tz) in &everyone {
-                let prefs = crate::store::preferences::get(&client, *user).await?;
-                let scores =
-                    crate::actors::commands::rescore_all(&client, *user, &prefs, tz, now).await?;
-                registry.do_send(ReloadUser(*user));
-                // Clients refetch; other replicas drop their copy of the scores.
-                rescored_events.do_send(Publish {
-                    user_id: *user,
-                    kind: EventKind::ApplicationsRescored,
-                    data: serde_json::json!({"count": scores.len()}),
-                });
+            let everyone = store::users(&pool.get().await?).await?;
+            let ids: Vec<uuid::Uuid> = everyone.iter().map(|(id, _)| *id).collect();
+            for batch in ids.chunks(RESCORE_BATCH) {
+                for (user, count) in rescore_users(&pool, batch, now).await? {
+                    registry.do_send(ReloadUser(user));
+                    // Clients refetch; other replicas drop their copy of the scores.
+                    rescored_events.do_send(Publish {
+                        user_id: user,
+                        kind: EventKind::ApplicationsRescored,
+                        data: serde_json::json!({"count": count}),
+                    });
+                }
             }
-            Ok(format!("{} users re-scored", everyone.len()))
+            Ok(format!("{} users re-scored", ids.len()))
         }
     };
     let day = now

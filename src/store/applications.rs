@@ -562,6 +562,29 @@ pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Appl
         .collect()
 }
 
+/// Every application of several users, with its job description (the
+/// daily re-score of a batch of users, in one query).
+pub async fn all_with_descriptions(
+    db: &impl GenericClient,
+    user_ids: &[Uuid],
+) -> StoreResult<Vec<(Uuid, Application, Option<String>)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.user_id, a.job_description FROM {FROM} WHERE a.user_id = ANY($1) ORDER BY a.user_id, a.id"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_ids])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("user_id")?,
+                from_row(r)?,
+                r.try_get("job_description")?,
+            ))
+        })
+        .collect()
+}
+
 /// Back-dates an application's bookkeeping (demo data and imports only).
 pub async fn set_times(
     db: &impl GenericClient,

@@ -83,6 +83,29 @@ pub async fn write_scores(
     Ok(())
 }
 
+/// Writes the scores of several users' applications in one statement.
+pub async fn write_scores_of_many(
+    db: &impl GenericClient,
+    scores: &[(Uuid, Uuid, i16, Vec<String>)],
+) -> StoreResult<()> {
+    let users: Vec<Uuid> = scores.iter().map(|s| s.0).collect();
+    let ids: Vec<Uuid> = scores.iter().map(|s| s.1).collect();
+    let values: Vec<i16> = scores.iter().map(|s| s.2).collect();
+    let reasons: Vec<Value> = scores.iter().map(|s| Value::from(s.3.clone())).collect();
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO application_scores (application_id, user_id, score, reasons) \
+             SELECT u.id, u.user_id, u.score, ARRAY(SELECT jsonb_array_elements_text(u.reasons)) \
+             FROM UNNEST($1::uuid[], $2::uuid[], $3::smallint[], $4::jsonb[]) AS u(user_id, id, score, reasons) \
+             ON CONFLICT (application_id) DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons \
+             WHERE application_scores.user_id = EXCLUDED.user_id",
+        )
+        .await?;
+    db.execute(&stmt, &[&users, &ids, &values, &reasons])
+        .await?;
+    Ok(())
+}
+
 /// What scoring needs of each application of the user (with descriptions).
 pub async fn scorable(
     db: &impl GenericClient,

@@ -180,6 +180,8 @@ async fn scores_are_recomputed_daily_as_applications_grow_stale() {
         .execute("UPDATE job_applications SET status_changed_at = now() - interval '28 days' WHERE user_id = $1", &[&user])
         .await
         .unwrap();
+    let seq = "SELECT change_seq FROM users WHERE id = $1";
+    let before: i64 = client.query_one(seq, &[&user]).await.unwrap().get(0);
     let report = app
         .scheduler
         .send(RunDue {
@@ -188,6 +190,11 @@ async fn scores_are_recomputed_daily_as_applications_grow_stale() {
         .await
         .unwrap();
     assert!(report.ran.contains(&"rescore".to_owned()), "{report:?}");
+    let after_seq: i64 = client.query_one(seq, &[&user]).await.unwrap().get(0);
+    assert!(
+        after_seq > before,
+        "the re-score is a write: other replicas' caches and the recheck see it"
+    );
     let after = app
         .get(
             &token,
