@@ -54,43 +54,6 @@ struct Raw {
     log: String,
 }
 
-impl Default for Raw {
-    fn default() -> Self {
-        Raw {
-            listen: "127.0.0.1:8080".into(),
-            public_url: None,
-            database_url: None,
-            redis_url: None,
-            data_dir: PathBuf::from("./data"),
-            oidc_issuer_url: None,
-            oidc_client_id: None,
-            oidc_client_secret: None,
-            local_accounts: true,
-            ai_base_url: None,
-            ai_api_key: None,
-            ai_model: None,
-            ai_concurrency: 4,
-            ai_models: String::new(),
-            ai_connect_timeout_seconds: 10,
-            ai_timeout_seconds: 180,
-            ai_stall_seconds: 45,
-            ai_lease_seconds: 30,
-            ai_retry_base_millis: 2000,
-            ai_poll_millis: 1000,
-            ai_user_concurrency: 3,
-            ai_daily_quota: 100,
-            trusted_proxies: String::new(),
-            migrate_on_start: true,
-            registration_limit: 10,
-            max_streams_per_user: 10,
-            metrics_listen: None,
-            scheduler_tick_seconds: 60,
-            env: RunEnv::Development,
-            log: "info".into(),
-        }
-    }
-}
-
 /// OpenID Connect client settings (all three or none).
 #[derive(Debug, Clone)]
 pub struct OidcSettings {
@@ -158,6 +121,14 @@ fn invalid(name: &str, why: impl std::fmt::Display) -> ConfigError {
     ConfigError(format!("{name} {why}"))
 }
 
+/// The defaults, written once: `config/default.toml`, built into the binary
+/// (so it runs from any directory); a copy on disk may override them.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+fn defaults() -> Figment {
+    Figment::from(Toml::string(DEFAULTS))
+}
+
 /// Environment names without the `JOBCOPILOT_` prefix.
 const UNPREFIXED: [&str; 5] = [
     "DATABASE_URL",
@@ -170,7 +141,7 @@ const UNPREFIXED: [&str; 5] = [
 impl Settings {
     /// Reads the settings from the files and the process environment.
     pub fn load() -> Result<Settings, ConfigError> {
-        let mut figment = Figment::from(Serialized::defaults(Raw::default()));
+        let mut figment = defaults();
         let default_file = PathBuf::from("config/default.toml");
         if default_file.exists() {
             figment = figment.merge(Toml::file(default_file));
@@ -194,7 +165,7 @@ impl Settings {
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Settings, ConfigError> {
-        let mut figment = Figment::from(Serialized::defaults(Raw::default()));
+        let mut figment = defaults();
         for (k, v) in pairs {
             // Parsed as the environment would be ("false" is a boolean).
             let value: figment::value::Value = v.parse().unwrap_or_else(|_| v.into());

@@ -303,33 +303,32 @@ impl Handler<UserCaches> for EventBus {
 /// Publishes what this replica raises; a message that cannot be sent while
 /// Redis is away is dropped (Redis carries only what may be lost).
 async fn publish_loop(url: String, mut rx: mpsc::UnboundedReceiver<(&'static str, String)>) {
-    let Ok(client) = redis::Client::open(url.as_str()) else {
+    let Some(mut conn) = command_connection(&url) else {
         return;
     };
-    let mut conn: Option<redis::aio::MultiplexedConnection> = None;
     while let Some((channel, payload)) = rx.recv().await {
-        if conn.is_none() {
-            conn = tokio::time::timeout(
-                Duration::from_secs(1),
-                client.get_multiplexed_async_connection(),
-            )
-            .await
-            .ok()
-            .and_then(Result::ok);
-        }
-        let Some(c) = conn.as_mut() else { continue };
-        let sent = tokio::time::timeout(
-            Duration::from_secs(1),
+        // The manager reconnects by itself; a failure here only drops this message.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
             redis::cmd("PUBLISH")
                 .arg(channel)
                 .arg(payload)
-                .query_async::<i64>(c),
+                .query_async::<i64>(&mut conn),
         )
         .await;
-        if !matches!(sent, Ok(Ok(_))) {
-            conn = None;
-        }
     }
+}
+
+/// A connection for Redis commands (publish, the leader lock): the crate's
+/// `ConnectionManager`, connected lazily and reconnecting by itself, with
+/// short timeouts so a Redis that is away costs a second, never a hang.
+pub fn command_connection(url: &str) -> Option<redis::aio::ConnectionManager> {
+    let client = redis::Client::open(url).ok()?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(1)))
+        .set_number_of_retries(1);
+    redis::aio::ConnectionManager::new_lazy_with_config(client, config).ok()
 }
 
 /// One subscriber connection per replica, reconnecting with backoff.

@@ -60,8 +60,8 @@ return 0";
 
 /// This replica's claim to run the ticks.
 pub struct Leadership {
-    client: redis::Client,
-    conn: Option<redis::aio::MultiplexedConnection>,
+    url: String,
+    conn: Option<redis::aio::ConnectionManager>,
     me: String,
     lease: Duration,
 }
@@ -70,13 +70,7 @@ impl Leadership {
     /// Whether this replica leads now; `None` when Redis cannot be asked.
     async fn hold(&mut self) -> Option<bool> {
         if self.conn.is_none() {
-            self.conn = tokio::time::timeout(
-                Duration::from_secs(1),
-                self.client.get_multiplexed_async_connection(),
-            )
-            .await
-            .ok()
-            .and_then(Result::ok);
+            self.conn = super::event_bus::command_connection(&self.url);
         }
         let conn = self.conn.as_mut()?;
         let held = tokio::time::timeout(
@@ -92,10 +86,8 @@ impl Leadership {
         .await;
         match held {
             Ok(Ok(n)) => Some(n == 1),
-            _ => {
-                self.conn = None;
-                None
-            }
+            // The manager reconnects by itself; this tick cannot tell.
+            _ => None,
         }
     }
 }
@@ -129,9 +121,9 @@ impl Scheduler {
         let (Some(url), Some(tick)) = (redis_url, self.tick) else {
             return self;
         };
-        if let Ok(client) = redis::Client::open(url) {
+        if redis::Client::open(url).is_ok() {
             self.leadership = Some(std::sync::Arc::new(tokio::sync::Mutex::new(Leadership {
-                client,
+                url: url.to_owned(),
                 conn: None,
                 me: self.instance.clone(),
                 lease: tick * 2 + Duration::from_secs(1),

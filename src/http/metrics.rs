@@ -65,12 +65,13 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
     metrics::gauge!("sse_clients").set(sse as f64);
     let actors = state.registry.send(CountActive).await.unwrap_or(0);
     metrics::gauge!("user_actors_active").set(actors as f64);
-    metrics::gauge!("user_actor_starts")
-        .set(state.stats.user_starts.load(Ordering::Relaxed) as f64);
+    // Counts that only go up are counters (`_total`).
+    metrics::counter!("user_actor_starts_total")
+        .absolute(state.stats.user_starts.load(Ordering::Relaxed));
     metrics::gauge!("actor_mailbox", "actor" => "user_state")
         .set(state.stats.user_mailbox.load(Ordering::Relaxed) as f64);
-    metrics::gauge!("user_actor_restarts")
-        .set(state.stats.user_restarts.load(Ordering::Relaxed) as f64);
+    metrics::counter!("user_actor_restarts_total")
+        .absolute(state.stats.user_restarts.load(Ordering::Relaxed));
     if let Ok(client) = state.pool.get().await {
         if let Ok(counts) = generations::counts(&client).await {
             for status in ["queued", "running", "succeeded", "failed", "cancelled"] {

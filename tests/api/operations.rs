@@ -118,11 +118,15 @@ async fn metrics_are_served_in_the_prometheus_text_format_by_route_not_by_path()
         r#"db_pool_connections{state="open"}"#,
         "sse_clients ",
         "user_actors_active ",
-        "user_actor_restarts ",
+        "user_actor_restarts_total ",
         r#"actor_mailbox{actor="user_state"}"#,
         r#"ai_generations{status="queued"}"#,
         r#"redis_connection{state="disabled"} 1"#,
     ] {
         assert!(text.contains(series), "{series} in {text}");
     }
+    assert!(
+        text.contains("# TYPE user_actor_restarts_total counter"),
+        "{text}"
+    );
 }
