@@ -1,85 +1,18 @@
-//! The dashboard's figures, as the contract defines them, kept incrementally:
-//! each application and interview contributes to the aggregates, and a write
-//! swaps the old contribution for the new one. Reading the dashboard touches
-//! only the aggregates and a few ordered indexes, never every application.
-//!
-//! History entries that are undone, and undo entries themselves, are ignored
-//! everywhere (callers pass only the effective entries).
+//! The incrementally maintained figures of one user: each application and
+//! interview contributes, and a write swaps the old contribution for the new.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::application::Application;
-use super::interview::{Interview, InterviewKind, Outcome};
-use super::pipeline::Status;
-use super::time::{local_date, local_midnight, serde_ts};
+use crate::domain::application::Application;
+use crate::domain::interview::{Interview, InterviewKind, Outcome};
+use crate::domain::pipeline::Status;
+use crate::domain::time::{local_date, local_midnight};
 
-/// A stage of the funnel, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Applied,
-    Screening,
-    Interviewing,
-    Offer,
-    Accepted,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 5] = [
-        Stage::Applied,
-        Stage::Screening,
-        Stage::Interviewing,
-        Stage::Offer,
-        Stage::Accepted,
-    ];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Applied => "applied",
-            Stage::Screening => "screening",
-            Stage::Interviewing => "interviewing",
-            Stage::Offer => "offer",
-            Stage::Accepted => "accepted",
-        }
-    }
-}
-
-/// The funnel stage a status implies (`wishlist` and `withdrawn` imply none).
-pub fn stage_of(status: Status) -> Option<Stage> {
-    use Status::*;
-    match status {
-        Applied | Rejected | Ghosted => Some(Stage::Applied),
-        Screening => Some(Stage::Screening),
-        Interviewing => Some(Stage::Interviewing),
-        Offer | Declined => Some(Stage::Offer),
-        Accepted => Some(Stage::Accepted),
-        Wishlist | Withdrawn => None,
-    }
-}
-
-/// Whether an entry with this status is an answer from the employer.
-pub fn is_response(status: Status) -> bool {
-    !matches!(
-        status,
-        Status::Wishlist | Status::Applied | Status::Ghosted | Status::Withdrawn
-    )
-}
-
-/// One effective status history entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Change {
-    pub to_status: Status,
-    pub changed_at: OffsetDateTime,
-}
+use super::*;
 
 /// What the dashboard needs to know about one application.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,125 +164,6 @@ struct InterviewEntry {
     created_at: OffsetDateTime,
     local_day: Date,
 }
-
-/// The dashboard, as the API answers it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Dashboard {
-    #[schema(value_type = Object)]
-    pub totals: Totals,
-    #[schema(value_type = Vec<Object>)]
-    pub funnel: Vec<FunnelStage>,
-    #[schema(value_type = Object)]
-    pub rates: Rates,
-    pub median_days_to_response: Option<f64>,
-    #[schema(value_type = Object)]
-    pub days_in_stage: BTreeMap<String, Option<f64>>,
-    #[schema(value_type = Vec<Object>)]
-    pub by_source: Vec<SourceRate>,
-    #[schema(value_type = Vec<Object>)]
-    pub weekly: Vec<Week>,
-    #[schema(value_type = Object)]
-    pub upcoming: Upcoming,
-    #[schema(value_type = Vec<Object>)]
-    pub recommendations: Vec<Recommendation>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Totals {
-    pub all: i64,
-    pub active: i64,
-    pub by_status: BTreeMap<String, i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FunnelStage {
-    pub stage: Stage,
-    pub count: i64,
-    pub rate_from_previous: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rates {
-    pub response_rate: f64,
-    pub interview_rate: f64,
-    pub offer_rate: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SourceRate {
-    pub source: String,
-    pub applied: i64,
-    pub responded: i64,
-    pub response_rate: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Week {
-    #[serde(serialize_with = "serialize_date")]
-    pub week_start: Date,
-    pub applied: i64,
-    pub interviews: i64,
-    pub offers: i64,
-}
-
-fn serialize_date<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-    serde_ts::option_date(&Some(*d), s)
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Upcoming {
-    pub interviews: Vec<UpcomingInterview>,
-    pub actions: Vec<Action>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct UpcomingInterview {
-    pub id: Uuid,
-    pub application_id: Uuid,
-    pub company: String,
-    pub title: String,
-    pub kind: InterviewKind,
-    #[serde(serialize_with = "serde_ts::timestamp")]
-    pub scheduled_at: OffsetDateTime,
-    pub duration_minutes: i32,
-    pub location: Option<String>,
-    pub meeting_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    FollowUp,
-    Deadline,
-    NextAction,
-    SuggestGhosted,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Action {
-    pub kind: ActionKind,
-    pub application_id: Uuid,
-    #[serde(serialize_with = "serde_ts::timestamp")]
-    pub due_at: OffsetDateTime,
-    pub title: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Recommendation {
-    pub application_id: Uuid,
-    /// The application's company and title, so a page needs nothing more.
-    pub company: String,
-    pub title: String,
-    pub priority_score: i16,
-    pub reasons: Vec<String>,
-}
-
-/// At most this many actions are listed.
-pub const ACTIONS_MAX: usize = 20;
-/// Upcoming interviews: the next two weeks.
-pub const UPCOMING_WINDOW: Duration = Duration::days(14);
-/// Sources with fewer ever-applied applications are hidden.
-pub const SOURCE_MIN: i64 = 5;
 
 /// The incrementally maintained figures of one user.
 #[derive(Debug, Clone, Default)]
@@ -906,63 +720,6 @@ fn median(counts: &BTreeMap<i64, i64>) -> Option<f64> {
     } else {
         (nth(total / 2 - 1) + nth(total / 2)) / 2.0
     })
-}
-
-/// A history entry with its undo marks (snapshots replay history as it was).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordedChange {
-    pub to_status: Status,
-    pub changed_at: OffsetDateTime,
-    pub undone: bool,
-    pub is_undo: bool,
-}
-
-/// What a snapshot keeps: the dashboard's totals, funnel, rates and median.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SnapshotMetrics {
-    pub totals: Totals,
-    pub funnel: Vec<FunnelStage>,
-    pub rates: Rates,
-    pub median_days_to_response: Option<f64>,
-}
-
-/// The figures as they stood at instant `at`: applications created by then,
-/// in the status they had then, with the history written by then.
-pub fn snapshot_at(
-    apps: &[(Application, Vec<RecordedChange>)],
-    at: OffsetDateTime,
-    settings: &ActionSettings,
-) -> SnapshotMetrics {
-    let today = local_date(at, &settings.timezone);
-    let facts = apps
-        .iter()
-        .filter(|(a, _)| a.created_at <= at)
-        .filter_map(|(a, history)| {
-            let status = history.iter().rev().find(|c| c.changed_at <= at)?.to_status;
-            let mut application = a.clone();
-            application.fields.status = status;
-            application.fields.applied_on = a.fields.applied_on.filter(|d| *d <= today);
-            Some(ApplicationFacts {
-                application,
-                history: history
-                    .iter()
-                    .filter(|c| c.changed_at <= at && !c.undone && !c.is_undo)
-                    .map(|c| Change {
-                        to_status: c.to_status,
-                        changed_at: c.changed_at,
-                    })
-                    .collect(),
-                last_note_at: None,
-            })
-        })
-        .collect();
-    let d = Aggregates::build(settings.clone(), facts, vec![]).dashboard(at);
-    SnapshotMetrics {
-        totals: d.totals,
-        funnel: d.funnel,
-        rates: d.rates,
-        median_days_to_response: d.median_days_to_response,
-    }
 }
 
 #[cfg(test)]
