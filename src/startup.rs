@@ -236,7 +236,7 @@ impl Application {
                 let server = HttpServer::new(move || {
                     App::new()
                         .app_data(state.clone())
-                        .configure(http::metrics_route)
+                        .configure(http::metrics::routes)
                         .default_service(web::to(http::not_found))
                 })
                 .listen(listener)
@@ -258,7 +258,7 @@ impl Application {
                 .configure(http::routes)
                 .configure(|cfg| {
                     if inline_metrics {
-                        http::metrics_route(cfg)
+                        http::metrics::routes(cfg)
                     }
                 })
                 .default_service(web::to(http::not_found))

@@ -223,3 +223,24 @@ pub async fn revoke_token(
     state.credentials.forget(*id);
     Ok(no_content())
 }
+
+/// Accounts and API tokens.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(register)))
+        .service(resource("/api/v1/auth/token", &[M::POST]).route(web::post().to(sign_in)))
+        .service(
+            resource("/api/v1/me", &[M::GET, M::PATCH])
+                .route(web::get().to(me))
+                .route(web::patch().to(update_me)),
+        )
+        .service(
+            resource("/api/v1/tokens", &[M::GET, M::POST])
+                .route(web::get().to(list_tokens))
+                .route(web::post().to(create_token)),
+        )
+        .service(
+            resource("/api/v1/tokens/{id}", &[M::DELETE]).route(web::delete().to(revoke_token)),
+        );
+}

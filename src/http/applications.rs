@@ -217,3 +217,23 @@ pub async fn history(
     .await?;
     Ok(json(StatusCode::OK, &page))
 }
+
+/// Applications and their history.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(
+        resource("/api/v1/applications", &[M::GET, M::POST])
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/api/v1/applications/{id}", &[M::GET, M::PATCH, M::DELETE])
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .service(
+        resource("/api/v1/applications/{id}/history", &[M::GET]).route(web::get().to(history)),
+    );
+}

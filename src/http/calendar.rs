@@ -136,3 +136,16 @@ pub async fn ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
         .body(body))
 }
+
+/// The calendar feed.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(
+        resource("/api/v1/calendar-feed", &[M::GET, M::POST, M::DELETE])
+            .route(web::get().to(get))
+            .route(web::post().to(rotate))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/calendar/{file}", &[M::GET]).route(web::get().to(ics)));
+}

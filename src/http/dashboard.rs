@@ -28,3 +28,10 @@ pub async fn dashboard(state: web::Data<AppState>, auth: AuthUser) -> Result<Htt
         .insert_header((header::CONTENT_TYPE, JSON))
         .body(body))
 }
+
+/// The dashboard.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard)));
+}

@@ -246,3 +246,10 @@ pub async fn events(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRe
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(stream::unfold(s, next_frame)))
 }
+
+/// The live event stream.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events)));
+}

@@ -195,3 +195,20 @@ pub async fn status(state: web::Data<AppState>, _auth: AuthUser) -> Result<HttpR
     let s = state.ai.send(CheckStatus).await?;
     Ok(json(StatusCode::OK, &s))
 }
+
+/// AI drafts.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(
+        resource("/api/v1/applications/{id}/generations", &[M::POST]).route(web::post().to(create)),
+    )
+    .service(resource("/api/v1/generations", &[M::GET]).route(web::get().to(list)))
+    .service(
+        resource("/api/v1/generations/{id}", &[M::GET, M::DELETE])
+            .route(web::get().to(get))
+            .route(web::delete().to(delete)),
+    )
+    .service(resource("/api/v1/generations/{id}/cancel", &[M::POST]).route(web::post().to(cancel)))
+    .service(resource("/api/v1/ai/status", &[M::GET]).route(web::get().to(status)));
+}

@@ -73,3 +73,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         .insert_header((header::RETRY_AFTER, "5"))
         .body(doc.to_string())
 }
+
+/// `/healthz` and `/readyz`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/healthz", &[M::GET]).route(web::get().to(healthz)))
+        .service(resource("/readyz", &[M::GET]).route(web::get().to(readyz)));
+}

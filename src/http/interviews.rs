@@ -147,3 +147,20 @@ pub async fn delete(
         .await??;
     Ok(no_content())
 }
+
+/// Interviews.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(
+        resource("/api/v1/interviews", &[M::GET, M::POST])
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/api/v1/interviews/{id}", &[M::GET, M::PATCH, M::DELETE])
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    );
+}

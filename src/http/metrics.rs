@@ -95,3 +95,10 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(handle().render()))
 }
+
+/// `GET /metrics`: on the main address, or alone on `JOBCOPILOT_METRICS_LISTEN`.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        super::resource("/metrics", &[actix_web::http::Method::GET]).route(web::get().to(metrics)),
+    );
+}

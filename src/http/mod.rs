@@ -237,14 +237,8 @@ pub(crate) fn resource(path: &str, methods: &[Method]) -> Resource {
     }))
 }
 
-/// `GET /metrics`: on the main address, or alone on `JOBCOPILOT_METRICS_LISTEN`.
-pub fn metrics_route(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/metrics", &[Method::GET]).route(web::get().to(metrics::metrics)));
-}
-
 /// Every route of the API.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use Method as M;
     cfg.app_data(web::PathConfig::default().error_handler(|_, _| Error::NotFound.into()))
         .app_data(
             web::FormConfig::default()
@@ -255,147 +249,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::QueryConfig::default()
                 .error_handler(|e, _| Error::bad_request("query", e.to_string()).into()),
         )
-        .service(resource("/healthz", &[M::GET]).route(web::get().to(health::healthz)))
-        .service(resource("/readyz", &[M::GET]).route(web::get().to(health::readyz)))
-        .service(
-            resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(openapi::document)),
-        )
-        .service(resource("/api/docs", &[M::GET]).route(web::get().to(openapi::docs_redirect)))
-        .service(openapi::swagger_ui())
-        .service(resource("/", &[M::GET]).route(web::get().to(pages::dashboard::dashboard)))
-        .service(resource("/static/app.css", &[M::GET]).route(web::get().to(pages::stylesheet)))
-        .service(resource("/static/app.js", &[M::GET]).route(web::get().to(pages::script)))
-        .service(
-            resource("/static/favicon.svg", &[M::GET]).route(web::get().to(pages::favicon_svg)),
-        )
-        .service(resource("/favicon.ico", &[M::GET]).route(web::get().to(pages::favicon_ico)))
+        .configure(health::routes)
+        .configure(openapi::routes)
         .configure(pages::routes)
-        .service(resource("/auth/login", &[M::GET]).route(web::get().to(pages::login_page)))
-        .service(resource("/auth/register", &[M::GET]).route(web::get().to(pages::register_page)))
-        .service(
-            resource("/auth/local/login", &[M::POST]).route(web::post().to(pages::local_login)),
-        )
-        .service(
-            resource("/auth/local/register", &[M::POST])
-                .route(web::post().to(pages::local_register)),
-        )
-        .service(resource("/auth/logout", &[M::POST]).route(web::post().to(pages::logout)))
-        .service(resource("/auth/oidc/start", &[M::GET]).route(web::get().to(pages::oidc_start)))
-        .service(
-            resource("/auth/oidc/callback", &[M::GET]).route(web::get().to(pages::oidc_callback)),
-        )
-        .service(
-            resource("/settings/tokens", &[M::GET, M::POST])
-                .route(web::get().to(pages::tokens_page))
-                .route(web::post().to(pages::create_token)),
-        )
-        .service(
-            resource("/settings/tokens/{id}/revoke", &[M::POST])
-                .route(web::post().to(pages::revoke_token)),
-        )
-        .service(
-            resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(account::register)),
-        )
-        .service(resource("/api/v1/auth/token", &[M::POST]).route(web::post().to(account::sign_in)))
-        .service(
-            resource("/api/v1/me", &[M::GET, M::PATCH])
-                .route(web::get().to(account::me))
-                .route(web::patch().to(account::update_me)),
-        )
-        .service(
-            resource("/api/v1/tokens", &[M::GET, M::POST])
-                .route(web::get().to(account::list_tokens))
-                .route(web::post().to(account::create_token)),
-        )
-        .service(
-            resource("/api/v1/tokens/{id}", &[M::DELETE])
-                .route(web::delete().to(account::revoke_token)),
-        )
-        .service(
-            resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard::dashboard)),
-        )
-        .service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events::events)))
-        .service(
-            resource("/api/v1/applications/{id}/generations", &[M::POST])
-                .route(web::post().to(generations::create)),
-        )
-        .service(resource("/api/v1/generations", &[M::GET]).route(web::get().to(generations::list)))
-        .service(
-            resource("/api/v1/generations/{id}", &[M::GET, M::DELETE])
-                .route(web::get().to(generations::get))
-                .route(web::delete().to(generations::delete)),
-        )
-        .service(
-            resource("/api/v1/generations/{id}/cancel", &[M::POST])
-                .route(web::post().to(generations::cancel)),
-        )
-        .service(resource("/api/v1/ai/status", &[M::GET]).route(web::get().to(generations::status)))
-        .service(
-            resource("/api/v1/preferences", &[M::GET, M::PUT])
-                .route(web::get().to(preferences::get))
-                .route(web::put().to(preferences::put)),
-        )
-        .service(
-            resource("/api/v1/preferences/preview", &[M::POST])
-                .route(web::post().to(preferences::preview)),
-        )
-        .service(
-            resource("/api/v1/profile", &[M::GET, M::PUT])
-                .route(web::get().to(preferences::get_profile))
-                .route(web::put().to(preferences::put_profile)),
-        )
-        .service(
-            resource("/api/v1/analytics/snapshots", &[M::GET])
-                .route(web::get().to(analytics::snapshots)),
-        )
-        .service(
-            resource("/api/v1/analytics/refresh", &[M::POST])
-                .route(web::post().to(analytics::refresh)),
-        )
-        .service(
-            resource("/api/v1/calendar-feed", &[M::GET, M::POST, M::DELETE])
-                .route(web::get().to(calendar::get))
-                .route(web::post().to(calendar::rotate))
-                .route(web::delete().to(calendar::delete)),
-        )
-        .service(resource("/calendar/{file}", &[M::GET]).route(web::get().to(calendar::ics)))
-        .service(
-            resource("/api/v1/applications", &[M::GET, M::POST])
-                .route(web::get().to(applications::list))
-                .route(web::post().to(applications::create)),
-        )
-        .service(
-            resource("/api/v1/applications/{id}", &[M::GET, M::PATCH, M::DELETE])
-                .route(web::get().to(applications::get))
-                .route(web::patch().to(applications::update))
-                .route(web::delete().to(applications::delete)),
-        )
-        .service(
-            resource("/api/v1/applications/{id}/history", &[M::GET])
-                .route(web::get().to(applications::history)),
-        )
-        .service(
-            resource("/api/v1/applications/{id}/notes", &[M::GET, M::POST])
-                .route(web::get().to(notes::list))
-                .route(web::post().to(notes::create)),
-        )
-        .service(
-            resource("/api/v1/notes/{id}", &[M::GET, M::PATCH, M::DELETE])
-                .route(web::get().to(notes::get))
-                .route(web::patch().to(notes::update))
-                .route(web::delete().to(notes::delete)),
-        )
-        .service(
-            resource("/api/v1/interviews", &[M::GET, M::POST])
-                .route(web::get().to(interviews::list))
-                .route(web::post().to(interviews::create)),
-        )
-        .service(
-            resource("/api/v1/interviews/{id}", &[M::GET, M::PATCH, M::DELETE])
-                .route(web::get().to(interviews::get))
-                .route(web::patch().to(interviews::update))
-                .route(web::delete().to(interviews::delete)),
-        );
+        .configure(account::routes)
+        .configure(dashboard::routes)
+        .configure(events::routes)
+        .configure(generations::routes)
+        .configure(preferences::routes)
+        .configure(analytics::routes)
+        .configure(calendar::routes)
+        .configure(applications::routes)
+        .configure(notes::routes)
+        .configure(interviews::routes);
 }
 
 /// Unknown routes.

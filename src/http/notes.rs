@@ -138,3 +138,20 @@ pub async fn delete(
         .await??;
     Ok(no_content())
 }
+
+/// Notes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(
+        resource("/api/v1/applications/{id}/notes", &[M::GET, M::POST])
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        resource("/api/v1/notes/{id}", &[M::GET, M::PATCH, M::DELETE])
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    );
+}

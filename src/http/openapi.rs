@@ -26,7 +26,7 @@
 use std::sync::OnceLock;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -498,6 +498,15 @@ fn exact_schemas(schemas: &mut Map<String, Value>) {
     if let Some(user) = schemas.get_mut("User") {
         user["properties"]["auth_methods"]["items"]["enum"] = json!(["password", "oidc"]);
     }
+}
+
+/// The OpenAPI document and its page.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(document)))
+        .service(resource("/api/docs", &[M::GET]).route(web::get().to(docs_redirect)))
+        .service(swagger_ui());
 }
 
 #[cfg(test)]

@@ -140,3 +140,20 @@ pub async fn ranking(
     let top: Vec<Ranked> = ranked.into_iter().take(20).map(|(r, _)| r).collect();
     Ok(top)
 }
+
+/// Preferences, their preview and the profile.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(
+        resource("/api/v1/preferences", &[M::GET, M::PUT])
+            .route(web::get().to(get))
+            .route(web::put().to(put)),
+    )
+    .service(resource("/api/v1/preferences/preview", &[M::POST]).route(web::post().to(preview)))
+    .service(
+        resource("/api/v1/profile", &[M::GET, M::PUT])
+            .route(web::get().to(get_profile))
+            .route(web::put().to(put_profile)),
+    );
+}

@@ -906,7 +906,28 @@ pub async fn revoke_token(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/analytics", &[M::GET]).route(web::get().to(dashboard::analytics_page)))
+    cfg.service(resource("/", &[M::GET]).route(web::get().to(dashboard::dashboard)))
+        .service(resource("/static/app.css", &[M::GET]).route(web::get().to(stylesheet)))
+        .service(resource("/static/app.js", &[M::GET]).route(web::get().to(script)))
+        .service(resource("/static/favicon.svg", &[M::GET]).route(web::get().to(favicon_svg)))
+        .service(resource("/favicon.ico", &[M::GET]).route(web::get().to(favicon_ico)))
+        .service(resource("/auth/login", &[M::GET]).route(web::get().to(login_page)))
+        .service(resource("/auth/register", &[M::GET]).route(web::get().to(register_page)))
+        .service(resource("/auth/local/login", &[M::POST]).route(web::post().to(local_login)))
+        .service(resource("/auth/local/register", &[M::POST]).route(web::post().to(local_register)))
+        .service(resource("/auth/logout", &[M::POST]).route(web::post().to(logout)))
+        .service(resource("/auth/oidc/start", &[M::GET]).route(web::get().to(oidc_start)))
+        .service(resource("/auth/oidc/callback", &[M::GET]).route(web::get().to(oidc_callback)))
+        .service(
+            resource("/settings/tokens", &[M::GET, M::POST])
+                .route(web::get().to(tokens_page))
+                .route(web::post().to(create_token)),
+        )
+        .service(
+            resource("/settings/tokens/{id}/revoke", &[M::POST])
+                .route(web::post().to(revoke_token)),
+        )
+        .service(resource("/analytics", &[M::GET]).route(web::get().to(dashboard::analytics_page)))
         .service(
             resource("/analytics/refresh", &[M::POST]).route(web::post().to(dashboard::refresh)),
         )
