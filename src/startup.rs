@@ -36,8 +36,9 @@ pub enum StartError {
     Embedded(#[from] crate::store::embedded::EmbeddedError),
     #[error("database: {0}")]
     Store(#[from] StoreError),
-    #[error("JOBCOPILOT_LISTEN: cannot listen on {0}: {1}")]
-    Listen(String, std::io::Error),
+    /// The setting, the address, why.
+    #[error("{0}: cannot listen on {1}: {2}")]
+    Listen(&'static str, String, std::io::Error),
     #[error("{0}")]
     Other(String),
 }
@@ -125,153 +126,31 @@ impl Default for RunOptions {
 }
 
 impl Application {
+    /// Binds the address, starts the actors, wires the HTTP server and (unless
+    /// told not to) the migrations; serving starts with `run_until_stopped`.
     pub async fn build(
         settings: Settings,
         db: Database,
         options: RunOptions,
     ) -> Result<Application, StartError> {
-        let listener = TcpListener::bind(settings.listen)
-            .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?;
-        let port = listener
-            .local_addr()
-            .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?
-            .port();
+        let listener = bind(settings.listen, "JOBCOPILOT_LISTEN")?;
+        let port = local_port(&listener, "JOBCOPILOT_LISTEN")?;
         let settings = Arc::new(settings);
         let migrations = Arc::new(crate::store::Migrations::default());
-        let stats = Arc::new(ActorStats::default());
-
-        // Singletons start once, here, never inside the per-worker closure.
-        http::metrics::handle();
-        let credentials = Arc::new(CredentialCache::default());
-        let link = RedisLink::new(settings.redis_url.is_some());
-        let (redis_url, bus_link, bus_credentials) = (
-            settings.redis_url.clone(),
-            link.clone(),
-            credentials.clone(),
-        );
-        let event_bus = Supervisor::start(move |_| {
-            EventBus::with_redis(
-                Arc::new(EventIds::default()),
-                redis_url.clone(),
-                bus_link.clone(),
-                bus_credentials.clone(),
-            )
-        });
-        let directory = Arc::new(Directory::default());
-        let (pool, idle, st, bus, dir) = (
-            db.pool.clone(),
-            options.actor_idle,
-            stats.clone(),
-            event_bus.clone(),
-            directory.clone(),
-        );
-        let writers =
-            std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16));
-        let creates = CreateBatcher::start(db.pool.clone(), writers);
-        let registry =
-            Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()));
-        event_bus.do_send(UserCaches {
-            reload_user: registry.clone().recipient(),
-            reload_all: registry.clone().recipient(),
-        });
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-        let pool = db.pool.clone();
-        let analytics = Supervisor::start(move |_| AnalyticsAggregator::new(pool));
-        let (pool, agg, bus, tick, reg) = (
-            db.pool.clone(),
-            analytics.clone(),
-            event_bus.clone(),
-            settings.scheduler_tick,
-            registry.clone(),
-        );
-        let redis_url = settings.redis_url.clone();
-        let scheduler = Supervisor::start(move |_| {
-            Scheduler::new(pool, reg, agg, bus, tick).with_redis(redis_url.as_deref())
-        });
-        let (pool, ai_settings, bus, migrated) = (
-            db.pool.clone(),
-            settings.ai.clone(),
-            event_bus.clone(),
-            migrations.clone(),
-        );
-        let ai = Supervisor::start(move |_| AiPool::new(pool, ai_settings.clone(), bus, migrated));
-
-        let oidc = match &settings.oidc {
-            Some(o) => Some(Arc::new(
-                OidcClient::new(o.clone(), &settings.public_url)
-                    .map_err(|e| StartError::Other(format!("OIDC_ISSUER_URL: {e}")))?,
-            )),
+        let actors = Actors::start(&settings, &db.pool, &options, &migrations);
+        let state = web::Data::new(app_state(
+            &settings,
+            &db.pool,
+            &actors,
+            &migrations,
+            shutdown_rx,
+        )?);
+        let metrics = match settings.metrics_listen {
+            Some(addr) => Some(metrics_server(addr, state.clone())?),
             None => None,
         };
-        let state = web::Data::new(AppState {
-            pool: db.pool.clone(),
-            registry: registry.clone(),
-            directory,
-            settings: settings.clone(),
-            migrations: migrations.clone(),
-            stats: stats.clone(),
-            templates: Arc::new(Templates::new()),
-            oidc,
-            event_bus: event_bus.clone(),
-            analytics,
-            ai,
-            credentials,
-            link,
-            shutdown: shutdown_rx,
-            streams: Arc::new(http::events::StreamCounts::default()),
-        });
-        // `/metrics` is internal: on its own address when one is set.
-        let metrics_listener =
-            match settings.metrics_listen {
-                Some(addr) => Some(TcpListener::bind(addr).map_err(|e| {
-                    StartError::Listen(format!("JOBCOPILOT_METRICS_LISTEN {addr}"), e)
-                })?),
-                None => None,
-            };
-        let inline_metrics = metrics_listener.is_none();
-        let metrics_server = match metrics_listener {
-            Some(listener) => {
-                let metrics_port = listener.local_addr().map(|a| a.port()).ok();
-                let state = state.clone();
-                let server = HttpServer::new(move || {
-                    App::new()
-                        .app_data(state.clone())
-                        .configure(http::metrics::routes)
-                        .default_service(web::to(http::not_found))
-                })
-                .listen(listener)
-                .map_err(|e| StartError::Listen("JOBCOPILOT_METRICS_LISTEN".into(), e))?
-                .workers(1)
-                .disable_signals()
-                .run();
-                tracing::info!(port = metrics_port, "/metrics is served on its own address");
-                Some((server, metrics_port))
-            }
-            None => None,
-        };
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                // Outermost: compression sees the final body, error pages included.
-                .wrap(from_fn(http::middleware::request_context))
-                .wrap(Compress::default())
-                .configure(http::routes)
-                .configure(|cfg| {
-                    if inline_metrics {
-                        http::metrics::routes(cfg)
-                    }
-                })
-                .default_service(web::to(http::not_found))
-        })
-        .listen(listener)
-        .map_err(|e| StartError::Listen(settings.listen.to_string(), e))?
-        .shutdown_timeout(30)
-        // Signals are ours: live streams must close before the graceful stop.
-        .disable_signals();
-        if let Some(w) = options.workers {
-            server = server.workers(w);
-        }
-        let server = server.run();
+        let server = http_server(listener, state, metrics.is_none(), &options)?;
         if options.handle_signals {
             actix_web::rt::spawn(stop_on_signal(server.handle(), shutdown_tx));
         } else {
@@ -283,32 +162,22 @@ impl Application {
                 drop(handle);
             });
         }
-
         if settings.migrate_on_start {
             actix_web::rt::spawn(run_migrations(db.pool.clone(), migrations, server.handle()));
         } else {
             migrations.mark_done();
         }
-        tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "Job Copilot is listening");
-        if options.handle_signals && settings.env == crate::config::RunEnv::Development {
-            let mut url = settings.public_url.clone();
-            if settings.listen.port() == 0 {
-                let _ = url.set_port(Some(port));
-            }
-            eprintln!(
-                "\n  Job Copilot is running: open {url} in your browser (Ctrl-C stops it).\n"
-            );
-        }
+        announce(&settings, port, options.handle_signals);
         Ok(Application {
             port,
             pool: db.pool.clone(),
             server,
-            registry,
-            event_bus,
-            scheduler,
-            stats,
+            registry: actors.registry,
+            event_bus: actors.event_bus,
+            scheduler: actors.scheduler,
+            stats: actors.stats,
             embedded: db.embedded,
-            metrics: metrics_server,
+            metrics,
         })
     }
 
@@ -367,6 +236,213 @@ impl Application {
         }
         tracing::info!("Job Copilot stopped");
         result
+    }
+}
+
+/// The singleton actors, started once (never inside the per-worker closure).
+struct Actors {
+    stats: Arc<ActorStats>,
+    credentials: Arc<CredentialCache>,
+    link: Arc<RedisLink>,
+    event_bus: Addr<EventBus>,
+    directory: Arc<Directory>,
+    registry: Addr<Registry>,
+    analytics: Addr<AnalyticsAggregator>,
+    scheduler: Addr<Scheduler>,
+    ai: Addr<AiPool>,
+}
+
+impl Actors {
+    fn start(
+        settings: &Arc<Settings>,
+        pool: &Pool,
+        options: &RunOptions,
+        migrations: &Arc<crate::store::Migrations>,
+    ) -> Actors {
+        http::metrics::handle();
+        let stats = Arc::new(ActorStats::default());
+        let credentials = Arc::new(CredentialCache::default());
+        let link = RedisLink::new(settings.redis_url.is_some());
+        let event_bus = {
+            let (url, link, credentials) = (
+                settings.redis_url.clone(),
+                link.clone(),
+                credentials.clone(),
+            );
+            Supervisor::start(move |_| {
+                EventBus::with_redis(
+                    Arc::new(EventIds::default()),
+                    url.clone(),
+                    link.clone(),
+                    credentials.clone(),
+                )
+            })
+        };
+        let directory = Arc::new(Directory::default());
+        let registry = {
+            let (pool, bus, dir, idle, st) = (
+                pool.clone(),
+                event_bus.clone(),
+                directory.clone(),
+                options.actor_idle,
+                stats.clone(),
+            );
+            let writers =
+                std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16));
+            let creates = CreateBatcher::start(pool.clone(), writers);
+            Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()))
+        };
+        event_bus.do_send(UserCaches {
+            reload_user: registry.clone().recipient(),
+            reload_all: registry.clone().recipient(),
+        });
+        let analytics = {
+            let pool = pool.clone();
+            Supervisor::start(move |_| AnalyticsAggregator::new(pool))
+        };
+        let scheduler = {
+            let (pool, reg, agg, bus) = (
+                pool.clone(),
+                registry.clone(),
+                analytics.clone(),
+                event_bus.clone(),
+            );
+            let (tick, url) = (settings.scheduler_tick, settings.redis_url.clone());
+            Supervisor::start(move |_| {
+                Scheduler::new(pool, reg, agg, bus, tick).with_redis(url.as_deref())
+            })
+        };
+        let ai = {
+            let (pool, ai, bus, migrated) = (
+                pool.clone(),
+                settings.ai.clone(),
+                event_bus.clone(),
+                migrations.clone(),
+            );
+            Supervisor::start(move |_| AiPool::new(pool, ai.clone(), bus, migrated))
+        };
+        Actors {
+            stats,
+            credentials,
+            link,
+            event_bus,
+            directory,
+            registry,
+            analytics,
+            scheduler,
+            ai,
+        }
+    }
+}
+
+/// What every request handler shares.
+fn app_state(
+    settings: &Arc<Settings>,
+    pool: &Pool,
+    actors: &Actors,
+    migrations: &Arc<crate::store::Migrations>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<AppState, StartError> {
+    let oidc = match &settings.oidc {
+        Some(o) => Some(Arc::new(
+            OidcClient::new(o.clone(), &settings.public_url)
+                .map_err(|e| StartError::Other(format!("OIDC_ISSUER_URL: {e}")))?,
+        )),
+        None => None,
+    };
+    Ok(AppState {
+        pool: pool.clone(),
+        registry: actors.registry.clone(),
+        directory: actors.directory.clone(),
+        settings: settings.clone(),
+        migrations: migrations.clone(),
+        stats: actors.stats.clone(),
+        templates: Arc::new(Templates::new()),
+        oidc,
+        event_bus: actors.event_bus.clone(),
+        analytics: actors.analytics.clone(),
+        ai: actors.ai.clone(),
+        credentials: actors.credentials.clone(),
+        link: actors.link.clone(),
+        shutdown,
+        streams: Arc::new(http::events::StreamCounts::default()),
+    })
+}
+
+fn bind(addr: std::net::SocketAddr, setting: &'static str) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).map_err(|e| StartError::Listen(setting, addr.to_string(), e))
+}
+
+fn local_port(listener: &TcpListener, setting: &'static str) -> Result<u16, StartError> {
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| StartError::Listen(setting, "its address".into(), e))
+}
+
+/// The application's HTTP server (with `/metrics` unless it has its own address).
+fn http_server(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    inline_metrics: bool,
+    options: &RunOptions,
+) -> Result<Server, StartError> {
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            // Outermost: compression sees the final body, error pages included.
+            .wrap(from_fn(http::middleware::request_context))
+            .wrap(Compress::default())
+            .configure(http::routes)
+            .configure(|cfg| {
+                if inline_metrics {
+                    http::metrics::routes(cfg)
+                }
+            })
+            .default_service(web::to(http::not_found))
+    })
+    .listen(listener)
+    .map_err(|e| StartError::Listen("JOBCOPILOT_LISTEN", "its address".into(), e))?
+    .shutdown_timeout(30)
+    // Signals are ours: live streams must close before the graceful stop.
+    .disable_signals();
+    if let Some(w) = options.workers {
+        server = server.workers(w);
+    }
+    Ok(server.run())
+}
+
+/// `/metrics` alone on its internal address (`JOBCOPILOT_METRICS_LISTEN`).
+fn metrics_server(
+    addr: std::net::SocketAddr,
+    state: web::Data<AppState>,
+) -> Result<(Server, Option<u16>), StartError> {
+    let listener = bind(addr, "JOBCOPILOT_METRICS_LISTEN")?;
+    let port = local_port(&listener, "JOBCOPILOT_METRICS_LISTEN").ok();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(http::metrics::routes)
+            .default_service(web::to(http::not_found))
+    })
+    .listen(listener)
+    .map_err(|e| StartError::Listen("JOBCOPILOT_METRICS_LISTEN", "its address".into(), e))?
+    .workers(1)
+    .disable_signals()
+    .run();
+    tracing::info!(port, "/metrics is served on its own address");
+    Ok((server, port))
+}
+
+/// The log line, and for a person at a terminal where to open the app.
+fn announce(settings: &Settings, port: u16, interactive: bool) {
+    tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "Job Copilot is listening");
+    if interactive && settings.env == crate::config::RunEnv::Development {
+        let mut url = settings.public_url.clone();
+        if settings.listen.port() == 0 {
+            let _ = url.set_port(Some(port));
+        }
+        eprintln!("\n  Job Copilot is running: open {url} in your browser (Ctrl-C stops it).\n");
     }
 }
 
