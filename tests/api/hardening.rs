@@ -12,8 +12,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::events::read_events;
+use crate::helpers::sign_up;
 use crate::helpers::{fresh_database, spawn_app, spawn_app_with, spawn_with_pool_unready, TestApp};
-use crate::sessions::sign_up;
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -457,3 +457,72 @@ impl TestApp {
         last
     }
 }
+
+// Browser sign-in, as a person does it: forms with their CSRF tokens.
+
+/// A browser: keeps cookies, follows nothing by itself.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.split(&marker)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Opens a form page, then posts the form with its `_csrf` and `fields`.
+pub async fn submit(
+    app: &TestApp,
+    b: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let html = b
+        .get(format!("{}{page}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&html, "_csrf");
+    let mut form = vec![("_csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    b.post(format!("{}{action}", app.address))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub fn meta_csrf(page: &str) -> String {
+    page.split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Signs up through the register form; returns the browser (signed in).
+pub async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
+    let b = browser();
+    let fields = [
+        ("email", email),
+        ("password", "correct horse battery"),
+        ("display_name", "Ada"),
+    ];
+    let res = submit(app, &b, "/auth/register", "/auth/local/register", &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    b
+}

@@ -4,8 +4,8 @@
 
 use reqwest::StatusCode;
 
+use crate::helpers::{hidden, sign_up};
 use crate::helpers::{spawn_app, TestApp};
-use crate::sessions::{hidden, sign_up};
 
 struct Page {
     status: StatusCode,

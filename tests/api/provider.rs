@@ -95,14 +95,7 @@ impl Provider {
     }
 }
 
-/// A browser: keeps cookies, follows nothing by itself.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+pub use crate::helpers::browser;
 
 fn location(res: &reqwest::Response, base: &str) -> String {
     let loc = res

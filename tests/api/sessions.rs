@@ -2,66 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp};
-use crate::provider::browser;
-
-pub(crate) fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    page.split(&marker)
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Opens a form page, then posts the form with its `_csrf` and `fields`.
-pub(crate) async fn submit(
-    app: &TestApp,
-    b: &reqwest::Client,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let html = b
-        .get(format!("{}{page}", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&html, "_csrf");
-    let mut form = vec![("_csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    b.post(format!("{}{action}", app.address))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-}
-
-pub(crate) fn meta_csrf(page: &str) -> String {
-    page.split("name=\"csrf-token\" content=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-/// Signs up through the register form; returns the browser (signed in).
-pub(crate) async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
-    let b = browser();
-    let fields = [
-        ("email", email),
-        ("password", "correct horse battery"),
-        ("display_name", "Ada"),
-    ];
-    let res = submit(app, &b, "/auth/register", "/auth/local/register", &fields).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    b
-}
+use crate::helpers::{browser, meta_csrf, sign_up, spawn_app, spawn_app_with, submit};
 
 #[actix_web::test]
 async fn registering_through_the_form_signs_in_and_lands_on_the_dashboard() {
