@@ -24,6 +24,18 @@ async fn app_with_provider() -> (TestApp, Provider) {
     (spawn_with_pool(settings, db, pool).await, provider)
 }
 
+/// A fresh browser that went through the provider's login as `person`, and
+/// the callback URL the provider sent it to.
+async fn to_callback(
+    app: &TestApp,
+    provider: &Provider,
+    person: &Person<'_>,
+) -> (reqwest::Client, String) {
+    let b = browser();
+    let cb = walk_to_callback(&b, &app.address, provider, person).await;
+    (b, cb)
+}
+
 /// Follows the callback; returns its status and the signed-in user (if any).
 async fn finish(
     app: &TestApp,
@@ -91,14 +103,7 @@ async fn two_people_get_two_accounts_and_the_same_person_gets_the_same_one_again
 #[actix_web::test]
 async fn a_forged_state_is_refused_and_leaves_no_session() {
     let (app, provider) = app_with_provider().await;
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
-        &provider,
-        &Person::new("alice", "alice@example.com"),
-    )
-    .await;
+    let (b, cb) = to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
     let mut url = url::Url::parse(&cb).unwrap();
     let pairs: Vec<(String, String)> = url
         .query_pairs()
@@ -133,14 +138,7 @@ async fn a_forged_state_is_refused_and_leaves_no_session() {
 #[actix_web::test]
 async fn a_replayed_callback_is_refused() {
     let (app, provider) = app_with_provider().await;
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
-        &provider,
-        &Person::new("alice", "alice@example.com"),
-    )
-    .await;
+    let (b, cb) = to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
     assert!(finish(&app, &b, &cb).await.1.is_some());
     assert_eq!(session_count(&app).await, 1);
     // The same callback again, from the same browser and from another one.
@@ -179,14 +177,8 @@ async fn a_wrong_nonce_a_foreign_key_and_an_expired_code_are_each_refused() {
         ("normal", 1, true),
     ] {
         provider.set_mode(mode, ttl).await;
-        let b = browser();
-        let cb = walk_to_callback(
-            &b,
-            &app.address,
-            &provider,
-            &Person::new("alice", "alice@example.com"),
-        )
-        .await;
+        let (b, cb) =
+            to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
         if wait {
             // Let the one-second authorization code expire.
             tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
@@ -199,42 +191,21 @@ async fn a_wrong_nonce_a_foreign_key_and_an_expired_code_are_each_refused() {
     }
     // And the provider in its normal state still works.
     provider.set_mode("normal", 60).await;
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
-        &provider,
-        &Person::new("alice", "alice@example.com"),
-    )
-    .await;
+    let (b, cb) = to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
     assert!(finish(&app, &b, &cb).await.1.is_some());
 }
 
 #[actix_web::test]
 async fn the_provider_rotating_its_signing_key_does_not_break_sign_in() {
     let (app, provider) = app_with_provider().await;
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
-        &provider,
-        &Person::new("alice", "alice@example.com"),
-    )
-    .await;
+    let (b, cb) = to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
     assert!(
         finish(&app, &b, &cb).await.1.is_some(),
         "keys are now cached"
     );
     let new_kid = provider.rotate_keys().await;
     assert!(new_kid.starts_with("key-"));
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
-        &provider,
-        &Person::new("alice", "alice@example.com"),
-    )
-    .await;
+    let (b, cb) = to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
     assert!(
         finish(&app, &b, &cb).await.1.is_some(),
         "the new key was fetched"
@@ -270,10 +241,8 @@ async fn a_verified_email_links_the_local_account_and_revokes_what_it_had() {
     assert_eq!(stream.status(), 200);
     let reader = tokio::spawn(crate::events::read_events(stream, usize::MAX));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
+    let (b, cb) = to_callback(
+        &app,
         &provider,
         &Person::new("alice-sub", "ALICE@example.com"),
     )
@@ -321,14 +290,7 @@ async fn an_unverified_email_that_matches_an_account_is_refused() {
 #[actix_web::test]
 async fn sign_out_kills_the_session_on_the_server() {
     let (app, provider) = app_with_provider().await;
-    let b = browser();
-    let cb = walk_to_callback(
-        &b,
-        &app.address,
-        &provider,
-        &Person::new("alice", "alice@example.com"),
-    )
-    .await;
+    let (b, cb) = to_callback(&app, &provider, &Person::new("alice", "alice@example.com")).await;
     let res = b.get(&cb).send().await.unwrap();
     let cookie = res
         .headers()
