@@ -1,12 +1,22 @@
-//! Job Copilot: a job search tracker with a REST API, backed by PostgreSQL,
-//! built as supervised actors around a pure domain.
+//! Job Copilot: a job search tracker with a web UI and a REST API, backed by
+//! PostgreSQL, built as supervised actors around a pure domain. Imports only
+//! point down this list (a layer never imports one above it):
 //!
-//! - `domain`  — pure rules: applications, the status pipeline, validation
-//! - `store`   — PostgreSQL repositories and the embedded cluster
-//! - `actors`  — `UserState` per active user, created by the `Registry`
-//! - `auth`    — passwords, API tokens, sign-in throttling
-//! - `http`    — routes, extractors, problem+json, OpenAPI
-//! - `startup` — wiring it together; `config` and `telemetry` around it
+//! - `startup` — wiring it all together (`Application::build`); `main.rs`
+//!   is the command line, `demo` and `healthcheck` two of its commands
+//! - `http`    — routes (each module owns its own), extractors, problem+json,
+//!   SSE, OpenAPI, metrics; `http::pages` the server-rendered web UI
+//! - `actors`  — the running state: a `UserState` per active user, the
+//!   registry, event bus, scheduler, analytics and AI pool
+//! - `auth`    — passwords (bounded hashing pool), sessions, API tokens,
+//!   OIDC, sign-in and registration throttles, revocations
+//! - `ai`      — model providers (OpenAI-compatible, built-in) and prompts
+//! - `store`   — PostgreSQL: one repository per aggregate, migrations, the
+//!   embedded cluster
+//! - `domain`  — pure rules: applications, the pipeline, validation, metrics,
+//!   scoring, fit, events, the calendar; no I/O
+//! - `config`, `error`, `telemetry` — settings, the one error type, logging
+
 
 pub mod actors;
 pub mod ai;

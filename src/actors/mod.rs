@@ -1,5 +1,24 @@
-//! Supervised actors. `UserState` (one per active user, through which every
-//! write of that user passes) is created on demand by the `Registry`.
+//! Supervised actors: the state of the running program. They call the
+//! domain for every rule and the store for every row; nothing here imports
+//! `http`, and the event bus knows the registry only as recipients.
+//!
+//! - `user_state` — one `UserState` per active user: every write of that user
+//!   passes through it (one at a time), it keeps the user's working set and
+//!   answers the dashboard and repeated short reads from memory
+//! - `registry` — creates user actors on demand, retires idle ones, and keeps
+//!   the directory handlers read without asking it
+//! - `commands` — the writes themselves, each one PostgreSQL transaction
+//!   under the user's lock (`write`), plus the daily batched re-score
+//! - `creates` — group commit: concurrent creates of many users share one
+//!   transaction
+//! - `read_cache` — the bounded cache of short answers a user actor keeps
+//! - `event_bus` — live events to clients on every replica, and cache
+//!   invalidation between replicas, over Redis pub/sub
+//! - `scheduler` — periodic work (snapshots, reminders, housekeeping, the
+//!   daily re-score), fenced in PostgreSQL, led through a Redis lock
+//! - `analytics` — daily and weekly snapshots, replayed from history
+//! - `ai_pool` — queues drafts within the user's limits and runs them with
+//!   bounded workers and leases
 
 pub mod ai_pool;
 pub mod analytics;
