@@ -1,6 +1,7 @@
 //! Job Copilot: a job search tracker with a web UI and a REST API, backed by
-//! PostgreSQL, built as supervised actors around a pure domain. Imports only
-//! point down this list (a layer never imports one above it):
+//! PostgreSQL, built as supervised actors around a pure domain. The layers,
+//! top to bottom; imports only point down (a layer never imports one above
+//! it), and every layer may use the three modules beside them at the end:
 //!
 //! - `startup` — wiring it all together (`Application::build`); `main.rs`
 //!   is the command line, `demo` and `healthcheck` two of its commands
@@ -15,7 +16,8 @@
 //!   embedded cluster
 //! - `domain`  — pure rules: applications, the pipeline, validation, metrics,
 //!   scoring, fit, events, the calendar; no I/O
-//! - `config`, `error`, `telemetry` — settings, the one error type, logging
+//! - beside them: `config` (typed settings), `error` (the one error type,
+//!   converted from the domain's and the store's), `telemetry` (logging)
 
 
 pub mod actors;
