@@ -19,7 +19,6 @@
 //! - beside them: `config` (typed settings), `error` (the one error type,
 //!   converted from the domain's and the store's), `telemetry` (logging)
 
-
 pub mod actors;
 pub mod ai;
 pub mod auth;
