@@ -109,7 +109,7 @@ async fn a_new_application_from_the_form_is_on_its_page_in_the_table_and_on_the_
     assert!(table.html.contains("Acme") && table.html.contains("Rust engineer"));
     let dashboard = get(&app, &b, "/").await;
     assert!(
-        dashboard.html.contains("<svg class=\"chart\""),
+        dashboard.html.contains("<svg class=\"chart chart-funnel\""),
         "charts are drawn on the server"
     );
     assert!(
