@@ -299,8 +299,11 @@ impl Browser {
     }
 
     /// Applications created through the API by the page's own session, one
-    /// after another; returns their ids.
+    /// after another; returns their ids. From a page that does not reload
+    /// itself on changes (a reload would make chromedriver run the script
+    /// again).
     async fn seed(&self, bodies: &[Value]) -> Vec<String> {
+        self.goto("/settings/tokens").await;
         let made = self
             .js(
                 r#"var csrf = document.querySelector('meta[name=csrf-token]').content;
@@ -321,7 +324,22 @@ impl Browser {
             .map(|v| v.as_str().unwrap().to_owned())
             .collect();
         assert!(ids.iter().all(|id| !id.starts_with("HTTP")), "{ids:?}");
+        assert_eq!(
+            self.count_applications().await,
+            bodies.len() as u64,
+            "each one created once"
+        );
         ids
+    }
+
+    async fn count_applications(&self) -> u64 {
+        self.js(
+            "return fetch('/api/v1/applications?limit=100', {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) { return j.items.length; })",
+            Vec::new(),
+        )
+        .await
+        .as_u64()
+        .unwrap()
     }
 
     /// Sends keys to whatever has the focus, as typing would.
