@@ -1,6 +1,7 @@
 // Job Copilot: niceties only. Every page works without this file: forms
 // post and redirect. Here: drag on the board, instant status moves, live
-// updates pushed by the server, and the live ranking preview in Settings.
+// updates pushed by the server, the live ranking preview in Settings and
+// keyboard shortcuts.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -28,9 +29,14 @@
     note.hidden = false;
   }
 
+  // Whether keys typed now go into a field (so they are text, not commands).
+  function typingIn(el) {
+    if (!el || el.nodeType !== 1) return false;
+    return el.isContentEditable || !!el.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])");
+  }
+
   function busy() {
-    var el = document.activeElement;
-    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+    return typingIn(document.activeElement);
   }
 
   // Board: drag a card to a column it may move to.
@@ -66,11 +72,14 @@
     // Without drag: choosing in a card's menu moves it at once (the menu
     // starts on a prompt, so every real choice is a change).
     board.querySelectorAll("form.move select").forEach(function (select) {
-      var prompt = document.createElement("option");
-      prompt.value = "";
+      var prompt = select.options[0];
+      if (!prompt || prompt.value !== "") {
+        prompt = document.createElement("option");
+        prompt.value = "";
+        select.insertBefore(prompt, select.firstChild);
+      }
       prompt.textContent = "Move to…";
       prompt.disabled = true;
-      select.insertBefore(prompt, select.firstChild);
       select.value = "";
       var button = select.form.querySelector("button");
       if (button) button.hidden = true;
@@ -232,6 +241,45 @@
     prefs.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(preview, 400);
+    });
+  }
+
+  // Keyboard shortcuts ("?" lists them). Never while typing in a field or
+  // with Ctrl, Alt or Meta held (those belong to the browser).
+  var help = document.getElementById("shortcuts");
+  if (help) {
+    var pages = { d: "/", a: "/applications", b: "/applications/board", i: "/interviews", r: "/analytics", s: "/settings" };
+    var leader = 0;
+    var search = function () {
+      var q = document.getElementById("q");
+      if (q) { q.focus(); q.select(); } else { window.location.href = "/applications#search"; }
+    };
+    if (window.location.hash === "#search") search();
+    document.addEventListener("keydown", function (e) {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+      if (typingIn(e.target) || help.open) return;
+      var key = e.key;
+      if (leader && Date.now() - leader < 1500) {
+        leader = 0;
+        if (Object.prototype.hasOwnProperty.call(pages, key)) {
+          e.preventDefault();
+          window.location.href = pages[key];
+        }
+        return;
+      }
+      leader = 0;
+      if (key === "g") {
+        leader = Date.now();
+      } else if (key === "n") {
+        e.preventDefault();
+        window.location.href = "/applications/new";
+      } else if (key === "/") {
+        e.preventDefault();
+        search();
+      } else if (key === "?") {
+        e.preventDefault();
+        help.showModal();
+      }
     });
   }
 

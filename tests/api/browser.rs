@@ -1,13 +1,15 @@
 //! End-to-end tests in a real headless Chromium (Debian's `chromium` driven
 //! by `chromedriver`) against the real server: once with JavaScript and once
-//! without. Screenshots of every page at desktop and phone widths are
-//! written to `target/screenshots/` (not committed) for a person to look at.
+//! without. Screenshots of every page at desktop and phone widths, in the
+//! light and the dark colour scheme, are written to `target/screenshots/`
+//! (not committed) for a person to look at.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
+use thirtyfour::common::command::{Command as DriverCommand, ExtensionCommand};
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
@@ -27,6 +29,31 @@ impl Drop for Browser {
         let _ = self.chromedriver.wait();
     }
 }
+
+/// A Chrome DevTools command through chromedriver's own endpoint (the
+/// crate's `cdp` feature is not needed for one call).
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl ExtensionCommand for DevTools {
+    fn parameters_json(&self) -> Option<Value> {
+        Some(json!({"cmd": self.cmd, "params": self.params}))
+    }
+
+    fn method(&self) -> reqwest::Method {
+        reqwest::Method::POST
+    }
+
+    fn endpoint(&self) -> std::sync::Arc<str> {
+        "/goog/cdp/execute".into()
+    }
+}
+
+/// The two colour schemes a system can ask for.
+const SCHEMES: [&str; 2] = ["light", "dark"];
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -203,26 +230,126 @@ impl Browser {
         String::new()
     }
 
-    /// Desktop and phone screenshots of the current page.
+    /// Runs `script` in the page and returns what it returns (a promise is
+    /// awaited).
+    async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.d().execute(script, args).await.unwrap().json().clone()
+    }
+
+    /// Makes the page see `prefers-color-scheme: light` or `dark`, as a
+    /// system setting would (it lasts until changed).
+    async fn color_scheme(&self, scheme: &str) {
+        let cmd = DevTools {
+            cmd: "Emulation.setEmulatedMedia",
+            params: json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+        };
+        self.d()
+            .handle()
+            .cmd(DriverCommand::ExtensionCommand(Box::new(cmd)))
+            .await
+            .unwrap();
+    }
+
+    async fn window_width(&self, width: u32) {
+        self.d().set_window_rect(0, 0, width, 900).await.unwrap();
+    }
+
+    /// Desktop and phone screenshots of the current page, light and dark.
     async fn screenshots(&self, name: &str) {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        for (label, width, height) in [("desktop", 1280, 900), ("phone", 375, 812)] {
-            self.d().set_window_rect(0, 0, width, height).await.unwrap();
-            self.d().refresh().await.unwrap();
-            let full = self
-                .d()
-                .execute("return document.documentElement.scrollHeight", Vec::new())
-                .await
-                .unwrap();
-            let h = full.json().as_u64().unwrap_or(900).clamp(600, 4000) as u32;
-            self.d().set_window_rect(0, 0, width, h).await.unwrap();
-            self.d()
-                .screenshot(&dir.join(format!("{name}-{label}.png")))
-                .await
-                .unwrap();
+        for scheme in SCHEMES {
+            self.color_scheme(scheme).await;
+            let suffix = if scheme == "dark" { "-dark" } else { "" };
+            for (label, width, height) in [("desktop", 1280, 900), ("phone", 375, 812)] {
+                self.d().set_window_rect(0, 0, width, height).await.unwrap();
+                self.d().refresh().await.unwrap();
+                let full = self
+                    .d()
+                    .execute("return document.documentElement.scrollHeight", Vec::new())
+                    .await
+                    .unwrap();
+                let h = full.json().as_u64().unwrap_or(900).clamp(600, 4000) as u32;
+                self.d().set_window_rect(0, 0, width, h).await.unwrap();
+                // The window is a little taller than the page's viewport.
+                let inner = self.js("return window.innerHeight", Vec::new()).await;
+                let inner = inner.as_u64().unwrap_or(h as u64) as u32;
+                if inner < h {
+                    let taller = (2 * h - inner).min(4000);
+                    self.d().set_window_rect(0, 0, width, taller).await.unwrap();
+                }
+                self.d()
+                    .screenshot(&dir.join(format!("{name}-{label}{suffix}.png")))
+                    .await
+                    .unwrap();
+            }
         }
+        self.color_scheme("light").await;
         self.d().set_window_rect(0, 0, 1280, 900).await.unwrap();
+    }
+
+    /// One screenshot of the page as it is now (no reload), at its width.
+    async fn screenshot_now(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        self.d()
+            .screenshot(&dir.join(format!("{name}.png")))
+            .await
+            .unwrap();
+    }
+
+    /// Applications created through the API by the page's own session, one
+    /// after another; returns their ids. From a page that does not reload
+    /// itself on changes (a reload would make chromedriver run the script
+    /// again).
+    async fn seed(&self, bodies: &[Value]) -> Vec<String> {
+        self.goto("/settings/tokens").await;
+        let made = self
+            .js(
+                r#"var csrf = document.querySelector('meta[name=csrf-token]').content;
+                return arguments[0].reduce(function (done, body) {
+                  return done.then(function (ids) {
+                    return fetch('/api/v1/applications', {method: 'POST', credentials: 'same-origin',
+                        headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}, body: JSON.stringify(body)})
+                      .then(function (r) { return r.json().then(function (j) { return ids.concat([r.status === 201 ? j.id : 'HTTP ' + r.status + ' ' + JSON.stringify(j)]); }); });
+                  });
+                }, Promise.resolve([]));"#,
+                vec![json!(bodies)],
+            )
+            .await;
+        let ids: Vec<String> = made
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        assert!(ids.iter().all(|id| !id.starts_with("HTTP")), "{ids:?}");
+        assert_eq!(
+            self.count_applications().await,
+            bodies.len() as u64,
+            "each one created once"
+        );
+        ids
+    }
+
+    async fn count_applications(&self) -> u64 {
+        self.js(
+            "return fetch('/api/v1/applications?limit=100', {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) { return j.items.length; })",
+            Vec::new(),
+        )
+        .await
+        .as_u64()
+        .unwrap()
+    }
+
+    /// Sends keys to whatever has the focus, as typing would.
+    async fn keys(&self, text: &str) {
+        self.d()
+            .action_chain()
+            .send_keys(text)
+            .perform()
+            .await
+            .unwrap();
     }
 
     async fn sign_up(&self, email: &str) {
@@ -438,16 +565,40 @@ async fn a_job_search_in_the_browser_without_javascript() {
         .await;
     let detail = b.path().await;
 
-    // The board's Move button is a plain form.
+    // The board's Move button is a plain form. Its menu starts on
+    // "Choose…": a careless click moves nothing.
     b.goto("/applications/board").await;
     let card = b.d().find(By::Css(".card-item")).await.unwrap();
     let id = card.attr("data-id").await.unwrap().unwrap();
+    let menu = b.d().find(By::Id(format!("move-{id}"))).await.unwrap();
+    assert_eq!(menu.value().await.unwrap().as_deref(), Some(""));
+    b.click(&format!("#move-{id} + button")).await;
+    assert_eq!(b.path().await, "/applications/board");
+    assert!(!b.source().await.contains("moved to"));
+    assert_eq!(
+        b.count(".column[data-status=\"applied\"] .card-item").await,
+        1
+    );
     b.choose(&format!("move-{id}"), "screening").await;
     b.click(&format!("#move-{id} + button")).await;
     b.wait_for("Initech moved to Screening.").await;
     assert_eq!(b.path().await, "/applications/board");
 
-    // A status the pipeline forbids is explained, not applied.
+    // Nor does the application's own status menu choose for you.
+    b.goto(&detail).await;
+    let menu = b.d().find(By::Id("f-status")).await.unwrap();
+    assert_eq!(menu.value().await.unwrap().as_deref(), Some(""));
+    assert_eq!(b.text_of("#f-status option").await, "Choose…");
+    // No shortcuts without JavaScript, and no word of them.
+    assert_eq!(b.count(".shortcut-hint").await, 1);
+    assert_eq!(
+        b.js(
+            "return getComputedStyle(document.querySelector('.shortcut-hint')).display",
+            Vec::new()
+        )
+        .await,
+        json!("none")
+    );
     b.goto(&detail).await;
     b.fill("f-body", "Phone call went well").await;
     b.click("#notes form[action$='/notes'] button[type=submit]")
@@ -598,5 +749,517 @@ async fn error_pages_and_labels_work_in_a_real_browser() {
             .unwrap();
         assert_eq!(focused.json().as_str(), Some(field));
     }
+    b.quit().await;
+}
+
+/// A search some weeks in: a long company name, deadlines, follow-ups and
+/// next actions due, and applications in most columns of the board.
+fn a_busy_search() -> Vec<Value> {
+    let now = time::OffsetDateTime::now_utc();
+    let day = |n: i64| (now.date() + time::Duration::days(n)).to_string();
+    let mut apps = vec![json!({
+        "company": "Zürcher Kantonalbank Digital Transformation & Technology Services",
+        "title": "Staff platform engineer, developer experience and internal tooling",
+        "status": "interviewing", "applied_on": day(-20), "source": "Referral",
+        "location": "Zürich", "tags": ["rust", "platform"],
+    })];
+    for (i, company) in ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
+        .into_iter()
+        .enumerate()
+    {
+        apps.push(
+            json!({"company": company, "title": "Backend engineer", "status": "wishlist",
+            "deadline": day(i as i64 + 1)}),
+        );
+    }
+    for (i, company) in ["Stark Industries", "Wayne Enterprises", "Wonka", "Tyrell"]
+        .into_iter()
+        .enumerate()
+    {
+        apps.push(
+            json!({"company": company, "title": "Rust engineer", "status": "applied",
+            "applied_on": day(-10 - i as i64), "source": "LinkedIn"}),
+        );
+    }
+    let soon = (now + time::Duration::days(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    for company in ["Cyberdyne", "Soylent"] {
+        apps.push(
+            json!({"company": company, "title": "SRE", "status": "screening",
+            "applied_on": day(-3), "next_action": "Send the portfolio", "next_action_at": soon}),
+        );
+    }
+    apps.push(json!({"company": "Pied Piper", "title": "Engineer", "status": "offer", "applied_on": day(-30)}));
+    apps.push(json!({"company": "Vandelay", "title": "Importer", "status": "rejected", "applied_on": day(-40)}));
+    apps
+}
+
+/// Problems with the charts' labels on this page: smaller than 11.5 px or
+/// larger than 20 px as drawn, cut by the chart's edge, or overlapping
+/// another label or a bar.
+async fn chart_label_problems(b: &Browser) -> Vec<String> {
+    let found = b
+        .js(
+            r#"var problems = [];
+            document.querySelectorAll('svg.chart').forEach(function (svg) {
+              var box = svg.getBoundingClientRect(), scale = svg.getScreenCTM().a;
+              var name = svg.getAttribute('class').replace('chart ', '');
+              var bars = Array.from(svg.querySelectorAll('rect.bar')).map(function (r) { return r.getBoundingClientRect(); })
+                .filter(function (r) { return r.width > 0 && r.height > 0; });
+              var shown = [];
+              svg.querySelectorAll('text').forEach(function (t) {
+                if (getComputedStyle(t).display === 'none') return;
+                var r = t.getBoundingClientRect(), what = name + ' "' + t.textContent + '"';
+                var px = parseFloat(getComputedStyle(t).fontSize) * scale;
+                if (px < 11.5 || px > 20) problems.push(what + ' is drawn at ' + px.toFixed(1) + ' px');
+                if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+                  problems.push(what + ' is cut by the edge');
+                var over = function (a) { return r.left < a.right - 0.5 && a.left < r.right - 0.5 && r.top < a.bottom - 0.5 && a.top < r.bottom - 0.5; };
+                shown.forEach(function (o) { if (over(o.r)) problems.push(what + ' overlaps "' + o.text + '"'); });
+                if (bars.some(over)) problems.push(what + ' overlaps a bar');
+                shown.push({text: t.textContent, r: r});
+              });
+            });
+            return problems;"#,
+            Vec::new(),
+        )
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+/// Text on this page whose colour is too close to its background (WCAG AA:
+/// 4.5:1, 3:1 for large text), and chart marks under 3:1 against the card.
+async fn contrast_problems(b: &Browser) -> Vec<String> {
+    let found = b
+        .js(
+            r#"function parse(c) {
+              var m = /rgba?\(([^)]+)\)/.exec(c || ''); if (!m) return null;
+              var p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+              return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+            }
+            function over(top, under) {
+              return {r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a), b: top.b * top.a + under.b * (1 - top.a), a: 1};
+            }
+            function lum(c) {
+              var f = function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+              return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+            }
+            function ratio(a, b) { var x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); }
+            function background(el) {
+              var chain = []; for (var e = el; e && e.nodeType === 1; e = e.parentElement) chain.unshift(e);
+              var c = {r: 255, g: 255, b: 255, a: 1};
+              chain.forEach(function (e) { var bg = parse(getComputedStyle(e).backgroundColor); if (bg && bg.a > 0) c = over(bg, c); });
+              return c;
+            }
+            function skipped(el) {
+              if (el.closest('[aria-hidden=true], .visually-hidden, option, [disabled], .drop-no, .undone')) return true;
+              return !el.checkVisibility({visibilityProperty: true});
+            }
+            var problems = [], seen = {};
+            document.querySelectorAll('body *').forEach(function (el) {
+              var own = Array.from(el.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+              var control = el.matches('input:not([type=hidden]):not([type=checkbox]), select, textarea');
+              if ((!own && !control) || skipped(el)) return;
+              var style = getComputedStyle(el), svg = el.closest('svg');
+              var fg = parse(svg ? style.fill : style.color), bg = background(svg ? svg : el);
+              if (!fg) return;
+              fg = over(fg, bg);
+              var px = parseFloat(style.fontSize) * (svg ? svg.getScreenCTM().a : 1);
+              var large = px >= 24 || (px >= 18.6 && parseInt(style.fontWeight, 10) >= 700);
+              var r = ratio(fg, bg), need = large ? 3 : 4.5;
+              if (r < need) {
+                var text = (el.value || el.textContent).trim().slice(0, 30);
+                var what = el.tagName.toLowerCase() + (el.getAttribute('class') ? '.' + el.getAttribute('class').split(' ').join('.') : '') + ' "' + text + '" ' + r.toFixed(2) + ':1';
+                if (!seen[what]) { seen[what] = 1; problems.push(what); }
+              }
+            });
+            document.querySelectorAll('svg.chart rect.bar, svg.chart .line, .key').forEach(function (el) {
+              if (skipped(el)) return;
+              var style = getComputedStyle(el), svg = el.closest('svg');
+              var mark = parse(svg ? (el.matches('.line') ? style.stroke : style.fill) : style.backgroundColor);
+              if (!mark) return;
+              var r = ratio(mark, background(svg || el.parentElement));
+              if (r < 3) problems.push('mark ' + el.getAttribute('class') + ' ' + r.toFixed(2) + ':1');
+            });
+            return problems;"#,
+            Vec::new(),
+        )
+        .await;
+    serde_json::from_value(found).unwrap()
+}
+
+/// The luminance of the page's background (0 black … 1 white).
+async fn page_luminance(b: &Browser) -> f64 {
+    b.js(
+        r#"var m = /rgba?\(([^)]+)\)/.exec(getComputedStyle(document.documentElement).backgroundColor);
+        var p = m[1].split(/[\s,]+/).map(Number);
+        var f = function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * f(p[0]) + 0.7152 * f(p[1]) + 0.0722 * f(p[2]);"#,
+        Vec::new(),
+    )
+    .await
+    .as_f64()
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn colours_follow_the_system_and_charts_read_well_in_both_schemes_and_widths() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    let ids = b.seed(&a_busy_search()).await;
+    b.goto("/analytics").await;
+    b.click("form[action='/analytics/refresh'] button").await;
+    b.wait_for("Snapshots recomputed").await;
+    let detail = format!("/applications/{}", ids[0]);
+
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        for path in [
+            "/",
+            "/applications",
+            "/applications/board",
+            detail.as_str(),
+            "/applications/new",
+            "/interviews",
+            "/analytics",
+            "/settings",
+            "/settings/tokens",
+        ] {
+            b.goto(path).await;
+            let light = page_luminance(&b).await;
+            if scheme == "dark" {
+                assert!(light < 0.05, "{path} is dark in the dark scheme: {light}");
+            } else {
+                assert!(light > 0.8, "{path} is light in the light scheme: {light}");
+            }
+            let problems = contrast_problems(&b).await;
+            assert!(
+                problems.is_empty(),
+                "{path} in the {scheme} scheme: {problems:#?}"
+            );
+        }
+        b.goto("/").await;
+        b.keys("?").await;
+        assert!(contrast_problems(&b).await.is_empty(), "the shortcuts list");
+    }
+
+    // The audit itself sees pale text (set through the CSSOM, which the
+    // content security policy allows).
+    b.color_scheme("light").await;
+    b.goto("/").await;
+    b.js(
+        "var p = document.createElement('p'); p.textContent = 'pale'; p.style.color = '#c8c8c8'; document.querySelector('main').appendChild(p);",
+        Vec::new(),
+    )
+    .await;
+    let pale = contrast_problems(&b).await;
+    assert!(pale.iter().any(|p| p.contains("\"pale\"")), "{pale:?}");
+
+    for width in [1280, 375] {
+        b.window_width(width).await;
+        for path in ["/", "/analytics"] {
+            b.goto(path).await;
+            assert!(b.count("svg.chart text").await > 5, "{path} has charts");
+            let problems = chart_label_problems(&b).await;
+            assert!(problems.is_empty(), "{path} at {width} px: {problems:#?}");
+        }
+    }
+    b.goto("/").await;
+    let first = b
+        .js(
+            "return document.querySelector('svg.chart-weekly text.axis').textContent",
+            Vec::new(),
+        )
+        .await;
+    let first = first.as_str().unwrap();
+    assert!(
+        first.chars().next().is_some_and(|c| c.is_ascii_digit()),
+        "the first week's label is whole: {first:?}"
+    );
+
+    for (path, name) in [
+        ("/", "busy-dashboard"),
+        ("/applications", "busy-applications"),
+        ("/applications/board", "busy-board"),
+        (detail.as_str(), "busy-application"),
+        ("/analytics", "busy-analytics"),
+    ] {
+        b.goto(path).await;
+        b.screenshots(name).await;
+    }
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        b.goto("/").await;
+        b.keys("?").await;
+        b.screenshot_now(&format!("shortcuts-{scheme}")).await;
+    }
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn nothing_is_cut_or_cramped_on_a_phone_or_a_desktop() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    let ids = b.seed(&a_busy_search()).await;
+
+    for width in [1280, 375] {
+        b.window_width(width).await;
+        // The board shows every column, the Offer column included.
+        b.goto("/applications/board").await;
+        let fit = b
+            .js(
+                r#"var board = document.querySelector('.board'), edge = document.documentElement.clientWidth;
+                return {scroll: board.scrollWidth - board.clientWidth,
+                  page: document.documentElement.scrollWidth - edge,
+                  outside: Array.from(board.querySelectorAll('.column')).filter(function (c) {
+                    var r = c.getBoundingClientRect(); return r.left < 0 || r.right > edge; }).map(function (c) { return c.dataset.status; })};"#,
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(
+            fit,
+            json!({"scroll": 0, "page": 0, "outside": []}),
+            "the board at {width} px"
+        );
+
+        // The breadcrumb reads "Applications › company" with no gap.
+        b.goto(&format!("/applications/{}", ids[0])).await;
+        let gap = b
+            .js(
+                r#"var a = document.querySelector('nav.crumbs a'), range = document.createRange();
+                range.selectNodeContents(a.nextSibling);
+                return range.getClientRects()[0].left - a.getBoundingClientRect().right;"#,
+                Vec::new(),
+            )
+            .await
+            .as_f64()
+            .unwrap();
+        assert!(gap.abs() < 1.0, "the breadcrumb's gap at {width} px: {gap}");
+        assert_eq!(
+            b.js(
+                "return getComputedStyle(document.querySelector('nav.crumbs a')).color === getComputedStyle(document.querySelector('main .card a')).color",
+                Vec::new()
+            )
+            .await,
+            json!(true),
+            "breadcrumb links look like links"
+        );
+
+        // What to do next: a group per kind, three of each in sight.
+        b.goto("/").await;
+        let groups = b
+            .js(
+                r#"return Array.from(document.querySelectorAll('.action-group')).map(function (g) {
+                  return [g.querySelector('h3').firstChild.textContent.trim(),
+                    Array.from(g.querySelectorAll('li')).filter(function (li) { return li.checkVisibility(); }).length,
+                    g.querySelectorAll('li').length];
+                });"#,
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(
+            groups,
+            json!([
+                ["Deadlines", 3, 5],
+                ["Follow-ups", 3, 4],
+                ["Next actions", 2, 2]
+            ]),
+            "at {width} px"
+        );
+    }
+
+    // "Show all" opens the rest of a group (a plain <details>).
+    b.click(".action-deadline details summary").await;
+    assert_eq!(b.count(".action-deadline li").await, 5);
+    assert_eq!(
+        b.js(
+            "return Array.from(document.querySelectorAll('.action-deadline li')).filter(function (li) { return li.checkVisibility(); }).length",
+            Vec::new()
+        )
+        .await,
+        json!(5)
+    );
+    let summary = b.text_of(".action-deadline summary").await;
+    assert_eq!(
+        summary.split_whitespace().collect::<Vec<_>>().join(" "),
+        "Show fewer deadlines"
+    );
+
+    // Phone: space under "Add an application"; applications as compact cards.
+    b.window_width(375).await;
+    b.goto("/").await;
+    let gap = b
+        .js(
+            "return document.querySelector('.stats').getBoundingClientRect().top - document.querySelector('.page-head .button').getBoundingClientRect().bottom",
+            Vec::new(),
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(gap >= 12.0, "the button's gap above the stats: {gap}");
+    b.goto("/applications").await;
+    let rows = b
+        .js(
+            r#"return {display: getComputedStyle(document.querySelector('.apps tbody tr')).display,
+              page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+              heights: Array.from(document.querySelectorAll('.apps tbody tr')).map(function (r) { return Math.round(r.getBoundingClientRect().height); }),
+              sorts: document.querySelectorAll('.apps thead a').length};"#,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(rows["display"], "grid", "rows are cards: {rows}");
+    assert_eq!(rows["page"], 0, "nothing sticks out sideways: {rows}");
+    assert_eq!(rows["sorts"], 5, "the sort links stay: {rows}");
+    let heights: Vec<u64> = serde_json::from_value(rows["heights"].clone()).unwrap();
+    assert_eq!(heights.len(), 14);
+    assert!(
+        heights.iter().all(|h| *h <= 150),
+        "every card is compact, the long name's too: {heights:?}"
+    );
+    b.window_width(1280).await;
+    b.goto("/applications").await;
+    assert_eq!(
+        b.js(
+            "return getComputedStyle(document.querySelector('.apps tbody tr')).display",
+            Vec::new()
+        )
+        .await,
+        json!("table-row"),
+        "a table on a desktop"
+    );
+    b.quit().await;
+}
+
+/// The path after the page settles (shortcuts navigate).
+async fn settled_path(b: &Browser, expected: &str) -> String {
+    for _ in 0..30 {
+        if b.path().await == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.path().await
+}
+
+#[actix_web::test]
+async fn keyboard_shortcuts_open_the_main_pages_but_never_while_typing() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.add_application("Acme", "Rust engineer", "applied").await;
+
+    for (keys, path) in [
+        ("ga", "/applications"),
+        ("gb", "/applications/board"),
+        ("gi", "/interviews"),
+        ("gr", "/analytics"),
+        ("gs", "/settings"),
+        ("gd", "/"),
+        ("n", "/applications/new"),
+    ] {
+        b.goto("/").await;
+        b.wait_for("class=\"js\"").await;
+        b.keys(keys).await;
+        assert_eq!(settled_path(&b, path).await, path, "{keys}");
+    }
+
+    // "/" goes to the search box; what is typed there stays text.
+    b.goto("/applications").await;
+    b.wait_for("class=\"js\"").await;
+    b.keys("/").await;
+    assert_eq!(
+        b.js("return document.activeElement.id", Vec::new()).await,
+        json!("q")
+    );
+    b.keys("gd n").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.path().await, "/applications");
+    let typed = b
+        .d()
+        .find(By::Id("q"))
+        .await
+        .unwrap()
+        .value()
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("gd n"));
+
+    // Nor in a text area, a menu or an editable element.
+    b.goto("/applications/new").await;
+    b.wait_for("class=\"js\"").await;
+    b.js(
+        "var d = document.createElement('div'); d.id = 'editable'; d.contentEditable = 'true'; d.textContent = 'x'; document.querySelector('main').appendChild(d);",
+        Vec::new(),
+    )
+    .await;
+    for field in ["f-job_description", "f-status", "editable"] {
+        b.js(
+            "document.getElementById(arguments[0]).focus()",
+            vec![json!(field)],
+        )
+        .await;
+        b.keys("gdn?").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(b.path().await, "/applications/new", "typing in {field}");
+        assert_eq!(
+            b.js(
+                "return document.getElementById('shortcuts').open",
+                Vec::new()
+            )
+            .await,
+            json!(false)
+        );
+    }
+
+    // Nor with Ctrl, Alt or Meta held.
+    b.js("document.activeElement.blur()", Vec::new()).await;
+    for modifier in [Key::Alt, Key::Control, Key::Meta] {
+        b.d()
+            .action_chain()
+            .key_down(modifier.clone())
+            .send_keys("g")
+            .key_up(modifier)
+            .send_keys("d")
+            .perform()
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.path().await, "/applications/new");
+
+    // "?" lists them; Escape closes the list; keys do nothing while it is open.
+    b.keys("?").await;
+    assert_eq!(
+        b.js(
+            "return document.getElementById('shortcuts').open",
+            Vec::new()
+        )
+        .await,
+        json!(true)
+    );
+    let list = b.text_of("#shortcuts").await;
+    for item in ["Dashboard", "Applications", "Board", "New application"] {
+        assert!(list.contains(item), "{list}");
+    }
+    b.keys("ga").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.path().await, "/applications/new");
+    b.keys(&char::from(Key::Escape).to_string()).await;
+    assert_eq!(
+        b.js(
+            "return document.getElementById('shortcuts').open",
+            Vec::new()
+        )
+        .await,
+        json!(false)
+    );
+    // The links read as before.
+    assert_eq!(
+        b.text_of(".main-nav a[href='/applications']").await,
+        "Applications"
+    );
     b.quit().await;
 }

@@ -109,7 +109,7 @@ async fn a_new_application_from_the_form_is_on_its_page_in_the_table_and_on_the_
     assert!(table.html.contains("Acme") && table.html.contains("Rust engineer"));
     let dashboard = get(&app, &b, "/").await;
     assert!(
-        dashboard.html.contains("<svg class=\"chart\""),
+        dashboard.html.contains("<svg class=\"chart chart-funnel\""),
         "charts are drawn on the server"
     );
     assert!(
@@ -303,6 +303,99 @@ async fn a_forbidden_status_change_is_explained_with_the_allowed_moves() {
     assert_eq!(ok.location.as_deref(), Some("/applications/board"));
     let board = follow(&app, &b, &ok).await;
     assert!(board.html.contains("Acme moved to Applied."));
+}
+
+#[actix_web::test]
+async fn status_menus_start_on_choose_and_an_unchosen_move_is_refused_with_the_note_kept() {
+    let app = spawn_app().await;
+    let b = sign_up(&app, "ada@example.com").await;
+    let id = new_application(
+        &app,
+        &b,
+        &[
+            ("company", "Acme"),
+            ("title", "Engineer"),
+            ("status", "applied"),
+        ],
+    )
+    .await;
+    let path = format!("/applications/{id}");
+    for page in [path.as_str(), "/applications/board"] {
+        let html = get(&app, &b, page).await.html;
+        let menu = html
+            .split("name=\"status\" required")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{page} has a required status menu:\n{html}"));
+        let menu = menu.split("</select>").next().unwrap();
+        assert!(
+            menu.trim_start().starts_with(">")
+                && menu.contains("<option value=\"\">Choose…</option>"),
+            "{page}: {menu}"
+        );
+        assert!(!menu.contains("selected"), "{page}: nothing is preselected");
+    }
+    let res = post(
+        &app,
+        &b,
+        &format!("/applications/{id}/status"),
+        &[
+            ("status", ""),
+            ("status_note", "keep me"),
+            ("back", "board"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.html
+            .contains("Choose the status to move to; nothing was changed."),
+        "{}",
+        res.html
+    );
+    assert!(res.html.contains("value=\"keep me\""), "the note is kept");
+    let now = get(&app, &b, &path).await;
+    assert!(now.html.contains("status status-applied"), "still applied");
+}
+
+#[actix_web::test]
+async fn what_to_do_next_is_grouped_by_kind_with_the_rest_behind_show_all() {
+    let app = spawn_app().await;
+    let b = sign_up(&app, "ada@example.com").await;
+    let today = time::OffsetDateTime::now_utc().date();
+    for (i, company) in ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
+        .into_iter()
+        .enumerate()
+    {
+        let deadline = (today + time::Duration::days(i as i64 + 1)).to_string();
+        new_application(
+            &app,
+            &b,
+            &[
+                ("company", company),
+                ("title", "Engineer"),
+                ("deadline", &deadline),
+            ],
+        )
+        .await;
+    }
+    let html = get(&app, &b, "/").await.html;
+    let group = html
+        .split("<section class=\"action-group action-deadline\"")
+        .nth(1)
+        .expect("a group of deadlines")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(group.contains("Deadlines"), "{group}");
+    let (shown, rest) = group.split_once("<details class=\"more\">").unwrap();
+    assert_eq!(shown.matches("<li").count(), 3, "{group}");
+    assert_eq!(rest.matches("<li").count(), 2, "{group}");
+    assert!(rest.contains("Show all 5"), "{group}");
+    assert!(
+        shown.find("Acme").unwrap() < shown.find("Initech").unwrap(),
+        "the soonest first"
+    );
+    assert!(!html.contains("action-follow_up"), "no empty groups");
 }
 
 #[actix_web::test]

@@ -608,6 +608,18 @@ pub async fn change_status(
         status_note: form.get("status_note").to_owned(),
         ..Default::default()
     };
+    // The menus start on "Choose…" so that one careless click moves nothing.
+    if form.get("status").is_empty() {
+        return render_detail(
+            &state,
+            &req,
+            &viewer,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            refused("Choose the status to move to; nothing was changed.".to_owned()),
+        )
+        .await;
+    }
     let patch = match ApplicationPatch::parse(&body) {
         Ok(p) => p,
         Err(e) => {

@@ -35,20 +35,25 @@ pub struct Line {
     pub last: String,
 }
 
+/// An axis label. `anchor` is the SVG `text-anchor`; a `minor` label is
+/// hidden at phone width, where the labels are drawn larger (app.css).
 #[derive(Debug, Serialize)]
 pub struct Tick {
     pub label: String,
     pub x: f64,
     pub y: f64,
+    pub anchor: &'static str,
+    pub minor: bool,
 }
 
-const LABEL_WIDTH: f64 = 110.0;
+/// Room for the stage names left of the funnel's bars, at the phone font size.
+const LABEL_WIDTH: f64 = 140.0;
 
 /// Horizontal bars, one per funnel stage, as wide as its share of the first.
 pub fn funnel(stages: &[FunnelStage]) -> Chart {
     let (width, row) = (440.0, 36.0);
     let max = stages.iter().map(|s| s.count).max().unwrap_or(0).max(1) as f64;
-    let room = width - LABEL_WIDTH - 60.0;
+    let room = width - LABEL_WIDTH - 50.0;
     let bars = stages
         .iter()
         .enumerate()
@@ -73,10 +78,11 @@ pub fn funnel(stages: &[FunnelStage]) -> Chart {
     }
 }
 
-/// Vertical bars per week: applications sent, interviews and offers side by side.
+/// Vertical bars per week: applications sent, interviews and offers side by
+/// side. A margin on each side keeps the first and last date labels whole.
 pub fn weekly(weeks: &[Week]) -> Chart {
-    let (width, height, base) = (480.0, 190.0, 160.0);
-    let slot = width / weeks.len().max(1) as f64;
+    let (width, height, base, margin) = (480.0, 190.0, 160.0, 24.0);
+    let slot = (width - 2.0 * margin) / weeks.len().max(1) as f64;
     let max = weeks
         .iter()
         .flat_map(|w| [w.applied, w.interviews, w.offers])
@@ -84,11 +90,11 @@ pub fn weekly(weeks: &[Week]) -> Chart {
         .unwrap_or(0)
         .max(1) as f64;
     let scale = (base - 10.0) / max;
-    let bar = (slot - 10.0) / 3.0;
+    let bar = (slot - 8.0) / 3.0;
     let mut bars = Vec::new();
     let mut ticks = Vec::new();
     for (i, w) in weeks.iter().enumerate() {
-        let x0 = i as f64 * slot + 5.0;
+        let x0 = margin + i as f64 * slot + 4.0;
         for (k, (label, value)) in [
             ("applied", w.applied),
             ("interviews", w.interviews),
@@ -110,9 +116,11 @@ pub fn weekly(weeks: &[Week]) -> Chart {
         }
         if i % 2 == 0 || weeks.len() <= 6 {
             ticks.push(Tick {
-                label: w.week_start.format(DAY_MONTH).unwrap_or_default(),
-                x: x0 + slot / 2.0 - 5.0,
-                y: base + 18.0,
+                label: day_month(w.week_start),
+                x: margin + (i as f64 + 0.5) * slot,
+                y: base + 20.0,
+                anchor: "middle",
+                minor: weeks.len() > 6 && i % 4 == 2,
             });
         }
     }
@@ -125,15 +133,22 @@ pub fn weekly(weeks: &[Week]) -> Chart {
     }
 }
 
+/// "14 Sep": a short date for axis labels.
+pub fn day_month(d: time::Date) -> String {
+    d.format(DAY_MONTH).unwrap_or_default()
+}
+
 const DAY_MONTH: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[day padding:none] [month repr:short]");
 
-/// Lines of rates (0–1) over a series of periods, oldest first.
+/// Lines of rates (0–1) over a series of periods, oldest first. Margins
+/// keep the percentages left of the plot and the first and last date
+/// labels (centred under their point) inside the chart.
 pub fn rates(labels: &[String], series: &[(&str, &str, Vec<f64>)]) -> Chart {
-    let (width, height, left, top, bottom) = (600.0, 220.0, 40.0, 10.0, 190.0);
+    let (width, height, left, right, top, bottom) = (600.0, 240.0, 90.0, 44.0, 20.0, 190.0);
     let n = labels.len().max(1);
     let step = if n > 1 {
-        (width - left - 20.0) / (n - 1) as f64
+        (width - left - right) / (n - 1) as f64
     } else {
         0.0
     };
@@ -161,17 +176,22 @@ pub fn rates(labels: &[String], series: &[(&str, &str, Vec<f64>)]) -> Chart {
         .iter()
         .enumerate()
         .filter(|(i, _)| i % every == 0)
-        .map(|(i, l)| Tick {
+        .enumerate()
+        .map(|(k, (i, l))| Tick {
             label: l.clone(),
             x: x(i),
-            y: bottom + 18.0,
+            y: bottom + 34.0,
+            anchor: "middle",
+            minor: k % 2 == 1,
         })
         .collect();
     for pct in [0.0, 0.5, 1.0] {
         ticks.push(Tick {
             label: format!("{:.0}%", pct * 100.0),
-            x: 0.0,
-            y: y(pct) + 4.0,
+            x: left - 10.0,
+            y: y(pct) + 5.0,
+            anchor: "end",
+            minor: false,
         });
     }
     Chart {
@@ -222,6 +242,42 @@ mod tests {
             rate_from_previous: None,
         }];
         assert_eq!(funnel(&stages).bars[0].width, 0.0);
+    }
+
+    /// Where a label reaches left and right, at `size` chart units and an
+    /// average glyph of 0.6 em (the browser test measures the real text).
+    fn reach(t: &Tick, size: f64) -> (f64, f64) {
+        let w = t.label.chars().count() as f64 * 0.6 * size;
+        match t.anchor {
+            "middle" => (t.x - w / 2.0, t.x + w / 2.0),
+            "end" => (t.x - w, t.x),
+            _ => (t.x, t.x + w),
+        }
+    }
+
+    #[test]
+    fn axis_labels_fit_inside_the_charts_at_the_phone_font_size() {
+        let start = time::macros::date!(2026 - 09 - 14);
+        let weeks: Vec<Week> = (0..12)
+            .map(|i| Week {
+                week_start: start + time::Duration::weeks(i),
+                applied: i,
+                interviews: 0,
+                offers: 0,
+            })
+            .collect();
+        let c = weekly(&weeks);
+        assert_eq!(c.ticks[0].label, "14 Sep");
+        for t in &c.ticks {
+            let (left, right) = reach(t, 20.0);
+            assert!(left >= 0.0 && right <= c.width, "{} at {}", t.label, t.x);
+        }
+        let labels: Vec<String> = weeks.iter().map(|w| day_month(w.week_start)).collect();
+        let c = rates(&labels, &[("Response", "response", vec![0.5; 12])]);
+        for t in &c.ticks {
+            let (left, right) = reach(t, 24.0);
+            assert!(left >= 0.0 && right <= c.width, "{} at {}", t.label, t.x);
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub async fn analytics_page(
     let rate = |m: &Value, name: &str| m["rates"][name].as_f64().unwrap_or(0.0);
     let labels: Vec<String> = snapshots
         .iter()
-        .map(|s| s.period_start.map(format_date).unwrap_or_default())
+        .map(|s| s.period_start.map(charts::day_month).unwrap_or_default())
         .collect();
     let series = [
         (
