@@ -1,6 +1,7 @@
 //! Applications in the browser: the table (sort, filter, search), the board
 //! (a column per status), the new-application form and the detail page
-//! (edit, status change, notes, interviews, history). Every change is a
+//! (edit, status change, interviews, history; notes and drafts have their
+//! own modules). Every change is a
 //! plain form post that redirects; a refused one re-renders the page with
 //! the messages beside the fields and the input kept.
 
@@ -13,16 +14,13 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::forms::{back_to_application, errors_by_field, field_label, to_json, Empty, Kind};
+use super::forms::{errors_by_field, field_label, to_json, Empty, Kind};
 use super::{done, render_page, FormData, Poster, Viewer};
-use crate::actors::ai_pool::Queue;
 use crate::actors::user_state::{
-    AddNote, CreateApplication, CreateInterview, DeleteApplication, DeleteNote, UpdateApplication,
-    UpdateNote,
+    CreateApplication, CreateInterview, DeleteApplication, UpdateApplication,
 };
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
-use crate::domain::note::parse_note_body;
 use crate::domain::pipeline::{allowed_next, can_undo, Status};
 use crate::domain::search::search_text;
 use crate::domain::time::format_timestamp;
@@ -355,22 +353,22 @@ pub async fn create(
 
 /// What a re-rendered detail page keeps of a refused form.
 #[derive(Default)]
-struct Refused {
-    edit: Option<HashMap<String, String>>,
-    edit_errors: HashMap<String, String>,
-    stale: Vec<minijinja::Value>,
-    status_error: Option<String>,
-    status_note: String,
-    note_body: String,
-    note_error: Option<String>,
-    interview: Option<HashMap<String, String>>,
-    interview_errors: HashMap<String, String>,
-    draft: Option<HashMap<String, String>>,
-    draft_errors: HashMap<String, String>,
+pub(super) struct Refused {
+    pub(super) edit: Option<HashMap<String, String>>,
+    pub(super) edit_errors: HashMap<String, String>,
+    pub(super) stale: Vec<minijinja::Value>,
+    pub(super) status_error: Option<String>,
+    pub(super) status_note: String,
+    pub(super) note_body: String,
+    pub(super) note_error: Option<String>,
+    pub(super) interview: Option<HashMap<String, String>>,
+    pub(super) interview_errors: HashMap<String, String>,
+    pub(super) draft: Option<HashMap<String, String>>,
+    pub(super) draft_errors: HashMap<String, String>,
 }
 
 /// The edit form's values for a stored application.
-fn form_values(app: &ApplicationDetail, zone: &str) -> HashMap<String, String> {
+pub(super) fn form_values(app: &ApplicationDetail, zone: &str) -> HashMap<String, String> {
     let json = serde_json::to_value(app).unwrap_or(Value::Null);
     let mut values = HashMap::new();
     for (name, kind) in FIELDS {
@@ -392,7 +390,7 @@ fn form_values(app: &ApplicationDetail, zone: &str) -> HashMap<String, String> {
     values
 }
 
-async fn render_detail(
+pub(super) async fn render_detail(
     state: &AppState,
     req: &HttpRequest,
     viewer: &Viewer,
@@ -496,7 +494,7 @@ pub async fn detail(
     .await
 }
 
-fn version_of(form: &FormData) -> Option<i32> {
+pub(super) fn version_of(form: &FormData) -> Option<i32> {
     form.get("version").trim().parse().ok()
 }
 
@@ -709,108 +707,6 @@ pub async fn delete(
     ))
 }
 
-/// `POST /applications/{id}/notes`.
-pub async fn add_note(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    Poster { viewer, form }: Poster,
-) -> Result<HttpResponse> {
-    let id = *id;
-    let body = to_json(
-        &form,
-        &[("body", Kind::Text)],
-        Empty::Omit,
-        viewer.timezone(),
-    );
-    let refused = |e: &crate::domain::ValidationError| Refused {
-        note_body: form.get("body").to_owned(),
-        note_error: errors_by_field(e).into_values().next(),
-        ..Default::default()
-    };
-    let text = match parse_note_body(&body) {
-        Ok(t) => t,
-        Err(e) => {
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(&e),
-            )
-            .await
-        }
-    };
-    let msg = AddNote {
-        application_id: id,
-        body: text,
-    };
-    state.user(viewer.auth.user_id).await?.send(msg).await??;
-    Ok(done(
-        &state,
-        &format!("/applications/{id}#notes"),
-        "Note added.",
-    ))
-}
-
-/// `POST /notes/{id}`: edits a note (from its application's page).
-pub async fn update_note(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    Poster { viewer, form }: Poster,
-) -> Result<HttpResponse> {
-    let back = back_to_application(&form, "notes", "/applications");
-    let body = to_json(
-        &form,
-        &[("body", Kind::Text)],
-        Empty::Omit,
-        viewer.timezone(),
-    );
-    let text = match parse_note_body(&body) {
-        Ok(t) => t,
-        Err(_) => {
-            return Ok(done(
-                &state,
-                &back,
-                "A note cannot be empty; it was kept as it was.",
-            ))
-        }
-    };
-    let msg = UpdateNote {
-        id: *id,
-        if_match: version_of(&form),
-        body: text,
-    };
-    match state.user(viewer.auth.user_id).await?.send(msg).await? {
-        Ok(_) => Ok(done(&state, &back, "Note saved.")),
-        Err(Error::StaleVersion { .. }) => Ok(done(
-            &state,
-            &back,
-            "That note changed meanwhile; your edit was not saved. Here it is as it stands now.",
-        )),
-        Err(e) => Err(e),
-    }
-}
-
-/// `POST /notes/{id}/delete`.
-pub async fn delete_note(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    Poster { viewer, form }: Poster,
-) -> Result<HttpResponse> {
-    let msg = DeleteNote {
-        id: *id,
-        if_match: None,
-    };
-    state.user(viewer.auth.user_id).await?.send(msg).await??;
-    Ok(done(
-        &state,
-        &back_to_application(&form, "notes", "/applications"),
-        "Note deleted.",
-    ))
-}
-
 /// `POST /applications/{id}/interviews`.
 pub async fn add_interview(
     state: web::Data<AppState>,
@@ -864,108 +760,4 @@ pub async fn add_interview(
         }
         Err(e) => Err(e),
     }
-}
-
-/// `POST /applications/{id}/drafts`: asks the AI pool for a draft.
-pub async fn ask_draft(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    Poster { viewer, form }: Poster,
-) -> Result<HttpResponse> {
-    let id = *id;
-    let spec = [
-        ("kind", Kind::Text),
-        ("tone", Kind::Text),
-        ("instructions", Kind::Text),
-        ("interview_id", Kind::Text),
-    ];
-    let body = to_json(&form, &spec, Empty::Omit, viewer.timezone());
-    let refused = |errors: HashMap<String, String>| Refused {
-        draft: Some(form.values()),
-        draft_errors: errors,
-        ..Default::default()
-    };
-    let new = match crate::domain::generation::NewGeneration::parse(&body) {
-        Ok(n) => n,
-        Err(e) => {
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(errors_by_field(&e)),
-            )
-            .await
-        }
-    };
-    let queued = state
-        .ai
-        .send(Queue {
-            user_id: viewer.auth.user_id,
-            application_id: id,
-            new: new.clone(),
-        })
-        .await?;
-    match queued {
-        Ok(_) => Ok(done(
-            &state,
-            &format!("/applications/{id}#drafts"),
-            &format!(
-                "{} requested: it appears below as it is written.",
-                new.kind.title()
-            ),
-        )),
-        Err(Error::LimitReached { detail, .. }) => {
-            let errors = HashMap::from([("kind".to_owned(), format!("Not now: {detail}."))]);
-            render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::TOO_MANY_REQUESTS,
-                refused(errors),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// `POST /drafts/{id}/cancel`.
-pub async fn cancel_draft(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    Poster { viewer, form }: Poster,
-) -> Result<HttpResponse> {
-    let message =
-        match crate::http::generations::request_cancel(&state, viewer.auth.user_id, *id).await {
-            Ok(g) if g.status == crate::domain::generation::Status::Cancelled => "Draft cancelled.",
-            Ok(_) => "Stopping the draft: it ends within a few seconds.",
-            Err(Error::Conflict(_)) => "That draft had already finished.",
-            Err(e) => return Err(e),
-        };
-    Ok(done(
-        &state,
-        &back_to_application(&form, "drafts", "/applications"),
-        message,
-    ))
-}
-
-/// `POST /drafts/{id}/delete`.
-pub async fn delete_draft(
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    Poster { viewer, form }: Poster,
-) -> Result<HttpResponse> {
-    let client = state.pool.get().await?;
-    if !crate::store::generations::delete(&client, viewer.auth.user_id, *id).await? {
-        return Err(Error::NotFound);
-    }
-    Ok(done(
-        &state,
-        &back_to_application(&form, "drafts", "/applications"),
-        "Draft deleted.",
-    ))
 }

@@ -9,9 +9,11 @@
 pub mod applications;
 pub mod charts;
 pub mod dashboard;
+pub mod drafts;
 pub mod filters;
 pub mod forms;
 pub mod interviews;
+pub mod notes;
 pub mod settings;
 pub mod sign_in;
 pub mod tokens;
@@ -419,8 +421,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(applications::delete)),
         )
         .service(
-            resource("/applications/{id}/notes", &[M::POST])
-                .route(web::post().to(applications::add_note)),
+            resource("/applications/{id}/notes", &[M::POST]).route(web::post().to(notes::add_note)),
         )
         .service(
             resource("/applications/{id}/interviews", &[M::POST])
@@ -428,22 +429,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/applications/{id}/drafts", &[M::POST])
-                .route(web::post().to(applications::ask_draft)),
+                .route(web::post().to(drafts::ask_draft)),
         )
         .service(
-            resource("/drafts/{id}/cancel", &[M::POST])
-                .route(web::post().to(applications::cancel_draft)),
+            resource("/drafts/{id}/cancel", &[M::POST]).route(web::post().to(drafts::cancel_draft)),
         )
         .service(
-            resource("/drafts/{id}/delete", &[M::POST])
-                .route(web::post().to(applications::delete_draft)),
+            resource("/drafts/{id}/delete", &[M::POST]).route(web::post().to(drafts::delete_draft)),
         )
+        .service(resource("/notes/{id}", &[M::POST]).route(web::post().to(notes::update_note)))
         .service(
-            resource("/notes/{id}", &[M::POST]).route(web::post().to(applications::update_note)),
-        )
-        .service(
-            resource("/notes/{id}/delete", &[M::POST])
-                .route(web::post().to(applications::delete_note)),
+            resource("/notes/{id}/delete", &[M::POST]).route(web::post().to(notes::delete_note)),
         )
         .service(resource("/interviews", &[M::GET]).route(web::get().to(interviews::page)))
         .service(resource("/interviews/{id}", &[M::POST]).route(web::post().to(interviews::update)))
