@@ -514,6 +514,12 @@ pub fn meta_csrf(page: &str) -> String {
         .to_owned()
 }
 
+/// Signs in through the sign-in form (the test password); the raw answer.
+pub async fn sign_in_form(app: &TestApp, b: &reqwest::Client, email: &str) -> reqwest::Response {
+    let fields = [("email", email), ("password", "correct horse battery")];
+    submit(app, b, "/auth/login", "/auth/local/login", &fields).await
+}
+
 /// Signs up through the register form; returns the browser (signed in).
 pub async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
     let b = browser();

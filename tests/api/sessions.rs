@@ -2,7 +2,9 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{browser, meta_csrf, sign_up, spawn_app, spawn_app_with, submit};
+use crate::helpers::{
+    browser, meta_csrf, sign_in_form, sign_up, spawn_app, spawn_app_with, submit,
+};
 
 #[actix_web::test]
 async fn registering_through_the_form_signs_in_and_lands_on_the_dashboard() {
@@ -129,17 +131,7 @@ async fn every_sign_in_gets_a_new_session_id_whatever_cookie_was_planted() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let res = submit(
-            &app,
-            &b,
-            "/auth/login",
-            "/auth/local/login",
-            &[
-                ("email", "ada@example.com"),
-                ("password", "correct horse battery"),
-            ],
-        )
-        .await;
+        let res = sign_in_form(&app, &b, "ada@example.com").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let set = res
             .headers()
@@ -229,17 +221,7 @@ async fn session_cookies_are_secure_behind_https() {
     let app = spawn_app_with(&[("public_url", "https://jobs.example.com")]).await;
     app.user("ada@example.com").await;
     let b = browser();
-    let res = submit(
-        &app,
-        &b,
-        "/auth/login",
-        "/auth/local/login",
-        &[
-            ("email", "ada@example.com"),
-            ("password", "correct horse battery"),
-        ],
-    )
-    .await;
+    let res = sign_in_form(&app, &b, "ada@example.com").await;
     let set = res
         .headers()
         .get_all("set-cookie")
