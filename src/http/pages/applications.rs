@@ -390,7 +390,36 @@ pub(super) fn form_values(app: &ApplicationDetail, zone: &str) -> HashMap<String
     values
 }
 
-pub(super) async fn render_detail(
+/// The application page a form was posted from.
+pub(super) struct Detail<'a> {
+    state: &'a AppState,
+    req: &'a HttpRequest,
+    viewer: &'a Viewer,
+    id: Uuid,
+}
+
+pub(super) fn page_of<'a>(
+    state: &'a AppState,
+    req: &'a HttpRequest,
+    viewer: &'a Viewer,
+    id: Uuid,
+) -> Detail<'a> {
+    Detail {
+        state,
+        req,
+        viewer,
+        id,
+    }
+}
+
+impl Detail<'_> {
+    /// The page again, with what was refused beside its form (input kept).
+    pub(super) async fn show(&self, status: StatusCode, refused: Refused) -> Result<HttpResponse> {
+        render_detail(self.state, self.req, self.viewer, self.id, status, refused).await
+    }
+}
+
+async fn render_detail(
     state: &AppState,
     req: &HttpRequest,
     viewer: &Viewer,
@@ -483,15 +512,9 @@ pub async fn detail(
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse> {
-    render_detail(
-        &state,
-        &req,
-        &viewer,
-        *id,
-        StatusCode::OK,
-        Refused::default(),
-    )
-    .await
+    page_of(&state, &req, &viewer, *id)
+        .show(StatusCode::OK, Refused::default())
+        .await
 }
 
 pub(super) fn version_of(form: &FormData) -> Option<i32> {
@@ -521,15 +544,9 @@ pub async fn update(
         Ok(p) => p,
         Err(e) => {
             refused.edit_errors = errors_by_field(&e);
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused,
-            )
-            .await;
+            return page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused)
+                .await;
         }
     };
     let msg = UpdateApplication {
@@ -541,15 +558,9 @@ pub async fn update(
         Ok(_) => Ok(done(&state, &format!("/applications/{id}"), "Saved.")),
         Err(Error::Validation(e)) => {
             refused.edit_errors = errors_by_field(&e);
-            render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused,
-            )
-            .await
+            page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused)
+                .await
         }
         Err(Error::StaleVersion { current, .. }) => {
             let client = state.pool.get().await?;
@@ -572,7 +583,9 @@ pub async fn update(
             // Saving again now applies the user's values over the new version, knowingly.
             mine.insert("version".into(), current.to_string());
             refused.edit = Some(mine);
-            render_detail(&state, &req, &viewer, id, StatusCode::CONFLICT, refused).await
+            page_of(&state, &req, &viewer, id)
+                .show(StatusCode::CONFLICT, refused)
+                .await
         }
         Err(e) => Err(e),
     }
@@ -608,29 +621,20 @@ pub async fn change_status(
     };
     // The menus start on "Choose…" so that one careless click moves nothing.
     if form.get("status").is_empty() {
-        return render_detail(
-            &state,
-            &req,
-            &viewer,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            refused("Choose the status to move to; nothing was changed.".to_owned()),
-        )
-        .await;
+        return page_of(&state, &req, &viewer, id)
+            .show(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                refused("Choose the status to move to; nothing was changed.".to_owned()),
+            )
+            .await;
     }
     let patch = match ApplicationPatch::parse(&body) {
         Ok(p) => p,
         Err(e) => {
             let message = errors_by_field(&e).into_values().next().unwrap_or_default();
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(message),
-            )
-            .await;
+            return page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused(message))
+                .await;
         }
     };
     let msg = UpdateApplication {
@@ -663,27 +667,15 @@ pub async fn change_status(
                     allowed.join(", ")
                 }
             );
-            render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(message),
-            )
-            .await
+            page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused(message))
+                .await
         }
         Err(Error::StaleVersion { .. }) => {
             let message = "Someone changed this application meanwhile; here is how it stands now. Choose again.".to_owned();
-            render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::CONFLICT,
-                refused(message),
-            )
-            .await
+            page_of(&state, &req, &viewer, id)
+                .show(StatusCode::CONFLICT, refused(message))
+                .await
         }
         Err(e) => Err(e),
     }
@@ -725,15 +717,9 @@ pub async fn add_interview(
     let new = match NewInterview::parse(&body) {
         Ok(n) => n,
         Err(e) => {
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(&e),
-            )
-            .await
+            return page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused(&e))
+                .await
         }
     };
     match state
@@ -748,15 +734,9 @@ pub async fn add_interview(
             "Interview added.",
         )),
         Err(Error::Validation(e)) => {
-            render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(&e),
-            )
-            .await
+            page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused(&e))
+                .await
         }
         Err(e) => Err(e),
     }

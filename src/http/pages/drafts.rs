@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::applications::{render_detail, Refused};
+use super::applications::{page_of, Refused};
 use super::forms::{back_to_application, errors_by_field, to_json, Empty, Kind};
 use super::{done, Poster};
 use crate::actors::ai_pool::Queue;
@@ -37,15 +37,12 @@ pub async fn ask_draft(
     let new = match crate::domain::generation::NewGeneration::parse(&body) {
         Ok(n) => n,
         Err(e) => {
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(errors_by_field(&e)),
-            )
-            .await
+            return page_of(&state, &req, &viewer, id)
+                .show(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    refused(errors_by_field(&e)),
+                )
+                .await
         }
     };
     let queued = state
@@ -67,15 +64,9 @@ pub async fn ask_draft(
         )),
         Err(Error::LimitReached { detail, .. }) => {
             let errors = HashMap::from([("kind".to_owned(), format!("Not now: {detail}."))]);
-            render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::TOO_MANY_REQUESTS,
-                refused(errors),
-            )
-            .await
+            page_of(&state, &req, &viewer, id)
+                .show(StatusCode::TOO_MANY_REQUESTS, refused(errors))
+                .await
         }
         Err(e) => Err(e),
     }

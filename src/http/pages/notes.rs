@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-use super::applications::{render_detail, version_of, Refused};
+use super::applications::{page_of, version_of, Refused};
 use super::forms::{back_to_application, errors_by_field, to_json, Empty, Kind};
 use super::{done, Poster};
 use crate::actors::user_state::{AddNote, DeleteNote, UpdateNote};
@@ -35,15 +35,9 @@ pub async fn add_note(
     let text = match parse_note_body(&body) {
         Ok(t) => t,
         Err(e) => {
-            return render_detail(
-                &state,
-                &req,
-                &viewer,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                refused(&e),
-            )
-            .await
+            return page_of(&state, &req, &viewer, id)
+                .show(StatusCode::UNPROCESSABLE_ENTITY, refused(&e))
+                .await
         }
     };
     let msg = AddNote {
