@@ -656,6 +656,9 @@ async fn a_draft_grows_on_the_page_as_the_model_writes_it() {
     let app = crate::helpers::spawn_app_with(&[
         ("ai_base_url", model.base.as_str()),
         ("ai_poll_millis", "100"),
+        // A cancel is honoured at the next lease renewal (a third of the
+        // lease): a short lease keeps that within the page's wait.
+        ("ai_lease_seconds", "3"),
     ])
     .await;
     let b = Browser::open(&app, true).await;
