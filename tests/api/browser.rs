@@ -173,7 +173,9 @@ impl Browser {
 
     /// Waits until the page contains `text` (pages reload after live events).
     async fn wait_for(&self, text: &str) -> String {
-        for _ in 0..100 {
+        // Up to 30 s: CI machines are slow and shared (no timed assertion here,
+        // only patience).
+        for _ in 0..300 {
             let s = self.source().await;
             if s.contains(text) {
                 return s;
