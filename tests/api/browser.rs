@@ -623,11 +623,21 @@ async fn a_job_search_in_the_browser_without_javascript() {
     b.click("details.add-interview summary").await;
     b.choose("iv-kind", "phone_screen").await;
     let when = b.d().find(By::Id("iv-scheduled_at")).await.unwrap();
-    when.send_keys(format!("{month:02}{day:02}{year}"))
-        .await
-        .unwrap();
-    when.send_keys(Key::Tab).await.unwrap();
-    when.send_keys("1030AM").await.unwrap();
+    let want = format!("{year}-{month:02}-{day:02}T10:30");
+    // Typed segment by segment; on a loaded machine a keystroke can land in
+    // the wrong segment, so the field is read back and typed again if so.
+    for _ in 0..3 {
+        when.clear().await.unwrap();
+        when.send_keys(format!("{month:02}{day:02}{year}"))
+            .await
+            .unwrap();
+        when.send_keys(Key::Tab).await.unwrap();
+        when.send_keys("1030AM").await.unwrap();
+        if when.value().await.unwrap().as_deref() == Some(want.as_str()) {
+            break;
+        }
+    }
+    assert_eq!(when.value().await.unwrap().as_deref(), Some(want.as_str()));
     b.click("details.add-interview button[type=submit]").await;
     b.wait_for("Interview added.").await;
     // The typed time is on the page (asked again while a slow page settles).
