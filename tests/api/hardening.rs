@@ -354,7 +354,7 @@ async fn live_streams_are_capped_per_user_even_when_opened_together() {
     // Closing one stream frees its place.
     drop(answers);
     let mut status = 0;
-    for _ in 0..100 {
+    for _ in 0..300 {
         let res = open().await;
         status = res.status().as_u16();
         if status == 200 {
