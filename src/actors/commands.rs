@@ -38,7 +38,7 @@ pub async fn rescore_all(
     now: OffsetDateTime,
 ) -> Result<Vec<(Uuid, i16, Vec<String>)>> {
     let apps = preferences::scorable(db, user).await?;
-    let scores: Vec<(Uuid, i16, Vec<String>)> = apps
+    let scores: Vec<(Uuid, Uuid, i16, Vec<String>)> = apps
         .iter()
         .map(|(a, jd)| {
             let p = prioritize(
@@ -49,11 +49,11 @@ pub async fn rescore_all(
                 timezone,
                 now,
             );
-            (a.id, p.score, p.reasons)
+            (user, a.id, p.score, p.reasons)
         })
         .collect();
-    preferences::write_scores(db, user, &scores).await?;
-    Ok(scores)
+    preferences::write_scores(db, &scores).await?;
+    Ok(scores.into_iter().map(|(_, id, s, r)| (id, s, r)).collect())
 }
 
 /// Users re-scored in one transaction by the daily re-score.
@@ -94,7 +94,7 @@ pub async fn rescore_users(
             Some((*user, a.id, s.score, s.reasons))
         })
         .collect();
-    preferences::write_scores_of_many(&tx, &scores).await?;
+    preferences::write_scores(&tx, &scores).await?;
     tx.commit().await?;
     Ok(counts.into_iter().collect())
 }

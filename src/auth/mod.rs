@@ -35,11 +35,10 @@ pub fn needs_rehash(hash: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return true;
     };
-    let current = Argon2::default();
+    let want = argon2::Params::default();
     parsed.algorithm != argon2::Algorithm::Argon2id.ident()
         || parsed.version != Some(argon2::Version::default().into())
         || argon2::Params::try_from(&parsed).map_or(true, |p| {
-            let want = current.params();
             p.m_cost() != want.m_cost()
                 || p.t_cost() != want.t_cost()
                 || p.p_cost() != want.p_cost()

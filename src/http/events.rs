@@ -89,13 +89,6 @@ impl StreamCounts {
         }
     }
 
-    pub fn open_for(&self, user_id: Uuid) -> usize {
-        self.open
-            .lock()
-            .map(|o| o.get(&user_id).map_or(0, |(n, _)| *n))
-            .unwrap_or(0)
-    }
-
     /// A place for one more stream, probing the user's streams (twice: the
     /// first write to a closed connection may still succeed) when full.
     pub async fn open_or_probe(self: &Arc<Self>, user_id: Uuid, max: usize) -> Option<StreamSlot> {

@@ -60,31 +60,9 @@ pub async fn put(
     Ok(())
 }
 
-/// Writes many scores at once (a re-score does not bump versions).
+/// Writes the scores of (user, application) pairs in one statement (a
+/// re-score does not bump versions).
 pub async fn write_scores(
-    db: &impl GenericClient,
-    user_id: Uuid,
-    scores: &[(Uuid, i16, Vec<String>)],
-) -> StoreResult<()> {
-    let ids: Vec<Uuid> = scores.iter().map(|s| s.0).collect();
-    let values: Vec<i16> = scores.iter().map(|s| s.1).collect();
-    let reasons: Vec<Value> = scores.iter().map(|s| Value::from(s.2.clone())).collect();
-    let stmt = db
-        .prepare_cached(
-            "INSERT INTO application_scores (application_id, user_id, score, reasons) \
-             SELECT u.id, $1, u.score, ARRAY(SELECT jsonb_array_elements_text(u.reasons)) \
-             FROM UNNEST($2::uuid[], $3::smallint[], $4::jsonb[]) AS u(id, score, reasons) \
-             ON CONFLICT (application_id) DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons \
-             WHERE application_scores.user_id = $1",
-        )
-        .await?;
-    db.execute(&stmt, &[&user_id, &ids, &values, &reasons])
-        .await?;
-    Ok(())
-}
-
-/// Writes the scores of several users' applications in one statement.
-pub async fn write_scores_of_many(
     db: &impl GenericClient,
     scores: &[(Uuid, Uuid, i16, Vec<String>)],
 ) -> StoreResult<()> {
