@@ -176,7 +176,11 @@ fn as_object(form: &HashMap<String, String>, fields: &[&str]) -> Map<String, Val
 }
 
 fn check_session_csrf(user: &AuthUser, form: &HashMap<String, String>) -> Result<()> {
-    let sent = form.get("_csrf").map(String::as_str).unwrap_or("");
+    session_csrf(user, form.get("_csrf").map(String::as_str).unwrap_or(""))
+}
+
+/// A signed-in form's `_csrf` must be the session's CSRF token.
+fn session_csrf(user: &AuthUser, sent: &str) -> Result<()> {
     match user.csrf() {
         Some(csrf) if sessions::same_secret(sent, csrf) => Ok(()),
         _ => Err(Error::Csrf),
@@ -239,10 +243,7 @@ impl actix_web::FromRequest for Poster {
             let auth = page_user(&state, &req)
                 .await?
                 .ok_or(Error::Unauthenticated)?;
-            match auth.csrf() {
-                Some(csrf) if sessions::same_secret(form.get("_csrf"), csrf) => {}
-                _ => return Err(Error::Csrf),
-            }
+            session_csrf(&auth, form.get("_csrf"))?;
             let viewer = signed_in_viewer(&state, auth).await?;
             Ok(Poster { viewer, form })
         })
