@@ -40,16 +40,12 @@ pub const REGISTRATION_WINDOW: Duration = Duration::hours(1);
 impl Limit {
     /// Seconds until the window has room again, if it is full now.
     pub fn retry_after(&self, w: Window, now: OffsetDateTime) -> Option<u64> {
-        retry_after(self.max, self.window, w, now)
+        if w.count < self.max {
+            return None;
+        }
+        let free_at = w.oldest.unwrap_or(now) + self.window;
+        Some((free_at - now).whole_seconds().max(1) as u64)
     }
-}
-
-fn retry_after(max: i64, window: Duration, w: Window, now: OffsetDateTime) -> Option<u64> {
-    if w.count < max {
-        return None;
-    }
-    let free_at = w.oldest.unwrap_or(now) + window;
-    Some((free_at - now).whole_seconds().max(1) as u64)
 }
 
 /// A sign-in attempt that was let through and counted as a failure until
@@ -117,7 +113,11 @@ pub async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Resul
     store::lock_register(&tx, address).await?;
     let now = OffsetDateTime::now_utc();
     let w = store::register_count(&tx, address, now - REGISTRATION_WINDOW).await?;
-    if let Some(retry_after) = retry_after(i64::from(limit), REGISTRATION_WINDOW, w, now) {
+    let per_address = Limit {
+        max: i64::from(limit),
+        window: REGISTRATION_WINDOW,
+    };
+    if let Some(retry_after) = per_address.retry_after(w, now) {
         return Err(Error::RateLimited { retry_after });
     }
     store::record(&tx, "register", "", address, false, now).await?;

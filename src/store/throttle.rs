@@ -18,21 +18,20 @@ pub async fn lock_sign_in(
     account: &str,
     address: &str,
 ) -> StoreResult<()> {
-    for (space, key) in [(LOCK_ACCOUNT, account), (LOCK_ADDRESS, address)] {
-        let stmt = db
-            .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-            .await?;
-        db.execute(&stmt, &[&space, &key]).await?;
-    }
-    Ok(())
+    lock(db, LOCK_ACCOUNT, account).await?;
+    lock(db, LOCK_ADDRESS, address).await
 }
 
 /// Serialises registrations from this address until the transaction ends.
 pub async fn lock_register(db: &impl GenericClient, address: &str) -> StoreResult<()> {
+    lock(db, LOCK_REGISTER, address).await
+}
+
+async fn lock(db: &impl GenericClient, space: i32, key: &str) -> StoreResult<()> {
     let stmt = db
         .prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))")
         .await?;
-    db.execute(&stmt, &[&LOCK_REGISTER, &address]).await?;
+    db.execute(&stmt, &[&space, &key]).await?;
     Ok(())
 }
 
