@@ -1,9 +1,9 @@
 //! Applications in the browser: the table (sort, filter, search), the board
 //! (a column per status), the new-application form and the detail page
 //! (edit, status change, interviews, history; notes and drafts have their
-//! own modules). Every change is a
-//! plain form post that redirects; a refused one re-renders the page with
-//! the messages beside the fields and the input kept.
+//! own modules). Every change is a plain form post that redirects; a refused
+//! one re-renders the page with the messages beside the fields and the input
+//! kept.
 
 use std::collections::HashMap;
 
