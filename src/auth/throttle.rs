@@ -102,11 +102,36 @@ impl Attempt {
     }
 }
 
-/// Counts a registration from `address`, or refuses it (429) beyond `limit`
-/// per hour (0: unlimited).
-pub async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Result<()> {
+/// Runs a registration from `address` within `limit` accounts per hour (0:
+/// unlimited; beyond it 429). It is counted before the password is hashed,
+/// so parallel sign-ups cannot slip past the limit, and forgotten again when
+/// no account came of it (a taken email).
+pub async fn within_registration_limit<T>(
+    pool: &Pool,
+    address: &str,
+    limit: u32,
+    register: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let counted = begin_registration(pool, address, limit).await?;
+    let result = register.await;
+    if let (Err(_), Some(id)) = (&result, counted) {
+        match pool.get().await {
+            Ok(client) => {
+                if let Err(e) = store::forget(&client, id).await {
+                    tracing::warn!(error = %e, "a failed registration stays counted");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "a failed registration stays counted"),
+        }
+    }
+    result
+}
+
+/// Counts a registration from `address`, or refuses it beyond `limit`;
+/// answers the attempt's id (None when unlimited).
+async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Result<Option<i64>> {
     if limit == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -120,9 +145,9 @@ pub async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Resul
     if let Some(retry_after) = per_address.retry_after(w, now) {
         return Err(Error::RateLimited { retry_after });
     }
-    store::record(&tx, "register", "", address, false, now).await?;
+    let id = store::record(&tx, "register", "", address, false, now).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Some(id))
 }
 
 #[cfg(test)]

@@ -66,8 +66,14 @@ pub async fn register(
     require_local_accounts(&state)?;
     let reg = Registration::parse(&body)?;
     let address = client_address(&req, &state.settings.trusted_proxies);
-    throttle::begin_registration(&state.pool, &address, state.settings.registration_limit).await?;
-    let (user, token, token_info) = accounts::register(&state.pool, reg).await?;
+    let limit = state.settings.registration_limit;
+    let (user, token, token_info) = throttle::within_registration_limit(
+        &state.pool,
+        &address,
+        limit,
+        accounts::register(&state.pool, reg),
+    )
+    .await?;
     let location = "/api/v1/me".to_owned();
     Ok(no_store(created(
         location,

@@ -135,6 +135,15 @@ pub async fn record(
         .try_get(0)?)
 }
 
+/// Forgets an attempt (a registration that created no account).
+pub async fn forget(db: &impl GenericClient, attempt: i64) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached("DELETE FROM auth_attempts WHERE id = $1")
+        .await?;
+    db.execute(&stmt, &[&attempt]).await?;
+    Ok(())
+}
+
 /// A sign-in that proved right: it and this pair's earlier failures no longer count.
 pub async fn succeeded(
     db: &impl GenericClient,

@@ -325,10 +325,35 @@ async fn registrations_are_limited_per_address_even_in_parallel() {
         .unwrap()
         .get(0);
     assert_eq!(users, 3);
+    // A sign-up that created no account (a taken email) does not use up the
+    // limit: it counts accounts, not tries.
+    let other = |email: &str| {
+        app.req(Method::POST, "/api/v1/auth/register")
+            .header("x-forwarded-for", "198.51.100.22")
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+    };
+    let taken = app
+        .req(Method::POST, "/api/v1/auth/register")
+        .header("x-forwarded-for", "198.51.100.24")
+        .json(&json!({"email": "taken@example.com", "password": PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(taken.status, 201, "{}", taken.text);
+    for _ in 0..3 {
+        assert_eq!(other("taken@example.com").await.status, 409);
+    }
+    for i in 0..3 {
+        let res = other(&format!("q{i}@example.com")).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    other("q9@example.com")
+        .await
+        .assert_problem(429, "rate_limited");
     // Another address may still register.
     let res = app
         .req(Method::POST, "/api/v1/auth/register")
-        .header("x-forwarded-for", "198.51.100.21")
+        .header("x-forwarded-for", "198.51.100.23")
         .json(&json!({"email": "other@example.com", "password": PASSWORD}))
         .send()
         .await;

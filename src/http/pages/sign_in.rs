@@ -258,10 +258,13 @@ pub async fn local_register(
     };
     let address = client_address(&req, &state.settings.trusted_proxies);
     let limit = state.settings.registration_limit;
-    let registered = match throttle::begin_registration(&state.pool, &address, limit).await {
-        Ok(()) => accounts::register_user(&state.pool, reg).await,
-        Err(e) => Err(e),
-    };
+    let registered = throttle::within_registration_limit(
+        &state.pool,
+        &address,
+        limit,
+        accounts::register_user(&state.pool, reg),
+    )
+    .await;
     match registered {
         Ok(user) => {
             signed_in(
