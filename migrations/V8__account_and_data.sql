@@ -30,3 +30,13 @@ CREATE UNIQUE INDEX ai_generations_imported_from
 -- applied_on (an empty applied_on matching an empty one).
 CREATE INDEX job_applications_by_name_applied
     ON job_applications (user_id, lower(company), lower(title), applied_on);
+
+-- Per-user hourly limits (imports now; captures and mailbox syncs later),
+-- counted in PostgreSQL so they hold across replicas.
+CREATE TABLE user_actions (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind    text NOT NULL CHECK (kind IN ('import', 'capture', 'mail_sync')),
+    at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX user_actions_window ON user_actions (user_id, kind, at);

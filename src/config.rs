@@ -18,6 +18,16 @@ pub enum RunEnv {
     Production,
 }
 
+/// Whether people may sign up by themselves (`JOBCOPILOT_REGISTRATION`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    /// Anyone may create an account (the API, the form, a first OIDC sign-in).
+    Open,
+    /// Nobody new signs up by any way in; `jobcopilot users create` still adds accounts.
+    Closed,
+}
+
 /// The settings as read, before checking.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Raw {
@@ -46,7 +56,9 @@ struct Raw {
     ai_daily_quota: u32,
     trusted_proxies: String,
     migrate_on_start: bool,
+    registration: Registration,
     registration_limit: u32,
+    imports_per_hour: u32,
     max_streams_per_user: u32,
     metrics_listen: Option<String>,
     scheduler_tick_seconds: u64,
@@ -100,8 +112,12 @@ pub struct Settings {
     pub ai: AiSettings,
     pub trusted_proxies: Vec<IpNet>,
     pub migrate_on_start: bool,
+    /// Whether people may sign up by themselves.
+    pub registration: Registration,
     /// New local accounts per client address per hour (0: unlimited).
     pub registration_limit: u32,
+    /// Imports (CSV and export files, previews included) one user may run per hour.
+    pub imports_per_hour: u32,
     /// Live event streams one user may hold open at once (per replica).
     pub max_streams_per_user: u32,
     /// A separate internal address for `/metrics` (None: the main address).
@@ -404,7 +420,9 @@ impl Raw {
             data_dir: self.data_dir,
             oidc,
             local_accounts: self.local_accounts,
+            registration: self.registration,
             registration_limit: self.registration_limit,
+            imports_per_hour: self.imports_per_hour,
             max_streams_per_user: self.max_streams_per_user,
             metrics_listen,
             ai: AiSettings {
@@ -461,6 +479,7 @@ mod tests {
             ("ai_concurrency", "0", "JOBCOPILOT_AI_CONCURRENCY"),
             ("ai_concurrency", "many", "JOBCOPILOT_AI_CONCURRENCY"),
             ("local_accounts", "perhaps", "JOBCOPILOT_LOCAL_ACCOUNTS"),
+            ("registration", "invite-only", "JOBCOPILOT_REGISTRATION"),
         ] {
             let err = Settings::from_pairs([(key, value)])
                 .expect_err(key)

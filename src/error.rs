@@ -23,6 +23,9 @@ pub enum Error {
     /// A cookie-authenticated unsafe request without the session's CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
+    /// A sign-up while the operator has closed registration.
+    #[error("registration is closed on this server")]
+    RegistrationClosed,
     /// Sign-in with a wrong email or password (the same answer for both).
     #[error("wrong email or password")]
     BadCredentials,

@@ -5,10 +5,15 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::revocation::Revocation;
-use super::{hash_password, hashing, needs_rehash, new_token, throttle, verify_or_decoy};
-use crate::domain::account::{Credentials, Registration, TokenInfo, User};
+use super::{
+    hash_password, hashing, needs_rehash, new_token, throttle, verify_or_decoy, verify_password,
+};
+use crate::domain::account::{
+    AccountDeletion, Credentials, PasswordChange, Registration, TokenInfo, User,
+};
+use crate::domain::ValidationError;
 use crate::error::{Error, Result};
-use crate::store::{tokens, users, StoreError};
+use crate::store::{sessions, tokens, users, StoreError};
 
 /// The name of the token a registration hands out.
 pub const REGISTRATION_TOKEN_NAME: &str = "Created at registration";
@@ -93,7 +98,13 @@ pub async fn verify_credentials(pool: &Pool, creds: &Credentials, address: &str)
 /// removing its password. An unverified email that matches is refused.
 /// Answers the user and what the sign-in revoked (linking ends every earlier
 /// session and token, and their live streams).
-pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<(Uuid, Revocation)> {
+/// With registration closed (`open_registration` false) an identity that
+/// matches no account is refused; linking to an existing account still works.
+pub async fn sign_in_oidc(
+    pool: &Pool,
+    id: &super::oidc::Identity,
+    open_registration: bool,
+) -> Result<(Uuid, Revocation)> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let now = OffsetDateTime::now_utc();
@@ -126,12 +137,13 @@ pub async fn sign_in_oidc(pool: &Pool, id: &super::oidc::Identity) -> Result<(Uu
         Some(existing) => {
             users::link_oidc(&tx, existing.id, &id.issuer, &id.subject, now).await?;
             let revoked = Revocation {
-                session_ids: crate::store::sessions::delete_for_user(&tx, existing.id).await?,
+                session_ids: sessions::delete_for_user(&tx, existing.id).await?,
                 token_ids: tokens::delete_for_user(&tx, existing.id).await?,
                 cached_lookups: true,
             };
             (existing.id, revoked)
         }
+        None if !open_registration => return Err(Error::RegistrationClosed),
         None => {
             let user = users::insert_oidc(&tx, Uuid::now_v7(), &email, id.name.as_deref(), &id.issuer, &id.subject, now)
                 .await?;
@@ -156,4 +168,133 @@ pub async fn register_user(pool: &Pool, reg: Registration) -> Result<User> {
         now,
     )
     .await?)
+}
+
+/// Checks the signed-in user's own password before a sensitive change,
+/// throttled like a sign-in (a stolen session cannot guess it quickly). A
+/// wrong one is a 422 naming `field`.
+async fn confirm_password(
+    pool: &Pool,
+    email: &str,
+    address: &str,
+    hash: &str,
+    given: Option<&str>,
+    field: &'static str,
+) -> Result<()> {
+    let Some(given) = given else {
+        return Err(Error::Validation(ValidationError::single(
+            field,
+            "is required: type your current password",
+        )));
+    };
+    let attempt = throttle::begin_sign_in(pool, &email.to_lowercase(), address).await?;
+    let (given, hash) = (given.to_owned(), hash.to_owned());
+    if hashing::pool()
+        .run(move || verify_password(&given, &hash))
+        .await?
+    {
+        attempt.succeeded(pool).await?;
+        Ok(())
+    } else {
+        Err(Error::Validation(ValidationError::single(
+            field,
+            "is not your current password",
+        )))
+    }
+}
+
+/// Changes (or first sets) the user's password. Every other session ends;
+/// with `revoke_tokens` every API token too. Answers what was revoked.
+pub async fn change_password(
+    pool: &Pool,
+    user_id: Uuid,
+    change: PasswordChange,
+    keep_session: Option<Uuid>,
+    address: &str,
+) -> Result<Revocation> {
+    let (email, stored) = users::credentials(&pool.get().await?, user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if let Some(hash) = &stored {
+        confirm_password(
+            pool,
+            &email,
+            address,
+            hash,
+            change.current_password.as_deref(),
+            "current_password",
+        )
+        .await?;
+    }
+    let new_hash = hash_new(&change.new_password).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    // The password checked must still be the one stored (no race with a
+    // parallel change).
+    if !users::set_password_hash(&tx, user_id, stored.as_deref(), &new_hash).await? {
+        return Err(Error::Conflict(
+            "the password changed meanwhile; sign in again and retry".into(),
+        ));
+    }
+    let revoked = Revocation {
+        session_ids: sessions::delete_others(&tx, user_id, keep_session).await?,
+        token_ids: if change.revoke_tokens {
+            tokens::delete_for_user(&tx, user_id).await?
+        } else {
+            Vec::new()
+        },
+        cached_lookups: change.revoke_tokens,
+    };
+    tx.commit().await?;
+    Ok(revoked)
+}
+
+/// Deletes the account and everything it owns, in one transaction, after
+/// the typed confirmation (the email) and the password when it has one.
+/// Answers what was revoked (every session and token).
+pub async fn delete_account(
+    pool: &Pool,
+    user_id: Uuid,
+    request: AccountDeletion,
+    address: &str,
+) -> Result<Revocation> {
+    let (email, stored) = users::credentials(&pool.get().await?, user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if !request.confirms(&email) {
+        return Err(Error::Validation(ValidationError::single(
+            "confirm",
+            "must be this account's email address, typed out",
+        )));
+    }
+    if let Some(hash) = &stored {
+        confirm_password(
+            pool,
+            &email,
+            address,
+            hash,
+            request.password.as_deref(),
+            "password",
+        )
+        .await?;
+    }
+    erase(pool, user_id).await
+}
+
+/// Removes a user and every row it owns (one transaction): tables that hold
+/// user data reference the user or its applications with `ON DELETE
+/// CASCADE`; the sign-in attempts naming its email go too.
+pub async fn erase(pool: &Pool, user_id: Uuid) -> Result<Revocation> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let revoked = Revocation {
+        session_ids: sessions::delete_others(&tx, user_id, None).await?,
+        token_ids: tokens::delete_for_user(&tx, user_id).await?,
+        cached_lookups: true,
+    };
+    if !users::delete(&tx, user_id).await? {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
+    Ok(revoked)
 }

@@ -35,20 +35,41 @@ pub struct NewSession {
     pub csrf_token: String,
 }
 
-/// Starts a session for a user (always a new id: no fixation).
-pub async fn start(pool: &Pool, user_id: Uuid) -> Result<NewSession> {
+/// The longest user agent kept for the session list.
+const USER_AGENT_MAX: usize = 500;
+
+/// Starts a session for a user (always a new id: no fixation), noting the
+/// browser and address it signed in from.
+pub async fn start(
+    pool: &Pool,
+    user_id: Uuid,
+    user_agent: Option<&str>,
+    address: &str,
+) -> Result<NewSession> {
     let cookie_value = random_secret();
     let csrf_token = random_secret();
     let now = OffsetDateTime::now_utc();
+    let user_agent: Option<String> = user_agent
+        .map(|ua| {
+            ua.chars()
+                .filter(|c| !c.is_control())
+                .take(USER_AGENT_MAX)
+                .collect()
+        })
+        .filter(|ua: &String| !ua.is_empty());
     let client = pool.get().await?;
     sessions::insert(
         &client,
-        Uuid::now_v7(),
-        user_id,
-        &hash_token(&cookie_value),
-        &csrf_token,
-        now,
-        now + ABSOLUTE_LIMIT,
+        sessions::NewSession {
+            id: Uuid::now_v7(),
+            user_id,
+            token_hash: &hash_token(&cookie_value),
+            csrf_token: &csrf_token,
+            user_agent: user_agent.as_deref(),
+            address: &address.chars().take(100).collect::<String>(),
+            now,
+            expires_at: now + ABSOLUTE_LIMIT,
+        },
     )
     .await?;
     Ok(NewSession {

@@ -45,6 +45,22 @@ pub struct TokenInfo {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// A session as its owner sees it in the list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    #[serde(serialize_with = "serde_ts::timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(serialize_with = "serde_ts::timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub last_seen_at: OffsetDateTime,
+    pub user_agent: Option<String>,
+    pub address: Option<String>,
+    /// Whether this is the session the request came with.
+    pub current: bool,
+}
+
 /// A registration request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
@@ -75,24 +91,91 @@ pub struct UserPatch {
     pub timezone: Patch<String>,
 }
 
-/// The password field: not trimmed (spaces may be part of a passphrase).
-fn password(f: &mut Fields<'_>, object: &Map<String, Value>, check_strength: bool) -> String {
-    let raw = f.text("password", PASSWORD_MAX, Presence::Required);
-    f.require("password", &raw);
-    let Some(Value::String(exact)) = object.get("password") else {
-        return String::new();
+/// A password field: not trimmed (spaces may be part of a passphrase);
+/// `strength` checks a new password's length.
+fn password_field(
+    f: &mut Fields<'_>,
+    object: &Map<String, Value>,
+    name: &'static str,
+    presence: Presence,
+    check_strength: bool,
+) -> Option<String> {
+    let raw = f.text(name, PASSWORD_MAX, presence);
+    if presence == Presence::Required {
+        f.require(name, &raw);
+    }
+    let Some(Value::String(exact)) = object.get(name) else {
+        return None;
     };
-    let count = exact.chars().count();
     if raw.is_absent() {
-        return String::new();
+        return None;
     }
-    if check_strength && count < PASSWORD_MIN {
-        f.error(
-            "password",
-            format!("must be at least {PASSWORD_MIN} characters"),
-        );
+    if check_strength && exact.chars().count() < PASSWORD_MIN {
+        f.error(name, format!("must be at least {PASSWORD_MIN} characters"));
     }
-    exact.clone()
+    Some(exact.clone())
+}
+
+fn password(f: &mut Fields<'_>, object: &Map<String, Value>, check_strength: bool) -> String {
+    password_field(f, object, "password", Presence::Required, check_strength).unwrap_or_default()
+}
+
+/// A password change (or a first password for an account that signs in
+/// with OIDC only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChange {
+    /// Required when the account has a password.
+    pub current_password: Option<String>,
+    pub new_password: String,
+    /// Revoke every API token too, the calling one included.
+    pub revoke_tokens: bool,
+}
+
+impl PasswordChange {
+    pub fn parse(body: &Map<String, Value>) -> Result<PasswordChange, ValidationError> {
+        let mut f = Fields::new(body);
+        let current_password =
+            password_field(&mut f, body, "current_password", Presence::Optional, false);
+        let new_password =
+            password_field(&mut f, body, "new_password", Presence::Required, true);
+        let revoke_tokens = f
+            .boolean("revoke_tokens", Presence::Optional)
+            .into_option()
+            .unwrap_or(false);
+        f.finish()?;
+        Ok(PasswordChange {
+            current_password,
+            new_password: new_password.unwrap_or_default(),
+            revoke_tokens,
+        })
+    }
+}
+
+/// A request to delete the account: the email typed as confirmation, and
+/// the password when the account has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDeletion {
+    pub confirm: String,
+    pub password: Option<String>,
+}
+
+impl AccountDeletion {
+    pub fn parse(body: &Map<String, Value>) -> Result<AccountDeletion, ValidationError> {
+        let mut f = Fields::new(body);
+        let confirm = f.text("confirm", 254, Presence::Required);
+        f.require("confirm", &confirm);
+        let password = password_field(&mut f, body, "password", Presence::Optional, false);
+        f.finish()?;
+        Ok(AccountDeletion {
+            confirm: confirm.into_option().unwrap_or_default(),
+            password,
+        })
+    }
+
+    /// Whether the confirmation names this account's email (any case).
+    pub fn confirms(&self, email: &str) -> bool {
+        self.confirm.to_lowercase() == email.to_lowercase()
+    }
 }
 
 fn email(f: &mut Fields<'_>) -> String {
@@ -217,6 +300,41 @@ mod tests {
             let err = Registration::parse(&body(b.clone())).expect_err(&b.to_string());
             assert_eq!(err.errors[0].field, field, "{b}");
         }
+    }
+
+    #[test]
+    fn a_password_change_needs_a_strong_new_password() {
+        let ok = PasswordChange::parse(&body(
+            json!({"current_password": "old", "new_password": "0123456789", "revoke_tokens": true}),
+        ))
+        .unwrap();
+        assert_eq!(ok.current_password.as_deref(), Some("old"));
+        assert!(ok.revoke_tokens);
+        let first = PasswordChange::parse(&body(json!({"new_password": "0123456789"}))).unwrap();
+        assert_eq!(first.current_password, None);
+        assert!(!first.revoke_tokens);
+        for b in [
+            json!({"current_password": "old", "new_password": "short"}),
+            json!({"current_password": "old"}),
+            json!({"new_password": 1234567890}),
+        ] {
+            let err = PasswordChange::parse(&body(b.clone())).expect_err(&b.to_string());
+            assert_eq!(err.errors[0].field, "new_password", "{b}");
+        }
+        let err = PasswordChange::parse(&body(
+            json!({"new_password": "0123456789", "revoke_tokens": "yes"}),
+        ))
+        .unwrap_err();
+        assert_eq!(err.errors[0].field, "revoke_tokens");
+    }
+
+    #[test]
+    fn deleting_an_account_is_confirmed_by_its_email() {
+        let d = AccountDeletion::parse(&body(json!({"confirm": " Ada@Example.com "}))).unwrap();
+        assert!(d.confirms("ada@example.com") && !d.confirms("bob@example.com"));
+        assert_eq!(d.password, None);
+        let err = AccountDeletion::parse(&body(json!({"password": "x"}))).unwrap_err();
+        assert_eq!(err.errors[0].field, "confirm");
     }
 
     #[test]

@@ -1,19 +1,27 @@
-//! Accounts and tokens: `/api/v1/auth/*`, `/api/v1/me`, `/api/v1/tokens`.
+//! Accounts and tokens: `/api/v1/auth/*`, `/api/v1/me` (and its password and
+//! deletion), `/api/v1/sessions`, `/api/v1/tokens`.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::extract::{client_address, AuthUser, IfMatch, JsonObject, Query};
-use super::schemas::{MeInput, NewTokenInput, RegisterInput, TokenList, TokenRequest};
+use super::extract::{client_address, AuthUser, Credential, IfMatch, JsonObject, Query};
+use super::schemas::{
+    DeleteAccountInput, MeInput, NewTokenInput, PasswordInput, RegisterInput, SessionList,
+    TokenList, TokenRequest,
+};
 use super::{created, json, no_content, no_store, versioned, AppState};
 use crate::actors::user_state::{CreateToken, RevokeToken, UpdateMe};
+use crate::auth::revocation::Revocation;
 use crate::auth::{accounts, throttle};
-use crate::domain::account::{Credentials, NewToken, Registration, TokenInfo, User, UserPatch};
+use crate::domain::account::{
+    AccountDeletion, Credentials, NewToken, PasswordChange, Registration, TokenInfo, User,
+    UserPatch,
+};
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
-use crate::store::{tokens, users};
+use crate::store::{sessions as session_store, tokens, users};
 
 /// Answer of register.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -53,7 +61,8 @@ fn require_local_accounts(state: &AppState) -> Result<()> {
 #[utoipa::path(
     post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterInput,
     responses(
-        (status = 201, body = Registered), (status = 404, body = Problem, description = "local accounts are off"),
+        (status = 201, body = Registered), (status = 403, body = Problem, description = "registration is closed (`registration_closed`)"),
+        (status = 404, body = Problem, description = "local accounts are off"),
         (status = 409, body = Problem, description = "email already registered"), (status = 422, body = Problem),
         (status = 429, body = Problem, description = "too many accounts from this address in the last hour; see Retry-After")
     )
@@ -64,6 +73,9 @@ pub async fn register(
     body: JsonObject,
 ) -> Result<HttpResponse> {
     require_local_accounts(&state)?;
+    if !state.registration_open() {
+        return Err(Error::RegistrationClosed);
+    }
     let reg = Registration::parse(&body)?;
     let address = client_address(&req, &state.settings.trusted_proxies);
     let limit = state.settings.registration_limit;
@@ -230,6 +242,132 @@ pub async fn revoke_token(
     Ok(no_content())
 }
 
+/// The session the request came with, if it came with one.
+fn own_session(auth: &AuthUser) -> Option<Uuid> {
+    match auth.credential {
+        Credential::Session { id, .. } => Some(id),
+        Credential::Token(_) => None,
+    }
+}
+
+/// Change the password (or set a first one on an OIDC-only account).
+#[utoipa::path(
+    put, path = "/api/v1/me/password", tag = "account", request_body = PasswordInput,
+    responses(
+        (status = 204, description = "changed; every other session ended (and every token, with revoke_tokens)"),
+        (status = 404, body = Problem, description = "local accounts are off"),
+        (status = 409, body = Problem, description = "the password changed meanwhile"),
+        (status = 422, body = Problem, description = "new_password too short, or current_password missing or wrong"),
+        (status = 429, body = Problem, description = "too many wrong passwords; see Retry-After")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+    body: JsonObject,
+) -> Result<HttpResponse> {
+    require_local_accounts(&state)?;
+    let change = PasswordChange::parse(&body)?;
+    let address = client_address(&req, &state.settings.trusted_proxies);
+    let revoked = accounts::change_password(
+        &state.pool,
+        auth.user_id,
+        change,
+        own_session(&auth),
+        &address,
+    )
+    .await?;
+    state.revoked(auth.user_id, revoked);
+    Ok(no_content())
+}
+
+/// The user's signed-in browser sessions, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/sessions", tag = "account",
+    params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = SessionList)),
+    security(("bearer" = []))
+)]
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let query = Query::parse(&req, &["limit", "cursor"])?;
+    let client = state.pool.get().await?;
+    let idle_since = time::OffsetDateTime::now_utc() - crate::auth::sessions::IDLE_LIMIT;
+    let page = session_store::list(
+        &client,
+        auth.user_id,
+        own_session(&auth),
+        query.limit()?,
+        query.cursor()?.as_deref(),
+        idle_since,
+    )
+    .await?;
+    Ok(no_store(json(StatusCode::OK, &page)))
+}
+
+/// End one session: its cookie stops working and its live streams close.
+#[utoipa::path(
+    delete, path = "/api/v1/sessions/{id}", tag = "account", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn end_session(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    if !session_store::delete_one(&client, auth.user_id, *id).await? {
+        return Err(Error::NotFound);
+    }
+    state.revoked(auth.user_id, Revocation::sessions(vec![*id]));
+    Ok(no_content())
+}
+
+/// End every session but the current one.
+#[utoipa::path(
+    delete, path = "/api/v1/sessions", tag = "account",
+    responses((status = 204)),
+    security(("bearer" = []))
+)]
+pub async fn end_other_sessions(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    let ended = session_store::delete_others(&client, auth.user_id, own_session(&auth)).await?;
+    state.revoked(auth.user_id, Revocation::sessions(ended));
+    Ok(no_content())
+}
+
+/// Delete the account and everything it owns, at once and for good.
+#[utoipa::path(
+    delete, path = "/api/v1/me", tag = "account", request_body = DeleteAccountInput,
+    responses(
+        (status = 204, description = "the account and all its data are gone; every session, token and stream ended"),
+        (status = 422, body = Problem, description = "confirm is not the account's email, or the password is missing or wrong"),
+        (status = 429, body = Problem, description = "too many wrong passwords; see Retry-After")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn delete_me(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+    body: JsonObject,
+) -> Result<HttpResponse> {
+    let request = AccountDeletion::parse(&body)?;
+    let address = client_address(&req, &state.settings.trusted_proxies);
+    let revoked = accounts::delete_account(&state.pool, auth.user_id, request, &address).await?;
+    state.revoked(auth.user_id, revoked);
+    Ok(no_content())
+}
+
 /// Accounts and API tokens.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
@@ -237,9 +375,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(register)))
         .service(resource("/api/v1/auth/token", &[M::POST]).route(web::post().to(sign_in)))
         .service(
-            resource("/api/v1/me", &[M::GET, M::PATCH])
+            resource("/api/v1/me", &[M::GET, M::PATCH, M::DELETE])
                 .route(web::get().to(me))
-                .route(web::patch().to(update_me)),
+                .route(web::patch().to(update_me))
+                .route(web::delete().to(delete_me)),
+        )
+        .service(
+            resource("/api/v1/me/password", &[M::PUT]).route(web::put().to(change_password)),
+        )
+        .service(
+            resource("/api/v1/sessions", &[M::GET, M::DELETE])
+                .route(web::get().to(list_sessions))
+                .route(web::delete().to(end_other_sessions)),
+        )
+        .service(
+            resource("/api/v1/sessions/{id}", &[M::DELETE]).route(web::delete().to(end_session)),
         )
         .service(
             resource("/api/v1/tokens", &[M::GET, M::POST])

@@ -129,6 +129,12 @@ impl Error {
                 "a request authenticated by a session cookie must carry the session's CSRF token \
                  (X-CSRF-Token header or _csrf form field)",
             ),
+            Error::RegistrationClosed => Problem::new(
+                S::FORBIDDEN,
+                "registration_closed",
+                "Registration is closed",
+                "this server does not take new sign-ups; ask its operator for an account",
+            ),
             Error::RateLimited { retry_after } => Problem::new(
                 S::TOO_MANY_REQUESTS,
                 "rate_limited",

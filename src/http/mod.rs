@@ -101,6 +101,31 @@ impl UserHandle {
 }
 
 impl AppState {
+    /// Whether people may sign up by themselves (`JOBCOPILOT_REGISTRATION`).
+    pub fn registration_open(&self) -> bool {
+        self.settings.registration == crate::config::Registration::Open
+    }
+
+    /// Makes a revocation take effect: this replica forgets the cached
+    /// lookups at once, and the event closes the revoked credentials'
+    /// streams and forgets their lookups on every replica.
+    pub fn revoked(&self, user_id: Uuid, revoked: crate::auth::revocation::Revocation) {
+        if revoked.is_empty() {
+            return;
+        }
+        if revoked.cached_lookups {
+            self.credentials.forget_user(user_id);
+        }
+        for id in &revoked.token_ids {
+            self.credentials.forget(*id);
+        }
+        self.event_bus.do_send(crate::actors::event_bus::Publish {
+            user_id,
+            kind: crate::domain::events::EventKind::CredentialRevoked,
+            data: revoked.to_value(),
+        });
+    }
+
     /// The actor of a user (started if it was not running).
     /// The actor of a user, for an answer from its memory: while this replica
     /// may have missed other replicas' writes (Redis down), it first reloads

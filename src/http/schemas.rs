@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
-use crate::domain::account::TokenInfo;
+use crate::domain::account::{SessionInfo, TokenInfo};
 use crate::domain::account::{DISPLAY_NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, TOKEN_NAME_MAX};
 use crate::domain::application::{
     Application, DESCRIPTION_MAX, NAME_MAX, NEXT_ACTION_MAX, NOTE_MAX, SALARY_MAX, TAGS_MAX,
@@ -418,6 +418,33 @@ documented!(
     )
 );
 
+documented!(
+    /// A new password.
+    PasswordInput => object(
+        "A new password. current_password is required when the account has one; \
+         an account that signs in with OIDC only may set a first password without it.",
+        &["new_password"],
+        json!({
+            "current_password": password(1),
+            "new_password": password(PASSWORD_MIN),
+            "revoke_tokens": {"type": "boolean", "default": false,
+                "description": "also revoke every API token, the calling one included"},
+        }),
+    )
+);
+
+documented!(
+    /// What deleting the account needs.
+    DeleteAccountInput => object(
+        "The account's email typed as confirmation, and its password when it has one.",
+        &["confirm"],
+        json!({
+            "confirm": required_text(254),
+            "password": password(1),
+        }),
+    )
+);
+
 macro_rules! page {
     ($name:ident, $item:ty) => {
         /// A page of a collection; pass `next_cursor` as `cursor` for the next one.
@@ -434,6 +461,7 @@ page!(HistoryList, StatusHistoryEntry);
 page!(NoteList, Note);
 page!(InterviewList, Interview);
 page!(TokenList, TokenInfo);
+page!(SessionList, SessionInfo);
 page!(GenerationList, Generation);
 
 #[cfg(test)]
@@ -462,6 +490,8 @@ mod tests {
             as_json::<TokenRequest>(),
             as_json::<MeInput>(),
             as_json::<NewTokenInput>(),
+            as_json::<PasswordInput>(),
+            as_json::<DeleteAccountInput>(),
             as_json::<NewGenerationInput>(),
             as_json::<PreferencesInput>(),
             as_json::<ProfileInput>(),

@@ -3,7 +3,9 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreResult};
+use crate::domain::account::SessionInfo;
 
 /// A live session, as a request sees it.
 #[derive(Debug, Clone)]
@@ -15,27 +17,103 @@ pub struct SessionRow {
     pub expires_at: OffsetDateTime,
 }
 
-pub async fn insert(
-    db: &impl GenericClient,
-    id: Uuid,
-    user_id: Uuid,
-    token_hash: &[u8],
-    csrf_token: &str,
-    now: OffsetDateTime,
-    expires_at: OffsetDateTime,
-) -> StoreResult<()> {
+/// A new session's row.
+pub struct NewSession<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: &'a [u8],
+    pub csrf_token: &'a str,
+    pub user_agent: Option<&'a str>,
+    pub address: &'a str,
+    pub now: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn insert(db: &impl GenericClient, s: NewSession<'_>) -> StoreResult<()> {
     let stmt = db
         .prepare_cached(
-            "INSERT INTO sessions (id, user_id, token_hash, csrf_token, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            "INSERT INTO sessions (id, user_id, token_hash, csrf_token, user_agent, address, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         )
         .await?;
     db.execute(
         &stmt,
-        &[&id, &user_id, &token_hash, &csrf_token, &now, &expires_at],
+        &[
+            &s.id,
+            &s.user_id,
+            &s.token_hash,
+            &s.csrf_token,
+            &s.user_agent,
+            &s.address,
+            &s.now,
+            &s.expires_at,
+        ],
     )
     .await?;
     Ok(())
+}
+
+/// The user's live sessions, newest first, a page at a time (`current`
+/// marks the caller's own).
+pub async fn list(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    current: Option<Uuid>,
+    limit: usize,
+    cursor: Option<&str>,
+    idle_since: OffsetDateTime,
+) -> Result<Page<SessionInfo>, ListError> {
+    let mut keyset = Keyset::ascending("s.created_at", "timestamptz", "s.id");
+    keyset.descending = true;
+    let mut page = PageQuery::new(
+        "s.id, s.created_at, s.last_seen_at, s.user_agent, s.address",
+        "sessions s",
+        keyset,
+        &["sessions"],
+    );
+    let user = page.param(user_id);
+    let idle = page.param(idle_since);
+    page.condition(format!(
+        "s.user_id = {user} AND s.expires_at > now() AND s.last_seen_at > {idle}"
+    ));
+    page.fetch(db, cursor, limit, |r| {
+        let id: Uuid = r.try_get("id")?;
+        Ok(SessionInfo {
+            id,
+            created_at: r.try_get("created_at")?,
+            last_seen_at: r.try_get("last_seen_at")?,
+            user_agent: r.try_get("user_agent")?,
+            address: r.try_get("address")?,
+            current: Some(id) == current,
+        })
+    })
+    .await
+}
+
+/// Ends one of the user's sessions; false when the user has no such session.
+pub async fn delete_one(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached("DELETE FROM sessions WHERE user_id = $1 AND id = $2")
+        .await?;
+    Ok(db.execute(&stmt, &[&user_id, &id]).await? == 1)
+}
+
+/// Ends every session of the user but `keep` (their ids, for their streams).
+pub async fn delete_others(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> StoreResult<Vec<Uuid>> {
+    let stmt = db
+        .prepare_cached(
+            "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2 RETURNING id",
+        )
+        .await?;
+    db.query(&stmt, &[&user_id, &keep])
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
 }
 
 /// The session with this cookie hash, unless it expired (absolutely, or by
@@ -48,8 +126,10 @@ pub async fn find(
 ) -> StoreResult<Option<SessionRow>> {
     let stmt = db
         .prepare_cached(
-            "SELECT id, user_id, csrf_token, last_seen_at, expires_at FROM sessions \
-             WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3",
+            "SELECT s.id, s.user_id, s.csrf_token, s.last_seen_at, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+               AND u.disabled_at IS NULL",
         )
         .await?;
     Ok(db
@@ -93,7 +173,6 @@ pub async fn delete_by_hash(
         .transpose()?)
 }
 
-/// Ends every session of a user (account linking, password change).
 /// Ends every session of the user; answers their ids (their streams close).
 pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
     let stmt = db
@@ -115,7 +194,8 @@ pub async fn is_live(
 ) -> StoreResult<bool> {
     let stmt = db
         .prepare_cached(
-            "SELECT 1 FROM sessions WHERE id = $1 AND expires_at > $2 AND last_seen_at > $3",
+            "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled_at IS NULL",
         )
         .await?;
     Ok(db

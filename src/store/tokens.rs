@@ -64,7 +64,8 @@ pub async fn authenticate(
 ) -> StoreResult<Option<LiveToken>> {
     let stmt = db
         .prepare_cached(
-            "SELECT user_id, id, last_used_at, expires_at FROM api_tokens WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            "SELECT t.user_id, t.id, t.last_used_at, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL",
         )
         .await?;
     Ok(db
@@ -108,7 +109,6 @@ pub async fn list(
     page.fetch(db, cursor, limit, from_row).await
 }
 
-/// Revokes every token of a user (account linking).
 /// Revokes every token of the user; answers their ids (their streams close).
 pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
     let stmt = db
@@ -125,7 +125,8 @@ pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreRes
 pub async fn is_live(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
     let stmt = db
         .prepare_cached(
-            "SELECT 1 FROM api_tokens WHERE id = $1 AND (expires_at IS NULL OR expires_at > $2)",
+            "SELECT 1 FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.id = $1 AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL",
         )
         .await?;
     Ok(db.query_opt(&stmt, &[&id, &now]).await?.is_some())

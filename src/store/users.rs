@@ -214,3 +214,49 @@ pub async fn refresh_oidc_email(db: &impl GenericClient, id: Uuid, email: &str) 
     db.execute(&stmt, &[&id, &email]).await?;
     Ok(())
 }
+
+/// The email and password hash of a user (None: no such user).
+pub async fn credentials(
+    db: &impl GenericClient,
+    id: Uuid,
+) -> StoreResult<Option<(String, Option<String>)>> {
+    let stmt = db
+        .prepare_cached("SELECT email, password_hash FROM users WHERE id = $1")
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&id])
+        .await?
+        .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()?)
+}
+
+/// Sets a new password hash if the stored one is still `expected` (None:
+/// the account had none); false when it changed meanwhile.
+pub async fn set_password_hash(
+    db: &impl GenericClient,
+    id: Uuid,
+    expected: Option<&str>,
+    new: &str,
+) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE users SET password_hash = $3, updated_at = now() \
+             WHERE id = $1 AND password_hash IS NOT DISTINCT FROM $2",
+        )
+        .await?;
+    Ok(db.execute(&stmt, &[&id, &expected, &new]).await? == 1)
+}
+
+/// Deletes a user; every row it owns goes with it (foreign keys cascade),
+/// and so do the sign-in attempts naming its email.
+pub async fn delete(db: &impl GenericClient, id: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached(
+            "WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING lower(email) AS account), \
+                  attempts AS (DELETE FROM auth_attempts a USING gone WHERE a.account = gone.account) \
+             SELECT count(*) FROM gone",
+        )
+        .await?;
+    let gone: i64 = db.query_one(&stmt, &[&id]).await?.try_get(0)?;
+    Ok(gone == 1)
+}

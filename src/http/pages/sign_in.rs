@@ -13,12 +13,10 @@ use uuid::Uuid;
 use super::{
     as_object, check_session_csrf, cookie, forms, html, page_user, removal, safe_next, see_other,
 };
-use crate::actors::event_bus::Publish;
 use crate::auth::revocation::Revocation;
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
 use crate::auth::{accounts, hash_token, throttle};
 use crate::domain::account::{Credentials, Registration};
-use crate::domain::events::EventKind;
 use crate::error::{Error, Result};
 use crate::http::extract::{client_address, Credential};
 use crate::http::AppState;
@@ -70,6 +68,7 @@ fn render_login(
             next => view.next, error => view.error, email => view.email, errors => view.errors,
             form_csrf => csrf, oidc => state.oidc.is_some(), oidc_name => oidc_name,
             local => state.settings.local_accounts,
+            registration_open => state.registration_open(),
         },
     )?;
     let mut res = html(status, body);
@@ -111,8 +110,18 @@ pub async fn login_page(state: web::Data<AppState>, req: HttpRequest) -> Result<
 }
 
 /// A session for `user_id`: the cookie to set and where to go.
-async fn signed_in(state: &AppState, user_id: Uuid, next: &str) -> Result<HttpResponse> {
-    let session = sessions::start(&state.pool, user_id).await?;
+async fn signed_in(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: Uuid,
+    next: &str,
+) -> Result<HttpResponse> {
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let address = client_address(req, &state.settings.trusted_proxies);
+    let session = sessions::start(&state.pool, user_id, user_agent, &address).await?;
     let mut res = see_other(next);
     let _ = res.add_cookie(&cookie(
         state,
@@ -158,7 +167,7 @@ pub async fn local_login(
     };
     let address = client_address(&req, &state.settings.trusted_proxies);
     match accounts::verify_credentials(&state.pool, &creds, &address).await {
-        Ok(user_id) => signed_in(&state, user_id, &next).await,
+        Ok(user_id) => signed_in(&state, &req, user_id, &next).await,
         Err(Error::BadCredentials) => {
             let msg = "The email or password is wrong.".to_owned();
             render_login(
@@ -213,6 +222,7 @@ fn render_register(
         context! {
             form_csrf => csrf, next => safe_next(form.get("next").map(String::as_str)),
             email => get("email"), display_name => get("display_name"), error => error, errors => errors,
+            closed => !state.registration_open(),
         },
     )?;
     let mut res = html(status, body);
@@ -230,7 +240,12 @@ pub async fn register_page(state: web::Data<AppState>, req: HttpRequest) -> Resu
     let query: HashMap<String, String> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
         .collect();
-    render_register(&state, &req, StatusCode::OK, &query, None, HashMap::new())
+    let status = if state.registration_open() {
+        StatusCode::OK
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    render_register(&state, &req, status, &query, None, HashMap::new())
 }
 
 /// `POST /auth/local/register`.
@@ -243,6 +258,10 @@ pub async fn local_register(
         return Err(Error::NotFound);
     }
     check_form_csrf(&req, &form)?;
+    if !state.registration_open() {
+        let status = StatusCode::FORBIDDEN;
+        return render_register(&state, &req, status, &form, None, HashMap::new());
+    }
     let reg = match Registration::parse(&as_object(&form, &["email", "password", "display_name"])) {
         Ok(r) => r,
         Err(e) => {
@@ -269,6 +288,7 @@ pub async fn local_register(
         Ok(user) => {
             signed_in(
                 &state,
+                &req,
                 user.id,
                 &safe_next(form.get("next").map(String::as_str)),
             )
@@ -307,11 +327,7 @@ pub async fn logout(
         }
         if let Credential::Session { id, .. } = user.credential {
             // Live streams opened with this session close now.
-            state.event_bus.do_send(Publish {
-                user_id: user.user_id,
-                kind: EventKind::CredentialRevoked,
-                data: Revocation::sessions(vec![id]).to_value(),
-            });
+            state.revoked(user.user_id, Revocation::sessions(vec![id]));
         }
     }
     let mut res = see_other("/auth/login");
@@ -433,25 +449,24 @@ pub async fn oidc_callback(state: web::Data<AppState>, req: HttpRequest) -> Resu
             return fail(StatusCode::BAD_REQUEST, &e.to_string());
         }
     };
-    let user_id = match accounts::sign_in_oidc(&state.pool, &identity).await {
+    let user_id = match accounts::sign_in_oidc(&state.pool, &identity, state.registration_open()).await {
         Ok((id, revoked)) => {
             // Linking revoked the account's sessions and tokens: forget the
             // user's cached lookups and close their live streams, here and,
             // through the event, on every other replica.
-            if !revoked.is_empty() {
-                state.credentials.forget_user(id);
-                state.event_bus.do_send(Publish {
-                    user_id: id,
-                    kind: EventKind::CredentialRevoked,
-                    data: revoked.to_value(),
-                });
-            }
+            state.revoked(id, revoked);
             id
         }
         Err(Error::Conflict(reason)) => return fail(StatusCode::CONFLICT, &reason),
+        Err(Error::RegistrationClosed) => {
+            return fail(
+                StatusCode::FORBIDDEN,
+                "registration is closed on this server, and no account matches your identity; ask its operator for an account",
+            )
+        }
         Err(e) => return Err(e),
     };
-    let mut res = signed_in(&state, user_id, &pending.next_path).await?;
+    let mut res = signed_in(&state, &req, user_id, &pending.next_path).await?;
     let _ = res.add_removal_cookie(&removal(&state, OIDC_COOKIE));
     Ok(res)
 }
