@@ -28,6 +28,7 @@ pub mod domain;
 pub mod error;
 pub mod healthcheck;
 pub mod http;
+pub mod operators;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

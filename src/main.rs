@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use jobcopilot::auth::revocation::Revocation;
 use jobcopilot::config::Settings;
+use jobcopilot::operators::{self, NewPassword, OperatorError, PasswordSet};
 use jobcopilot::startup::{Application, Database, RunOptions};
 use jobcopilot::{demo, healthcheck, store, telemetry};
 
@@ -28,9 +30,43 @@ enum Command {
     Demo,
     /// Ask the running server's /readyz; exit 0 when ready, 1 otherwise.
     Healthcheck,
+    /// Operators' account commands (work with registration closed too).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// For bench/run: create an account with N applications; print its token and one application id.
     #[command(hide = true)]
     BenchSeed { applications: i32 },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// List every account.
+    List,
+    /// Create a local account; its password is printed once.
+    Create {
+        email: String,
+        /// The person's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (one line) instead of making one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (printed once); every session of the account ends.
+    ResetPassword {
+        email: String,
+        /// Read the password from standard input (one line) instead of making one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Stop an account from signing in; its sessions and tokens stop working.
+    Disable { email: String },
+    /// Let a disabled account sign in again.
+    Enable { email: String },
+    /// Delete an account and everything it owns, for good.
+    Delete { email: String },
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -58,6 +94,7 @@ fn main() -> ExitCode {
             Command::Migrate => migrate(settings).await,
             Command::Demo => run_demo(settings).await,
             Command::BenchSeed { applications } => bench_seed(settings, applications).await,
+            Command::Users { command } => users(settings, command).await,
             Command::Healthcheck => ExitCode::SUCCESS,
         }
     })
@@ -124,4 +161,101 @@ async fn bench_seed(settings: Settings, n: i32) -> ExitCode {
         }
         Err(e) => fail(e),
     }
+}
+
+/// Connects and migrates, for a command that works on the data.
+async fn database(settings: &Settings) -> Result<Database, ExitCode> {
+    let db = Database::connect(settings).await.map_err(fail)?;
+    store::migrate(&db.pool).await.map_err(fail)?;
+    Ok(db)
+}
+
+fn new_password(from_stdin: bool) -> Result<NewPassword, ExitCode> {
+    if !from_stdin {
+        return Ok(NewPassword::Generate);
+    }
+    operators::password_from(std::io::stdin().lock())
+        .map(NewPassword::Given)
+        .map_err(|e| fail(format!("cannot read the password from standard input: {e}")))
+}
+
+fn password_set(set: PasswordSet, what: &str) {
+    match set.generated {
+        Some(p) => println!("{what} {}. Its password (shown this once): {p}", set.email),
+        None => println!("{what} {}.", set.email),
+    }
+}
+
+/// Tells running servers (through Redis, when there is one) that an
+/// account's credentials were revoked; without Redis the single server
+/// sees sessions at once and forgets cached token lookups within 30 s.
+async fn announce(settings: &Settings, user_id: uuid::Uuid, revoked: Revocation) {
+    if let Some(url) = &settings.redis_url {
+        let kind = jobcopilot::domain::events::EventKind::CredentialRevoked;
+        let data = revoked.to_value();
+        if !jobcopilot::actors::event_bus::publish_once(url, user_id, kind, data).await {
+            eprintln!("jobcopilot: note: Redis did not take the revocation; servers forget cached tokens within 30 s");
+        }
+    }
+}
+
+async fn users(settings: Settings, command: UsersCommand) -> ExitCode {
+    // A password on standard input is read before anything else happens.
+    let password = match &command {
+        UsersCommand::Create { password_stdin, .. }
+        | UsersCommand::ResetPassword { password_stdin, .. } => {
+            match new_password(*password_stdin) {
+                Ok(p) => p,
+                Err(code) => return code,
+            }
+        }
+        _ => NewPassword::Generate,
+    };
+    let db = match database(&settings).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    match run_users(&settings, &db.pool, command, password).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+async fn run_users(
+    settings: &Settings,
+    pool: &deadpool_postgres::Pool,
+    command: UsersCommand,
+    password: NewPassword,
+) -> Result<(), OperatorError> {
+    match command {
+        UsersCommand::List => print!("{}", operators::format_list(&operators::list(pool).await?)),
+        UsersCommand::Create { email, name, .. } => {
+            password_set(
+                operators::create(pool, &email, name, password).await?,
+                "Created",
+            );
+        }
+        UsersCommand::ResetPassword { email, .. } => {
+            let (set, id, revoked) = operators::reset_password(pool, &email, password).await?;
+            announce(settings, id, revoked).await;
+            password_set(set, "New password set for");
+        }
+        UsersCommand::Disable { email } => {
+            let (id, revoked) = operators::disable(pool, &email).await?;
+            announce(settings, id, revoked).await;
+            println!(
+                "Disabled {email}: it cannot sign in, and its sessions and tokens stop working."
+            );
+        }
+        UsersCommand::Enable { email } => {
+            operators::enable(pool, &email).await?;
+            println!("Enabled {email}.");
+        }
+        UsersCommand::Delete { email } => {
+            let (id, revoked) = operators::delete(pool, &email).await?;
+            announce(settings, id, revoked).await;
+            println!("Deleted {email} and everything it owned.");
+        }
+    }
+    Ok(())
 }

@@ -319,6 +319,43 @@ async fn publish_loop(url: String, mut rx: mpsc::UnboundedReceiver<(&'static str
     }
 }
 
+/// Publishes one event to every replica from outside a server (the
+/// operator's commands): the same wire form a replica sends. Best effort,
+/// like everything Redis carries.
+pub async fn publish_once(url: &str, user_id: Uuid, kind: EventKind, data: Value) -> bool {
+    let Some(mut conn) = command_connection(url) else {
+        return false;
+    };
+    let wire = Wire {
+        v: 1,
+        origin: Uuid::now_v7(),
+        user_id,
+        kind: kind.as_str().to_owned(),
+        data,
+    };
+    let Ok(text) = serde_json::to_string(&wire) else {
+        return false;
+    };
+    let mut channels = vec![EVENTS];
+    if kind.invalidates() != Invalidates::Nothing {
+        channels.insert(0, INVALIDATE);
+    }
+    for channel in channels {
+        let sent = tokio::time::timeout(
+            Duration::from_secs(2),
+            redis::cmd("PUBLISH")
+                .arg(channel)
+                .arg(&text)
+                .query_async::<i64>(&mut conn),
+        )
+        .await;
+        if !matches!(sent, Ok(Ok(_))) {
+            return false;
+        }
+    }
+    true
+}
+
 /// A connection for Redis commands (publish, the leader lock): the crate's
 /// `ConnectionManager`, connected lazily and reconnecting by itself, with
 /// short timeouts so a Redis that is away costs a second, never a hang.

@@ -109,6 +109,11 @@ pub async fn sign_in_oidc(
     let tx = client.transaction().await?;
     let now = OffsetDateTime::now_utc();
     if let Some(user) = users::by_oidc(&tx, &id.issuer, &id.subject).await? {
+        if users::is_disabled(&tx, user.id).await? {
+            return Err(Error::Conflict(
+                "this account is disabled; ask the server's operator".into(),
+            ));
+        }
         if let (Some(email), true) = (&id.email, id.email_verified) {
             // Follow the provider's verified email unless another account has it.
             match users::refresh_oidc_email(&tx, user.id, email).await {
@@ -132,6 +137,11 @@ pub async fn sign_in_oidc(
             return Err(Error::Conflict(
                 "an account with this email address exists, and your identity provider has not verified the address"
                     .into(),
+            ))
+        }
+        Some(existing) if users::is_disabled(&tx, existing.id).await? => {
+            return Err(Error::Conflict(
+                "this account is disabled; ask the server's operator".into(),
             ))
         }
         Some(existing) => {

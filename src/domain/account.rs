@@ -136,8 +136,7 @@ impl PasswordChange {
         let mut f = Fields::new(body);
         let current_password =
             password_field(&mut f, body, "current_password", Presence::Optional, false);
-        let new_password =
-            password_field(&mut f, body, "new_password", Presence::Required, true);
+        let new_password = password_field(&mut f, body, "new_password", Presence::Required, true);
         let revoke_tokens = f
             .boolean("revoke_tokens", Presence::Optional)
             .into_option()

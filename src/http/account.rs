@@ -380,9 +380,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(update_me))
                 .route(web::delete().to(delete_me)),
         )
-        .service(
-            resource("/api/v1/me/password", &[M::PUT]).route(web::put().to(change_password)),
-        )
+        .service(resource("/api/v1/me/password", &[M::PUT]).route(web::put().to(change_password)))
         .service(
             resource("/api/v1/sessions", &[M::GET, M::DELETE])
                 .route(web::get().to(list_sessions))

@@ -185,6 +185,18 @@ pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreRes
         .collect()
 }
 
+/// The ids of every session of the user.
+pub async fn ids_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    let stmt = db
+        .prepare_cached("SELECT id FROM sessions WHERE user_id = $1")
+        .await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
+}
+
 /// Whether a session still works (exists and has not expired).
 pub async fn is_live(
     db: &impl GenericClient,

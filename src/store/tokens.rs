@@ -121,6 +121,18 @@ pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreRes
         .collect()
 }
 
+/// The ids of every token of the user.
+pub async fn ids_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    let stmt = db
+        .prepare_cached("SELECT id FROM api_tokens WHERE user_id = $1")
+        .await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
+}
+
 /// Whether a token still works (exists and has not expired).
 pub async fn is_live(db: &impl GenericClient, id: Uuid, now: OffsetDateTime) -> StoreResult<bool> {
     let stmt = db

@@ -59,13 +59,17 @@ pub async fn lock(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>
     super::fetch_opt(db, &sql, &[&id], from_row).await
 }
 
-/// The id and password hash of the account with this email (any case).
+/// The id and password hash of the account with this email (any case); a
+/// disabled account has no usable hash (it cannot sign in).
 pub async fn password_by_email(
     db: &impl GenericClient,
     email: &str,
 ) -> StoreResult<Option<(Uuid, Option<String>)>> {
     let stmt = db
-        .prepare_cached("SELECT id, password_hash FROM users WHERE lower(email) = lower($1)")
+        .prepare_cached(
+            "SELECT id, CASE WHEN disabled_at IS NULL THEN password_hash END \
+                 FROM users WHERE lower(email) = lower($1)",
+        )
         .await?;
     Ok(db
         .query_opt(&stmt, &[&email])
@@ -259,4 +263,60 @@ pub async fn delete(db: &impl GenericClient, id: Uuid) -> StoreResult<bool> {
         .await?;
     let gone: i64 = db.query_one(&stmt, &[&id]).await?.try_get(0)?;
     Ok(gone == 1)
+}
+
+/// Every user with whether it is disabled and how many applications it
+/// has, oldest first (for the operator's list).
+pub async fn overview(db: &impl GenericClient) -> StoreResult<Vec<(User, bool, i64)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, u.disabled_at IS NOT NULL AS disabled, \
+           (SELECT count(*) FROM job_applications a WHERE a.user_id = u.id) AS applications \
+         FROM users u ORDER BY u.created_at, u.id"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                from_row(r)?,
+                r.try_get("disabled")?,
+                r.try_get("applications")?,
+            ))
+        })
+        .collect()
+}
+
+/// Sets a password hash whatever the old one was (an operator's reset).
+pub async fn force_password_hash(db: &impl GenericClient, id: Uuid, new: &str) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
+        .await?;
+    db.execute(&stmt, &[&id, &new]).await?;
+    Ok(())
+}
+
+/// Disables (or enables) an account.
+pub async fn set_disabled(db: &impl GenericClient, id: Uuid, disabled: bool) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END \
+             WHERE id = $1",
+        )
+        .await?;
+    db.execute(&stmt, &[&id, &disabled]).await?;
+    Ok(())
+}
+
+/// Whether an operator disabled the account.
+pub async fn is_disabled(db: &impl GenericClient, id: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached("SELECT disabled_at IS NOT NULL FROM users WHERE id = $1")
+        .await?;
+    Ok(db
+        .query_opt(&stmt, &[&id])
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?
+        .unwrap_or(false))
 }
