@@ -166,7 +166,7 @@ pub struct Done<R> {
 }
 
 impl<R> Done<R> {
-    fn new(value: R, effect: Effect, change_seq: i64) -> Self {
+    pub(super) fn new(value: R, effect: Effect, change_seq: i64) -> Self {
         Done {
             value,
             effect,
@@ -195,7 +195,7 @@ impl<R> Done<R> {
 /// Runs one write of the user: a transaction that first takes the user's
 /// write lock (bumping their change sequence), committed only when the write
 /// changed something (`Done::unchanged` rolls the sequence back too).
-async fn write<R>(
+pub(super) async fn write<R>(
     pool: &Pool,
     user: Uuid,
     f: impl AsyncFnOnce(&Transaction<'_>, &WriteStart) -> Result<Done<R>>,

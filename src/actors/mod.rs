@@ -25,6 +25,7 @@ pub mod analytics;
 pub mod commands;
 pub mod creates;
 pub mod event_bus;
+pub mod imports;
 pub mod read_cache;
 pub mod registry;
 pub mod scheduler;

@@ -18,6 +18,9 @@ pub enum EventKind {
     InterviewDeleted,
     #[serde(rename = "applications.rescored")]
     ApplicationsRescored,
+    /// Many applications arrived at once (an import): fetch the list again.
+    #[serde(rename = "applications.imported")]
+    ApplicationsImported,
     #[serde(rename = "dashboard.updated")]
     DashboardUpdated,
     #[serde(rename = "generation.progress")]
@@ -43,7 +46,7 @@ pub enum Invalidates {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::ApplicationCreated,
         EventKind::ApplicationUpdated,
         EventKind::ApplicationDeleted,
@@ -51,6 +54,7 @@ impl EventKind {
         EventKind::InterviewUpdated,
         EventKind::InterviewDeleted,
         EventKind::ApplicationsRescored,
+        EventKind::ApplicationsImported,
         EventKind::DashboardUpdated,
         EventKind::GenerationProgress,
         EventKind::GenerationFinished,
@@ -68,6 +72,7 @@ impl EventKind {
             EventKind::InterviewUpdated => "interview.updated",
             EventKind::InterviewDeleted => "interview.deleted",
             EventKind::ApplicationsRescored => "applications.rescored",
+            EventKind::ApplicationsImported => "applications.imported",
             EventKind::DashboardUpdated => "dashboard.updated",
             EventKind::GenerationProgress => "generation.progress",
             EventKind::GenerationFinished => "generation.finished",
@@ -84,7 +89,9 @@ impl EventKind {
     /// sequence), and a re-score changes every score: those invalidate.
     pub fn invalidates(self) -> Invalidates {
         match self {
-            EventKind::DashboardUpdated | EventKind::ApplicationsRescored => Invalidates::UserData,
+            EventKind::DashboardUpdated
+            | EventKind::ApplicationsRescored
+            | EventKind::ApplicationsImported => Invalidates::UserData,
             EventKind::CredentialRevoked => Invalidates::Credentials,
             _ => Invalidates::Nothing,
         }

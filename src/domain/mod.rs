@@ -20,6 +20,7 @@ pub mod profile;
 pub mod scoring;
 pub mod search;
 pub mod time;
+pub mod transfer;
 
 pub use account::{TokenInfo, User};
 pub use application::{Application, ApplicationDetail, ApplicationFields, WorkMode};

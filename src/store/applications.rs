@@ -12,9 +12,10 @@ use crate::domain::duplicates;
 use crate::domain::pipeline::Status;
 
 /// Applications with their scores (every query reads them through this join).
-const FROM: &str = "job_applications a LEFT JOIN application_scores s ON s.application_id = a.id";
+pub(super) const FROM: &str =
+    "job_applications a LEFT JOIN application_scores s ON s.application_id = a.id";
 
-const COLUMNS: &str = "a.id, a.company, a.title, a.url, a.location, a.work_mode, a.salary_min, \
+pub(super) const COLUMNS: &str = "a.id, a.company, a.title, a.url, a.location, a.work_mode, a.salary_min, \
     a.salary_max, a.salary_currency, a.status, a.source, a.applied_on, a.deadline, a.tags, \
     a.contact_name, a.contact_email, a.next_action, a.next_action_at, \
     coalesce(s.score, 0::smallint) AS priority_score, coalesce(s.reasons, '{}'::text[]) AS priority_reasons, \
@@ -25,7 +26,7 @@ fn bad_value(what: &str, value: &str) -> StoreError {
     StoreError::Internal(format!("unexpected {what} {value:?} in job_applications"))
 }
 
-fn from_row(row: &Row) -> StoreResult<Application> {
+pub(super) fn from_row(row: &Row) -> StoreResult<Application> {
     let status: String = row.try_get("status").map_err(StoreError::from)?;
     let work_mode: Option<String> = row.try_get("work_mode").map_err(StoreError::from)?;
     Ok(Application {
@@ -62,7 +63,7 @@ fn from_row(row: &Row) -> StoreResult<Application> {
     })
 }
 
-fn detail_from_row(row: &Row) -> StoreResult<ApplicationDetail> {
+pub(super) fn detail_from_row(row: &Row) -> StoreResult<ApplicationDetail> {
     Ok(ApplicationDetail {
         application: from_row(row)?,
         job_description: row.try_get("job_description")?,

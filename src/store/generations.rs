@@ -15,7 +15,7 @@ use crate::domain::generation::{
     Generation, Kind, NewGeneration, Status, Tone, Usage, MAX_ATTEMPTS,
 };
 
-const COLUMNS: &str = "g.id, g.user_id, g.application_id, g.interview_id, g.kind, g.tone, g.instructions, \
+pub(super) const COLUMNS: &str = "g.id, g.user_id, g.application_id, g.interview_id, g.kind, g.tone, g.instructions, \
     g.status, g.provider, g.model, g.prompt, g.output, g.error, g.progress, g.attempts, g.prompt_tokens, \
     g.completion_tokens, g.timings, g.created_at, g.started_at, g.finished_at";
 
@@ -23,7 +23,7 @@ fn bad(what: &str, v: &str) -> StoreError {
     StoreError::Internal(format!("unexpected {what} {v:?} in ai_generations"))
 }
 
-fn from_row(row: &Row) -> StoreResult<Generation> {
+pub(super) fn from_row(row: &Row) -> StoreResult<Generation> {
     let kind: String = row.try_get("kind")?;
     let tone: String = row.try_get("tone")?;
     let status: String = row.try_get("status")?;

@@ -12,7 +12,8 @@ use crate::domain::history::StatusHistoryEntry;
 use crate::domain::metrics::Change;
 use crate::domain::pipeline::Status;
 
-const COLUMNS: &str = "h.id, h.from_status, h.to_status, h.changed_at, h.note, h.undone, h.is_undo";
+pub(super) const COLUMNS: &str =
+    "h.id, h.from_status, h.to_status, h.changed_at, h.note, h.undone, h.is_undo";
 
 fn status(s: Option<String>) -> StoreResult<Option<Status>> {
     s.map(|s| {
@@ -21,7 +22,7 @@ fn status(s: Option<String>) -> StoreResult<Option<Status>> {
     .transpose()
 }
 
-fn from_row(row: &Row) -> StoreResult<StatusHistoryEntry> {
+pub(super) fn from_row(row: &Row) -> StoreResult<StatusHistoryEntry> {
     Ok(StatusHistoryEntry {
         id: row.try_get("id")?,
         from_status: status(row.try_get("from_status")?)?,

@@ -8,11 +8,11 @@ use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreError, StoreResult};
 use crate::domain::interview::{Interview, InterviewFields, InterviewKind, Outcome};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "i.id, i.application_id, i.kind, i.scheduled_at, i.duration_minutes, i.location, \
     i.meeting_url, i.interviewers, i.notes, i.outcome, i.version, i.created_at, i.updated_at";
 
-fn from_row(row: &Row) -> StoreResult<Interview> {
+pub(super) fn from_row(row: &Row) -> StoreResult<Interview> {
     let kind: String = row.try_get("kind")?;
     let outcome: String = row.try_get("outcome")?;
     Ok(Interview {

@@ -15,6 +15,7 @@ pub mod seed;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod transfer;
 pub mod users;
 
 use std::time::Duration;

@@ -8,9 +8,10 @@ use super::page::{Keyset, ListError, Page, PageQuery};
 use super::{GenericClient, StoreResult};
 use crate::domain::note::Note;
 
-const COLUMNS: &str = "n.id, n.application_id, n.body, n.created_at, n.updated_at, n.version";
+pub(super) const COLUMNS: &str =
+    "n.id, n.application_id, n.body, n.created_at, n.updated_at, n.version";
 
-fn from_row(row: &Row) -> StoreResult<Note> {
+pub(super) fn from_row(row: &Row) -> StoreResult<Note> {
     Ok(Note {
         id: row.try_get("id")?,
         application_id: row.try_get("application_id")?,

@@ -157,3 +157,15 @@ pub async fn put_profile(
     .await?;
     Ok(())
 }
+
+/// Whether the user saved preferences, and a profile, of their own.
+pub async fn has_own(db: &impl GenericClient, user_id: Uuid) -> StoreResult<(bool, bool)> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM user_preferences WHERE user_id = $1), \
+                    EXISTS (SELECT 1 FROM user_profiles WHERE user_id = $1)",
+        )
+        .await?;
+    let row = db.query_one(&stmt, &[&user_id]).await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
