@@ -1,5 +1,6 @@
 //! The `jobcopilot` command: parses the command line and calls the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,10 @@ enum Command {
     Demo,
     /// Ask the running server's /readyz; exit 0 when ready, 1 otherwise.
     Healthcheck,
+    /// Write a consistent dump of the database (pg_dump's custom format) to FILE.
+    Backup { file: PathBuf },
+    /// Restore FILE into an empty database (a fresh data directory creates the embedded one), then migrate.
+    Restore { file: PathBuf },
     /// For bench/run: create an account with N applications; print its token and one application id.
     #[command(hide = true)]
     BenchSeed { applications: i32 },
@@ -57,6 +62,8 @@ fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
             Command::Demo => run_demo(settings).await,
+            Command::Backup { file } => backup(settings, file).await,
+            Command::Restore { file } => restore(settings, file).await,
             Command::BenchSeed { applications } => bench_seed(settings, applications).await,
             Command::Healthcheck => ExitCode::SUCCESS,
         }
@@ -106,6 +113,32 @@ async fn run_demo(settings: Settings) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+async fn backup(settings: Settings, file: PathBuf) -> ExitCode {
+    match store::backup::backup(&settings, &file).await {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jobcopilot: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+async fn restore(settings: Settings, file: PathBuf) -> ExitCode {
+    match store::backup::restore(&settings, &file).await {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jobcopilot: {e}");
+            ExitCode::from(e.exit_code())
+        }
     }
 }
 
