@@ -1,5 +1,6 @@
 //! The `jobcopilot` command: parses the command line and calls the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,10 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Write a consistent dump of the database (pg_dump's custom format) to FILE.
+    Backup { file: PathBuf },
+    /// Restore FILE into an empty database (a fresh data directory creates the embedded one), then migrate.
+    Restore { file: PathBuf },
     /// For bench/run: create an account with N applications; print its token and one application id.
     #[command(hide = true)]
     BenchSeed { applications: i32 },
@@ -93,6 +98,8 @@ fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
             Command::Demo => run_demo(settings).await,
+            Command::Backup { file } => backup(settings, file).await,
+            Command::Restore { file } => restore(settings, file).await,
             Command::BenchSeed { applications } => bench_seed(settings, applications).await,
             Command::Users { command } => users(settings, command).await,
             Command::Healthcheck => ExitCode::SUCCESS,
@@ -143,6 +150,32 @@ async fn run_demo(settings: Settings) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
+    }
+}
+
+async fn backup(settings: Settings, file: PathBuf) -> ExitCode {
+    match store::backup::backup(&settings, &file).await {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jobcopilot: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+async fn restore(settings: Settings, file: PathBuf) -> ExitCode {
+    match store::backup::restore(&settings, &file).await {
+        Ok(summary) => {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jobcopilot: {e}");
+            ExitCode::from(e.exit_code())
+        }
     }
 }
 

@@ -29,6 +29,11 @@ use crate::store::{self, StoreError};
 /// The name of the database inside the embedded cluster.
 pub const EMBEDDED_DATABASE: &str = "jobcopilot";
 
+/// Where the embedded cluster lives under the data directory.
+pub fn embedded_cluster_dir(settings: &Settings) -> std::path::PathBuf {
+    settings.data_dir.join("postgres")
+}
+
 /// Why the program could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -63,9 +68,8 @@ impl Database {
                 })
             }
             None => {
-                let cluster_dir = settings.data_dir.join("postgres");
                 let pg = EmbeddedPostgres::start(EmbeddedOptions {
-                    cluster_dir,
+                    cluster_dir: embedded_cluster_dir(settings),
                     durable: true,
                 })
                 .await?;

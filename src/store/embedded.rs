@@ -51,6 +51,10 @@ struct RunAs {
 pub struct EmbeddedPostgres {
     socket_dir: PathBuf,
     server: Option<Server>,
+    /// The binaries it runs from (its client programs too).
+    bin: PathBuf,
+    /// Who the server runs as, when that is not us.
+    run_as: Option<RunAs>,
 }
 
 struct Server {
@@ -107,6 +111,28 @@ impl EmbeddedPostgres {
         c
     }
 
+    /// The cluster's own client program `name` (`pg_dump`, `pg_restore`),
+    /// connecting to database `dbname` over the socket. It runs as the server's
+    /// user, the only one that may enter the socket directory, so it can open
+    /// no file of ours: give it its input and output as open handles.
+    pub fn client(&self, name: &str, dbname: &str) -> Command {
+        let mut cmd = Command::new(self.bin.join(name));
+        cmd.arg("--host")
+            .arg(&self.socket_dir)
+            .args(["--username", SUPERUSER, "--dbname", dbname])
+            // Our working directory may be one that user cannot enter.
+            .current_dir("/");
+        // The connection is named in full; the caller's PG* settings
+        // (PGOPTIONS, PGSSLMODE, …) are meant for other servers.
+        for (key, _) in std::env::vars_os() {
+            if key.as_encoded_bytes().starts_with(b"PG") {
+                cmd.env_remove(key);
+            }
+        }
+        as_user(&mut cmd, self.run_as.as_ref());
+        cmd
+    }
+
     fn launch(options: &EmbeddedOptions) -> Result<EmbeddedPostgres, EmbeddedError> {
         let bin = find_binaries().ok_or(EmbeddedError::BinariesMissing)?;
         let run_as = run_as()?;
@@ -136,6 +162,8 @@ impl EmbeddedPostgres {
             return Ok(EmbeddedPostgres {
                 socket_dir,
                 server: None,
+                bin,
+                run_as,
             });
         }
 
@@ -147,6 +175,8 @@ impl EmbeddedPostgres {
         Ok(EmbeddedPostgres {
             socket_dir,
             server: Some(server),
+            bin,
+            run_as,
         })
     }
 
@@ -205,10 +235,32 @@ impl Drop for EmbeddedPostgres {
 /// `pg_config --bindir` when it has the server, else the newest
 /// `/usr/lib/postgresql/*/bin`.
 fn find_binaries() -> Option<PathBuf> {
-    let has_server = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
+    find_bindir(&["initdb", "postgres"])
+}
+
+/// The PostgreSQL client program `name` (`pg_dump`, `pg_restore`) for a
+/// server of our own or not: the embedded cluster's binaries when the
+/// machine has them, else the newest that has the program, else `PATH`.
+pub fn client_program(name: &str) -> Option<PathBuf> {
+    find_binaries()
+        .map(|dir| dir.join(name))
+        .filter(|p| p.is_file())
+        .or_else(|| find_bindir(&[name]).map(|dir| dir.join(name)))
+        .or_else(|| {
+            let path = std::env::var_os("PATH")?;
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+}
+
+/// `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`, that
+/// holds every one of `programs`.
+fn find_bindir(programs: &[&str]) -> Option<PathBuf> {
+    let has_all = |d: &Path| programs.iter().all(|p| d.join(p).is_file());
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
         let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        if out.status.success() && has_server(&dir) {
+        if out.status.success() && has_all(&dir) {
             return Some(dir);
         }
     }
@@ -218,7 +270,7 @@ fn find_binaries() -> Option<PathBuf> {
         .filter_map(|e| {
             let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
             let bin = e.path().join("bin");
-            has_server(&bin).then_some((v, bin))
+            has_all(&bin).then_some((v, bin))
         })
         .collect();
     versions.sort();

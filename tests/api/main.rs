@@ -8,6 +8,7 @@ mod accounts;
 mod actors;
 mod ai;
 mod applications;
+mod backup;
 mod browser;
 mod calendar;
 mod cli;
