@@ -150,6 +150,61 @@ async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Result<Op
     Ok(Some(id))
 }
 
+/// Something a user may do only so often per hour (imports; later captures
+/// and mailbox syncs), counted in PostgreSQL across replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction {
+    Import,
+}
+
+impl UserAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            UserAction::Import => "import",
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            UserAction::Import => "imports",
+        }
+    }
+}
+
+pub const USER_ACTION_WINDOW: Duration = Duration::hours(1);
+
+/// Counts one `action` of the user, or refuses it (429 with the wait) when
+/// `per_hour` were made in the last hour; checked and counted under a lock,
+/// so parallel requests cannot slip past the limit.
+pub async fn user_action(
+    pool: &Pool,
+    user: uuid::Uuid,
+    action: UserAction,
+    per_hour: u32,
+) -> Result<()> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let now = OffsetDateTime::now_utc();
+    let kind = action.as_str();
+    let w = store::user_actions(&tx, user, kind, now - USER_ACTION_WINDOW).await?;
+    let limit = Limit {
+        max: i64::from(per_hour),
+        window: USER_ACTION_WINDOW,
+    };
+    if let Some(retry_after) = limit.retry_after(w, now) {
+        return Err(Error::LimitReached {
+            retry_after,
+            detail: format!(
+                "you may run {per_hour} {} an hour; try again in {retry_after} seconds",
+                action.plural()
+            ),
+        });
+    }
+    store::record_user_action(&tx, user, kind, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,13 @@ pub struct ImportedGeneration {
     pub model: Option<String>,
     pub output: String,
     pub error: Option<String>,
+    /// What was sent to the model (the audit view's).
+    pub prompt: Option<String>,
+    pub progress: i32,
+    pub attempts: i32,
+    pub usage: generation::Usage,
+    /// Each attempt's timing, as recorded.
+    pub timings: Value,
     pub created_at: OffsetDateTime,
     pub started_at: Option<OffsetDateTime>,
     pub finished_at: Option<OffsetDateTime>,
@@ -477,6 +484,9 @@ fn read_generation(
             "model",
             "output",
             "error",
+            "prompt",
+            "progress",
+            "attempts",
             "created_at",
             "started_at",
             "finished_at",
@@ -501,10 +511,27 @@ fn read_generation(
     let model = f.text("model", 200, Presence::Optional);
     let output = f.multiline("output", OUTPUT_MAX, Presence::Optional);
     let error = f.multiline("error", 2_000, Presence::Optional);
+    let prompt = f.multiline("prompt", OUTPUT_MAX, Presence::Optional);
+    let progress = f.integer("progress", 0, i32::MAX as i64, Presence::Optional);
+    let attempts = f.integer("attempts", 0, 100, Presence::Optional);
     let created_at = f.timestamp("created_at", Presence::Optional);
     let started_at = f.timestamp("started_at", Presence::Optional);
     let finished_at = f.timestamp("finished_at", Presence::Optional);
     f.finish().map_err(|e| within(path, e))?;
+    let usage = read_usage(o.get("usage"))
+        .map_err(|m| ValidationError::single(format!("{path}.usage"), m))?;
+    let timings = match o.get("timings") {
+        None | Some(Value::Null) => Value::Array(Vec::new()),
+        Some(Value::Array(t)) if t.len() <= 50 && t.iter().all(Value::is_object) => {
+            Value::Array(t.clone())
+        }
+        Some(_) => {
+            return Err(ValidationError::single(
+                format!("{path}.timings"),
+                "must be a list of at most 50 objects",
+            ))
+        }
+    };
     let status = status
         .into_option()
         .unwrap_or(generation::Status::Cancelled);
@@ -525,10 +552,40 @@ fn read_generation(
         model: model.into_option(),
         output: output.into_option().unwrap_or_default(),
         error: error.into_option(),
+        prompt: prompt.into_option(),
+        progress: progress.into_option().unwrap_or(0) as i32,
+        attempts: attempts.into_option().unwrap_or(0) as i32,
+        usage,
+        timings,
         created_at,
         started_at: started_at.into_option(),
         finished_at: Some(finished_at.into_option().unwrap_or(created_at)),
     })
+}
+
+/// A draft's token counts (`{prompt_tokens, completion_tokens}`, each a
+/// count or null).
+fn read_usage(v: Option<&Value>) -> Result<generation::Usage, &'static str> {
+    let count = |o: &Map<String, Value>, k: &str| match o.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .filter(|n| *n >= 0)
+            .map(Some)
+            .ok_or("token counts must be whole numbers"),
+    };
+    match v {
+        None | Some(Value::Null) => Ok(generation::Usage {
+            prompt_tokens: None,
+            completion_tokens: None,
+        }),
+        Some(Value::Object(o)) => Ok(generation::Usage {
+            prompt_tokens: count(o, "prompt_tokens")?,
+            completion_tokens: count(o, "completion_tokens")?,
+        }),
+        Some(_) => Err("must be an object"),
+    }
 }
 
 /// What the streaming reader meets in an export file, in order: the

@@ -49,6 +49,19 @@ pub async fn list(
         &req,
         &["status", "work_mode", "tag", "q", "sort", "limit", "cursor"],
     )?;
+    let list_query = list_query(&query)?;
+    let key = format!("applications?{}", req.query_string());
+    // Lists leave the job description out: nothing long to keep.
+    let load = async {
+        let client = state.pool.get().await?;
+        Ok((store::list(&client, auth.user_id, &list_query).await?, None))
+    };
+    state.cached_read(auth.user_id, key, load, |_| true).await
+}
+
+/// The list's filters and sort (and page) from its query parameters; the
+/// CSV export reads the same ones.
+pub fn list_query(query: &Query) -> Result<ListQuery> {
     let q = match query.one("q")? {
         Some(raw) => search_text(raw).map_err(|m| Error::bad_request("q", format!("q {m}")))?,
         None => None,
@@ -62,7 +75,7 @@ pub async fn list(
             )
         })?,
     };
-    let list_query = ListQuery {
+    Ok(ListQuery {
         statuses: query.list("status", Status::parse, STATUSES)?,
         work_modes: query.list("work_mode", WorkMode::parse, "onsite, hybrid, remote")?,
         tags: query
@@ -75,14 +88,7 @@ pub async fn list(
         sort,
         limit: query.limit()?,
         cursor: query.cursor()?,
-    };
-    let key = format!("applications?{}", req.query_string());
-    // Lists leave the job description out: nothing long to keep.
-    let load = async {
-        let client = state.pool.get().await?;
-        Ok((store::list(&client, auth.user_id, &list_query).await?, None))
-    };
-    state.cached_read(auth.user_id, key, load, |_| true).await
+    })
 }
 
 /// Create an application.

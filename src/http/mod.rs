@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod pages;
 pub mod preferences;
 pub mod schemas;
+pub mod transfer;
 
 use std::sync::Arc;
 
@@ -124,6 +125,36 @@ impl AppState {
             kind: crate::domain::events::EventKind::CredentialRevoked,
             data: revoked.to_value(),
         });
+    }
+
+    /// After a write made outside the user's actor (an import): the actor,
+    /// if running, reloads from PostgreSQL; clients hear the write's events
+    /// and other replicas drop what they cached.
+    pub fn bulk_written(
+        &self,
+        user_id: Uuid,
+        events: Vec<(crate::domain::events::EventKind, serde_json::Value)>,
+        change_seq: Option<i64>,
+    ) {
+        use crate::actors::event_bus::Publish;
+        use crate::domain::events::EventKind;
+        if let Some(actor) = self.directory.get(user_id) {
+            actor.do_send(crate::actors::user_state::Reload);
+        }
+        for (kind, data) in events {
+            self.event_bus.do_send(Publish {
+                user_id,
+                kind,
+                data,
+            });
+        }
+        if let Some(seq) = change_seq {
+            self.event_bus.do_send(Publish {
+                user_id,
+                kind: EventKind::DashboardUpdated,
+                data: serde_json::json!({ "change_seq": seq }),
+            });
+        }
     }
 
     /// The actor of a user (started if it was not running).
@@ -286,7 +317,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(calendar::routes)
         .configure(applications::routes)
         .configure(notes::routes)
-        .configure(interviews::routes);
+        .configure(interviews::routes)
+        .configure(transfer::routes);
 }
 
 /// Unknown routes.

@@ -10,6 +10,7 @@ use super::{GenericClient, StoreResult};
 const LOCK_ACCOUNT: i32 = 0x4a43_0001;
 const LOCK_ADDRESS: i32 = 0x4a43_0002;
 const LOCK_REGISTER: i32 = 0x4a43_0003;
+const LOCK_USER_ACTION: i32 = 0x4a43_0004;
 
 /// Serialises sign-in attempts for this account, then this address, until
 /// the transaction ends.
@@ -161,5 +162,39 @@ pub async fn succeeded(
         )
         .await?;
     db.execute(&stmt, &[&account, &address]).await?;
+    Ok(())
+}
+
+/// The user's `kind` actions since `since` (taking the lock that serialises
+/// them until the transaction ends).
+pub async fn user_actions(
+    db: &impl GenericClient,
+    user: uuid::Uuid,
+    kind: &str,
+    since: OffsetDateTime,
+) -> StoreResult<Window> {
+    lock(db, LOCK_USER_ACTION, &format!("{user}/{kind}")).await?;
+    let stmt = db
+        .prepare_cached(
+            "SELECT count(*), min(at) FROM user_actions WHERE user_id = $1 AND kind = $2 AND at > $3",
+        )
+        .await?;
+    let row = db.query_one(&stmt, &[&user, &kind, &since]).await?;
+    Ok(Window {
+        count: row.try_get(0)?,
+        oldest: row.try_get(1)?,
+    })
+}
+
+pub async fn record_user_action(
+    db: &impl GenericClient,
+    user: uuid::Uuid,
+    kind: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached("INSERT INTO user_actions (user_id, kind, at) VALUES ($1, $2, $3)")
+        .await?;
+    db.execute(&stmt, &[&user, &kind, &now]).await?;
     Ok(())
 }

@@ -121,6 +121,19 @@ pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreRes
         .collect()
 }
 
+/// Every token of the user (metadata), oldest first.
+pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<TokenInfo>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM api_tokens t WHERE t.user_id = $1 ORDER BY t.created_at, t.id"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    db.query(&stmt, &[&user_id])
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
 /// The ids of every token of the user.
 pub async fn ids_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
     let stmt = db

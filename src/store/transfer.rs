@@ -231,7 +231,10 @@ pub async fn insert_imported(
                 "interview_id": g.interview_id.and_then(|i| new_interviews.get(&i)),
                 "kind": g.kind.as_str(), "tone": g.tone.as_str(), "instructions": g.instructions,
                 "status": g.status.as_str(), "provider": g.provider, "model": g.model,
-                "output": g.output, "error": g.error, "created_at": stamp(g.created_at),
+                "output": g.output, "error": g.error, "prompt": g.prompt, "progress": g.progress,
+                "attempts": g.attempts, "prompt_tokens": g.usage.prompt_tokens,
+                "completion_tokens": g.usage.completion_tokens, "timings": g.timings,
+                "created_at": stamp(g.created_at),
                 "started_at": g.started_at.and_then(stamp),
                 "finished_at": g.finished_at.and_then(stamp), "imported_from": g.exported_id,
             }));
@@ -287,13 +290,16 @@ pub async fn insert_imported(
         ),
         (
             "INSERT INTO ai_generations (id, user_id, application_id, interview_id, kind, tone, instructions, \
-             status, provider, model, output, error, progress, created_at, started_at, finished_at, \
-             not_before, imported_from) \
+             status, provider, model, output, error, prompt, progress, attempts, prompt_tokens, \
+             completion_tokens, timings, created_at, started_at, finished_at, not_before, imported_from) \
              SELECT id, $2, application_id, interview_id, kind, tone, instructions, status, provider, model, \
-             output, error, char_length(output), created_at, started_at, finished_at, created_at, imported_from \
+             output, error, prompt, progress, attempts, prompt_tokens, completion_tokens, \
+             coalesce(timings, '[]'), created_at, started_at, finished_at, created_at, imported_from \
              FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, application_id uuid, interview_id uuid, kind text, \
              tone text, instructions text, status text, provider text, model text, output text, error text, \
-             created_at timestamptz, started_at timestamptz, finished_at timestamptz, imported_from uuid) \
+             prompt text, progress integer, attempts integer, prompt_tokens integer, completion_tokens integer, \
+             timings jsonb, created_at timestamptz, started_at timestamptz, finished_at timestamptz, \
+             imported_from uuid) \
              ON CONFLICT DO NOTHING",
             drafts,
         ),

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod account_data;
 mod accounts;
 mod actors;
 mod ai;
