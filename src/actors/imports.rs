@@ -13,12 +13,13 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::commands::{write, Done, Effect};
+use crate::domain::csv_import::{ImportRow, MatchKey};
 use crate::domain::events::EventKind;
 use crate::domain::fields::{FieldError, ValidationError};
 use crate::domain::preferences::Preferences;
 use crate::domain::profile::Profile;
 use crate::domain::scoring::prioritize;
-use crate::domain::time::local_date;
+use crate::domain::time::{local_date, local_midnight};
 use crate::domain::transfer::{read_application, ImportCounts, ImportedApplication, Part};
 use crate::error::{Error, Result};
 use crate::store::{preferences, transfer, WriteStart};
@@ -157,28 +158,84 @@ pub async fn import_export(
     .await
 }
 
-/// Imports applications made from a spreadsheet's rows (already checked),
-/// in one transaction.
+/// A spreadsheet row, checked and ready to create.
+pub struct SheetRow {
+    pub row: ImportRow,
+    pub key: MatchKey,
+}
+
+/// Whether each row is new: not matching an application the user has (same
+/// URL; or, for a row without one, same company, title and applied date),
+/// nor an earlier row of the same file. In the rows' order.
+pub async fn novelty(
+    db: &impl crate::store::GenericClient,
+    user: Uuid,
+    rows: &[SheetRow],
+) -> Result<Vec<bool>> {
+    let mut urls = Vec::new();
+    let mut companies = Vec::new();
+    for r in rows {
+        match &r.key {
+            MatchKey::Url(u) => urls.push(u.clone()),
+            MatchKey::Name { company_lower, .. } => companies.push(company_lower.clone()),
+        }
+    }
+    let (have_urls, have_names) = transfer::existing_keys(db, user, &urls, &companies).await?;
+    let mut seen = HashSet::new();
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let there = match &r.key {
+                MatchKey::Url(u) => have_urls.contains(u),
+                MatchKey::Name {
+                    company_lower,
+                    title_lower,
+                    applied_on,
+                } => {
+                    have_names.contains(&(company_lower.clone(), title_lower.clone(), *applied_on))
+                }
+            };
+            !there && seen.insert(r.key.clone())
+        })
+        .collect())
+}
+
+/// Imports a spreadsheet's checked rows in one transaction: new ones are
+/// created (each with one history entry reaching its status, dated
+/// `applied_on` when given, and its note); the others are skipped.
 pub async fn import_rows(
     pool: &Pool,
     user: Uuid,
-    mut rows: Vec<ImportedApplication>,
+    rows: Vec<SheetRow>,
 ) -> Result<Done<ImportCounts>> {
     write(pool, user, async |tx, start| {
         let now = OffsetDateTime::now_utc();
         let prefs = preferences::get(tx, user).await?;
-        let mut counts = ImportCounts::default();
-        while !rows.is_empty() {
-            let rest = rows.split_off(rows.len().min(BATCH));
-            let mut batch = std::mem::replace(&mut rows, rest);
-            counts += flush(tx, user, &mut batch, &prefs, start, now).await?;
+        let fresh = novelty(tx, user, &rows).await?;
+        let mut counts = ImportCounts {
+            skipped: fresh.iter().filter(|f| !**f).count(),
+            ..ImportCounts::default()
+        };
+        let mut batch = Vec::new();
+        for (r, _) in rows.into_iter().zip(fresh).filter(|(_, f)| *f) {
+            let reached_at = r
+                .row
+                .application
+                .fields
+                .applied_on
+                .map_or(now, |d| local_midnight(d, &start.timezone));
+            batch.push(ImportedApplication::from_row(
+                r.row.application,
+                r.row.note,
+                reached_at,
+                now,
+            ));
+            if batch.len() >= BATCH {
+                counts += flush(tx, user, &mut batch, &prefs, start, now).await?;
+            }
         }
+        counts += flush(tx, user, &mut batch, &prefs, start, now).await?;
         Ok(imported(counts, &counts, start.change_seq))
     })
     .await
-}
-
-/// The user's local "today" for reading dates of imported rows.
-pub fn today(timezone: &str) -> time::Date {
-    local_date(OffsetDateTime::now_utc(), timezone)
 }

@@ -81,6 +81,8 @@ See docs/api-decisions.md for the choices the contract left open."
         super::account::delete_me,
         super::transfer::export,
         super::transfer::import_export,
+        super::transfer::export_csv,
+        super::transfer::import_csv,
         super::applications::list,
         super::applications::create,
         super::applications::get,

@@ -12,10 +12,12 @@ use futures_util::StreamExt;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use super::extract::AuthUser;
+use super::applications::list_query;
+use super::extract::{AuthUser, Query};
 use super::{json, no_store, AppState};
-use crate::actors::imports::{self, Incoming};
+use crate::actors::imports::{self, Incoming, SheetRow};
 use crate::auth::throttle::{self, UserAction};
+use crate::domain::csv_import::{self, RowError};
 use crate::domain::transfer::{self as doc, Head, ImportCounts, Part};
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
@@ -332,12 +334,267 @@ pub async fn import_export(
     Ok(no_store(json(StatusCode::CREATED, &counts)))
 }
 
+/// The applications matching the list's filters, in its sort, as CSV.
+#[utoipa::path(
+    get, path = "/api/v1/export/applications.csv", tag = "data",
+    params(
+        ("status" = Option<Vec<String>>, Query, description = "as the list: repeatable or comma-separated"),
+        ("work_mode" = Option<Vec<String>>, Query, description = "as the list"),
+        ("tag" = Option<Vec<String>>, Query, description = "as the list"),
+        ("q" = Option<String>, Query, description = "as the list"),
+        ("sort" = Option<String>, Query, description = "as the list (default -updated_at)"),
+        ("limit" = Option<u32>, Query, description = "ignored: every matching application is exported"),
+        ("cursor" = Option<String>, Query, description = "ignored"),
+    ),
+    responses(
+        (status = 200, content_type = "text/csv",
+         description = "RFC 4180 (CRLF), UTF-8, a header row of id, company, title, status, url, location, work_mode, \
+          salary_min, salary_max, salary_currency, source, applied_on, deadline, tags (joined with '; '), contact_name, \
+          contact_email, next_action, next_action_at, priority_score, created_at, updated_at; a cell starting with =, +, -, @, \
+          tab or CR is prefixed with ' (spreadsheet formula injection)"),
+        (status = 400, body = Problem), (status = 401, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    let query = Query::parse(
+        &req,
+        &["status", "work_mode", "tag", "q", "sort", "limit", "cursor"],
+    )?;
+    let mut list = list_query(&query)?;
+    list.limit = 200;
+    list.cursor = None;
+    drop(state.pool.get().await?);
+    let (tx, rx) = mpsc::channel(4);
+    let user = auth.user_id;
+    actix_web::rt::spawn(async move {
+        if let Err(e) = write_csv(&state, user, list, &tx).await {
+            tracing::warn!(%user, error = %e, "a CSV export stopped before its end");
+            let _ = tx.send(Err(e)).await;
+        }
+    });
+    let name = format!(
+        "jobcopilot-applications-{}.csv",
+        crate::domain::time::format_date(OffsetDateTime::now_utc().date())
+    );
+    Ok(download("text/csv; charset=utf-8", &name, rx))
+}
+
+/// Writes the CSV a page of the list at a time.
+async fn write_csv(
+    state: &AppState,
+    user: uuid::Uuid,
+    mut list: crate::store::applications::ListQuery,
+    out: &mpsc::Sender<Result<Bytes>>,
+) -> Result<()> {
+    let closed = |_| Error::Unavailable("the client went away".into());
+    out.send(Ok(Bytes::from(csv_import::export_line(
+        &csv_import::EXPORT_HEADERS,
+    ))))
+    .await
+    .map_err(closed)?;
+    loop {
+        let page = {
+            let client = state.pool.get().await?;
+            crate::store::applications::list(&client, user, &list).await?
+        };
+        let mut piece = String::new();
+        for a in &page.items {
+            piece.push_str(&csv_import::export_line(&csv_import::export_record(a)));
+        }
+        out.send(Ok(Bytes::from(piece))).await.map_err(closed)?;
+        match page.next_cursor {
+            Some(c) => list.cursor = Some(c),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// The answer of a CSV import or its preview.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CsvImport {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Applications created (a preview: that would be created).
+    pub created: usize,
+    /// Rows matching an application already there (or an earlier row), left out.
+    pub skipped: usize,
+    /// Rows refused, each naming its row (the header is row 1) and column.
+    pub errors: Vec<RowError>,
+    /// Each column's field (null: ignored).
+    #[schema(value_type = Object)]
+    pub mapping: serde_json::Map<String, serde_json::Value>,
+    /// The first 20 rows as they would be created.
+    #[schema(value_type = Vec<Object>)]
+    pub preview: Vec<serde_json::Value>,
+    /// How the file was read: utf-8, windows-1252, utf-16le or utf-16be.
+    pub encoding: &'static str,
+    pub dry_run: bool,
+}
+
+/// Rows shown in a preview.
+const PREVIEW_ROWS: usize = 20;
+
+/// A row as it would be created, for the preview.
+fn previewed(r: &SheetRow, new: bool) -> serde_json::Value {
+    let mut v = serde_json::to_value(&r.row.application.fields).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("row".into(), r.row.row.into());
+        o.insert("note".into(), r.row.note.clone().into());
+        o.insert("skipped".into(), (!new).into());
+    }
+    v
+}
+
+/// Import applications from a spreadsheet (CSV), or preview the import.
+#[utoipa::path(
+    post, path = "/api/v1/import/csv", tag = "data",
+    params(
+        ("dry_run" = Option<bool>, Query, description = "true: answer what would happen, change nothing"),
+        ("mapping" = Option<String>, Query, description = "JSON {\"column header\": \"field\" | null}: overrides the \
+          automatic recognition for the columns it names"),
+    ),
+    request_body(content = String, content_type = "text/csv",
+                 description = "the CSV file (≤ 10,000 rows, 5 MiB; UTF-8, or Windows-1252 detected), or a multipart form with it as `file`"),
+    responses(
+        (status = 200, body = CsvImport, description = "the preview (dry_run)"),
+        (status = 201, body = CsvImport, description = "imported: rows with errors are listed and skipped, the others \
+          created in one transaction"),
+        (status = 400, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem, description = "the file cannot be read (encoding, quoting, too many rows) or the \
+          mapping is wrong; nothing was imported"),
+        (status = 429, body = Problem, description = "too many imports this hour; see Retry-After")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn import_csv(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let query = Query::parse(&req, &["dry_run", "mapping"])?;
+    let dry_run = match query.one("dry_run")?.map(str::trim) {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") | Some("") => true,
+        Some(_) => return Err(Error::bad_request("dry_run", "must be true or false")),
+    };
+    let mapping = match query.one("mapping")? {
+        None => None,
+        Some(raw) => match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(serde_json::Value::Object(m)) => Some(m),
+            _ => {
+                return Err(Error::bad_request(
+                    "mapping",
+                    "must be a JSON object such as {\"Employer\": \"company\"}",
+                ))
+            }
+        },
+    };
+    let user = auth.user_id;
+    throttle::user_action(
+        &state.pool,
+        user,
+        UserAction::Import,
+        state.settings.imports_per_hour,
+    )
+    .await?;
+    let mut bytes = Vec::new();
+    receive(&req, payload, csv_import::MAX_BYTES, &mut bytes).await?;
+    let outcome = csv_rows(&state, user, &bytes, mapping.as_ref()).await?;
+    let (sheet, errors) = outcome.rows;
+    let client = state.pool.get().await?;
+    let fresh = imports::novelty(&client, user, &sheet).await?;
+    drop(client);
+    let preview = sheet
+        .iter()
+        .zip(&fresh)
+        .take(PREVIEW_ROWS)
+        .map(|(r, new)| previewed(r, *new))
+        .collect();
+    let mut answer = CsvImport {
+        rows: outcome.total,
+        created: fresh.iter().filter(|f| **f).count(),
+        skipped: fresh.iter().filter(|f| !**f).count(),
+        errors,
+        mapping: outcome.mapping,
+        preview,
+        encoding: outcome.encoding,
+        dry_run,
+    };
+    if dry_run {
+        return Ok(no_store(json(StatusCode::OK, &answer)));
+    }
+    let done = imports::import_rows(&state.pool, user, sheet).await?;
+    answer.created = done.value.applications;
+    answer.skipped = done.value.skipped;
+    state.bulk_written(user, done.events, done.change_seq);
+    Ok(no_store(json(StatusCode::CREATED, &answer)))
+}
+
+/// A CSV file read and checked: its good rows, its bad ones, and how.
+struct SheetOutcome {
+    rows: (Vec<SheetRow>, Vec<RowError>),
+    total: usize,
+    mapping: serde_json::Map<String, serde_json::Value>,
+    encoding: &'static str,
+}
+
+/// Decodes, parses, maps and converts a CSV file (CPU work, on a blocking thread).
+async fn csv_rows(
+    state: &AppState,
+    user: uuid::Uuid,
+    bytes: &[u8],
+    explicit: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<SheetOutcome> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Validation(crate::domain::ValidationError::single(
+            "file",
+            "the file is empty",
+        )));
+    }
+    let zone = users::timezone(&state.pool.get().await?, user).await?;
+    let today = crate::domain::time::local_date(OffsetDateTime::now_utc(), &zone);
+    let (bytes, explicit) = (bytes.to_vec(), explicit.cloned());
+    tokio::task::spawn_blocking(move || {
+        let refused =
+            |m: String| Error::Validation(crate::domain::ValidationError::single("file", m));
+        let decoded = csv_import::decode(&bytes).map_err(refused)?;
+        let table = csv_import::read_table(&decoded.text).map_err(refused)?;
+        let mapping = csv_import::plan(&table.headers, explicit.as_ref())?;
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        for r in &table.rows {
+            match csv_import::convert(&mapping, &table.headers, r.number, &r.cells, today) {
+                Ok(row) => {
+                    let key = row.match_key();
+                    good.push(SheetRow { row, key });
+                }
+                Err(errors) => bad.extend(errors),
+            }
+        }
+        Ok(SheetOutcome {
+            rows: (good, bad),
+            total: table.rows.len(),
+            mapping: mapping.as_json(&table.headers),
+            encoding: decoded.encoding,
+        })
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
 /// Your data out and in.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(resource("/api/v1/export", &[M::GET]).route(web::get().to(export)))
+        .service(resource("/api/v1/import/export", &[M::POST]).route(web::post().to(import_export)))
         .service(
-            resource("/api/v1/import/export", &[M::POST]).route(web::post().to(import_export)),
-        );
+            resource("/api/v1/export/applications.csv", &[M::GET]).route(web::get().to(export_csv)),
+        )
+        .service(resource("/api/v1/import/csv", &[M::POST]).route(web::post().to(import_csv)));
 }

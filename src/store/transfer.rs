@@ -155,6 +155,44 @@ pub async fn already_there(
     Ok(found)
 }
 
+/// What the user already has that a spreadsheet's rows could repeat: the
+/// URL keys among `url_keys`, and the (company, title, applied_on) of the
+/// applications at these companies (all lower case).
+pub async fn existing_keys(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    url_keys: &[String],
+    companies: &[String],
+) -> StoreResult<(
+    HashSet<String>,
+    HashSet<(String, String, Option<time::Date>)>,
+)> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT url_key FROM job_applications WHERE user_id = $1 AND url_key = ANY($2)",
+        )
+        .await?;
+    let urls = db
+        .query(&stmt, &[&user_id, &url_keys])
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let stmt = db
+        .prepare_cached(
+            "SELECT lower(company), lower(title), applied_on FROM job_applications \
+             WHERE user_id = $1 AND lower(company) = ANY($2)",
+        )
+        .await?;
+    let names = db
+        .query(&stmt, &[&user_id, &companies])
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<StoreResult<_>>()?;
+    Ok((urls, names))
+}
+
 /// An imported application with its score (the account's preferences).
 pub struct Scored<'a> {
     pub app: &'a ImportedApplication,

@@ -14,6 +14,7 @@ mod browser;
 mod calendar;
 mod cli;
 mod concurrency;
+mod csv;
 mod dashboard;
 mod errors;
 mod events;
