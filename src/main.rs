@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use jobcopilot::auth::revocation::Revocation;
 use jobcopilot::config::Settings;
 use jobcopilot::operators::{self, NewPassword, OperatorError, PasswordSet};
 use jobcopilot::startup::{Application, Database, RunOptions};
@@ -219,19 +218,6 @@ fn password_set(set: PasswordSet, what: &str) {
     }
 }
 
-/// Tells running servers (through Redis, when there is one) that an
-/// account's credentials were revoked; without Redis the single server
-/// sees sessions at once and forgets cached token lookups within 30 s.
-async fn announce(settings: &Settings, user_id: uuid::Uuid, revoked: Revocation) {
-    if let Some(url) = &settings.redis_url {
-        let kind = jobcopilot::domain::events::EventKind::CredentialRevoked;
-        let data = revoked.to_value();
-        if !jobcopilot::actors::event_bus::publish_once(url, user_id, kind, data).await {
-            eprintln!("jobcopilot: note: Redis did not take the revocation; servers forget cached tokens within 30 s");
-        }
-    }
-}
-
 async fn users(settings: Settings, command: UsersCommand) -> ExitCode {
     // A password on standard input is read before anything else happens.
     let password = match &command {
@@ -248,14 +234,13 @@ async fn users(settings: Settings, command: UsersCommand) -> ExitCode {
         Ok(db) => db,
         Err(code) => return code,
     };
-    match run_users(&settings, &db.pool, command, password).await {
+    match run_users(&db.pool, command, password).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }
 }
 
 async fn run_users(
-    settings: &Settings,
     pool: &deadpool_postgres::Pool,
     command: UsersCommand,
     password: NewPassword,
@@ -269,13 +254,13 @@ async fn run_users(
             );
         }
         UsersCommand::ResetPassword { email, .. } => {
-            let (set, id, revoked) = operators::reset_password(pool, &email, password).await?;
-            announce(settings, id, revoked).await;
-            password_set(set, "New password set for");
+            password_set(
+                operators::reset_password(pool, &email, password).await?,
+                "New password set for",
+            );
         }
         UsersCommand::Disable { email } => {
-            let (id, revoked) = operators::disable(pool, &email).await?;
-            announce(settings, id, revoked).await;
+            operators::disable(pool, &email).await?;
             println!(
                 "Disabled {email}: it cannot sign in, and its sessions and tokens stop working."
             );
@@ -285,8 +270,7 @@ async fn run_users(
             println!("Enabled {email}.");
         }
         UsersCommand::Delete { email } => {
-            let (id, revoked) = operators::delete(pool, &email).await?;
-            announce(settings, id, revoked).await;
+            operators::delete(pool, &email).await?;
             println!("Deleted {email} and everything it owned.");
         }
     }

@@ -1,7 +1,8 @@
 //! `jobcopilot users …`: the operator's account commands. They work on the
 //! database directly (any replica's, or the embedded one), so they need no
 //! running server and no account of their own; registration being closed
-//! does not stop `create`.
+//! does not stop `create`. What they revoke is announced through PostgreSQL,
+//! so running servers forget it at once.
 
 use deadpool_postgres::Pool;
 use time::OffsetDateTime;
@@ -12,7 +13,7 @@ use crate::auth::{accounts, hash_password, hashing};
 use crate::domain::account::{Registration, PASSWORD_MAX, PASSWORD_MIN};
 use crate::domain::ValidationError;
 use crate::error::{Error, Result};
-use crate::store::{sessions, tokens, users};
+use crate::store::{revocations, sessions, tokens, users};
 
 /// Why an operator's command did not do what it was asked.
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +199,7 @@ pub async fn reset_password(
     pool: &Pool,
     email: &str,
     password: NewPassword,
-) -> std::result::Result<(PasswordSet, Uuid, Revocation), OperatorError> {
+) -> std::result::Result<PasswordSet, OperatorError> {
     let id = user_id(pool, email).await?;
     let (password, made) = password.resolve()?;
     let new_hash = hash(password.clone()).await?;
@@ -206,32 +207,29 @@ pub async fn reset_password(
     let tx = client.transaction().await?;
     users::force_password_hash(&tx, id, &new_hash).await?;
     let revoked = Revocation::sessions(sessions::delete_others(&tx, id, None).await?);
+    revocations::announce(&tx, id, &revoked.to_value()).await?;
     tx.commit().await?;
-    Ok((
-        PasswordSet {
-            email: email.to_owned(),
-            generated: made.then_some(password),
-        },
-        id,
-        revoked,
-    ))
+    Ok(PasswordSet {
+        email: email.to_owned(),
+        generated: made.then_some(password),
+    })
 }
 
 /// Disables an account: it cannot sign in, and its sessions and tokens stop
 /// working (they are kept, and work again once it is enabled).
-pub async fn disable(
-    pool: &Pool,
-    email: &str,
-) -> std::result::Result<(Uuid, Revocation), OperatorError> {
+pub async fn disable(pool: &Pool, email: &str) -> std::result::Result<(), OperatorError> {
     let id = user_id(pool, email).await?;
-    let client = pool.get().await?;
-    users::set_disabled(&client, id, true).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    users::set_disabled(&tx, id, true).await?;
     let revoked = Revocation {
-        session_ids: sessions::ids_for_user(&client, id).await?,
-        token_ids: tokens::ids_for_user(&client, id).await?,
+        session_ids: sessions::ids_for_user(&tx, id).await?,
+        token_ids: tokens::ids_for_user(&tx, id).await?,
         cached_lookups: true,
     };
-    Ok((id, revoked))
+    revocations::announce(&tx, id, &revoked.to_value()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Enables a disabled account again.

@@ -51,6 +51,8 @@ pub enum StartError {
 /// The system of record: a pool, and the embedded cluster when we run one.
 pub struct Database {
     pub pool: Pool,
+    /// How to open a connection of its own (the revocation listener).
+    pub config: tokio_postgres::Config,
     pub embedded: Option<EmbeddedPostgres>,
 }
 
@@ -63,7 +65,8 @@ impl Database {
                     StartError::Other("DATABASE_URL is not a PostgreSQL URL".into())
                 })?;
                 Ok(Database {
-                    pool: store::pool(config, 32)?,
+                    pool: store::pool(config.clone(), 32)?,
+                    config,
                     embedded: None,
                 })
             }
@@ -88,6 +91,7 @@ impl Database {
                 );
                 Ok(Database {
                     pool: store::pool(pg.config(EMBEDDED_DATABASE), 32)?,
+                    config: pg.config(EMBEDDED_DATABASE),
                     embedded: Some(pg),
                 })
             }
@@ -166,6 +170,10 @@ impl Application {
                 drop(handle);
             });
         }
+        actix_web::rt::spawn(crate::actors::event_bus::listen_for_revocations(
+            db.config.clone(),
+            actors.event_bus.clone(),
+        ));
         if settings.migrate_on_start {
             actix_web::rt::spawn(run_migrations(db.pool.clone(), migrations, server.handle()));
         } else {

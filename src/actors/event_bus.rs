@@ -254,6 +254,79 @@ impl Handler<Remote> for EventBus {
     }
 }
 
+/// A revocation announced through PostgreSQL (an operator's command): this
+/// replica forgets the cached lookups and closes the streams it names. It is
+/// not passed on to Redis: every replica hears PostgreSQL itself.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AnnouncedRevocation {
+    pub user_id: Uuid,
+    pub data: Value,
+}
+
+impl Handler<AnnouncedRevocation> for EventBus {
+    type Result = ();
+
+    fn handle(&mut self, msg: AnnouncedRevocation, _: &mut Context<Self>) {
+        if let Some(cache) = &self.credentials {
+            let revoked = crate::auth::revocation::Revocation::from_value(&msg.data);
+            if revoked.cached_lookups {
+                cache.forget_user(msg.user_id);
+            }
+            for token in revoked.token_ids {
+                cache.forget(token);
+            }
+        }
+        self.deliver(msg.user_id, EventKind::CredentialRevoked, msg.data);
+    }
+}
+
+/// Listens for announced revocations for as long as the bus runs,
+/// reconnecting with backoff; each (re)connection forgets every cached
+/// lookup, since announcements may have been missed meanwhile.
+pub async fn listen_for_revocations(config: tokio_postgres::Config, bus: Addr<EventBus>) {
+    let mut backoff = Duration::from_millis(500);
+    while bus.connected() {
+        let (tx, mut rx) = mpsc::channel::<crate::store::revocations::Announced>(64);
+        bus.do_send(ForgetCredentials);
+        let started = std::time::Instant::now();
+        let forward = async {
+            while let Some(a) = rx.recv().await {
+                bus.do_send(AnnouncedRevocation {
+                    user_id: a.user_id,
+                    data: a.data,
+                });
+            }
+        };
+        tokio::select! {
+            why = crate::store::revocations::listen(&config, &tx) => {
+                tracing::debug!(error = %why, "revocation listener reconnecting");
+            }
+            () = forward => {}
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            backoff = Duration::from_millis(500);
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// Forget every cached credential lookup.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct ForgetCredentials;
+
+impl Handler<ForgetCredentials> for EventBus {
+    type Result = ();
+
+    fn handle(&mut self, _: ForgetCredentials, _: &mut Context<Self>) {
+        if let Some(cache) = &self.credentials {
+            cache.clear();
+        }
+    }
+}
+
 /// The subscription is (again) in place: every cache may be stale.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -317,43 +390,6 @@ async fn publish_loop(url: String, mut rx: mpsc::UnboundedReceiver<(&'static str
         )
         .await;
     }
-}
-
-/// Publishes one event to every replica from outside a server (the
-/// operator's commands): the same wire form a replica sends. Best effort,
-/// like everything Redis carries.
-pub async fn publish_once(url: &str, user_id: Uuid, kind: EventKind, data: Value) -> bool {
-    let Some(mut conn) = command_connection(url) else {
-        return false;
-    };
-    let wire = Wire {
-        v: 1,
-        origin: Uuid::now_v7(),
-        user_id,
-        kind: kind.as_str().to_owned(),
-        data,
-    };
-    let Ok(text) = serde_json::to_string(&wire) else {
-        return false;
-    };
-    let mut channels = vec![EVENTS];
-    if kind.invalidates() != Invalidates::Nothing {
-        channels.insert(0, INVALIDATE);
-    }
-    for channel in channels {
-        let sent = tokio::time::timeout(
-            Duration::from_secs(2),
-            redis::cmd("PUBLISH")
-                .arg(channel)
-                .arg(&text)
-                .query_async::<i64>(&mut conn),
-        )
-        .await;
-        if !matches!(sent, Ok(Ok(_))) {
-            return false;
-        }
-    }
-    true
 }
 
 /// A connection for Redis commands (publish, the leader lock): the crate's

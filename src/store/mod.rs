@@ -12,6 +12,7 @@ pub mod interviews;
 pub mod notes;
 pub mod page;
 pub mod preferences;
+pub mod revocations;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;

@@ -231,6 +231,7 @@ async fn start(
     }
     let db = Database {
         pool: pool.clone(),
+        config: cluster().config(&db_name),
         embedded: None,
     };
     let options = RunOptions {
@@ -355,6 +356,11 @@ impl Req<'_> {
 }
 
 impl TestApp {
+    /// A `DATABASE_URL` for this app's database (for the binary's commands).
+    pub fn database_url(&self) -> String {
+        crate::replicas::database_url(&self.db_name)
+    }
+
     pub fn event_bus(&self) -> actix::Addr<jobcopilot::actors::event_bus::EventBus> {
         self.event_bus.clone()
     }

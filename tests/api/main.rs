@@ -25,6 +25,7 @@ mod model_server;
 mod notes;
 mod oidc;
 mod operations;
+mod operators;
 mod pages;
 mod pagination;
 mod pipeline;
