@@ -10,16 +10,22 @@ use crate::provider::{
 };
 
 async fn app_with_provider() -> (TestApp, Provider) {
+    app_with_provider_and(&[]).await
+}
+
+async fn app_with_provider_and(extra: &[(&str, &str)]) -> (TestApp, Provider) {
     let port = free_port();
     let provider = Provider::start(&format!("http://127.0.0.1:{port}/auth/oidc/callback"));
     let listen = format!("127.0.0.1:{port}");
-    let settings = Settings::from_pairs([
+    let mut pairs = vec![
         ("listen", listen.as_str()),
         ("oidc_issuer_url", provider.issuer.as_str()),
         ("oidc_client_id", CLIENT_ID),
         ("oidc_client_secret", CLIENT_SECRET),
-    ])
-    .unwrap();
+        ("registration_limit", "0"),
+    ];
+    pairs.extend_from_slice(extra);
+    let settings = Settings::from_pairs(pairs).unwrap();
     let (db, pool) = fresh_database().await;
     (spawn_with_pool(settings, db, pool).await, provider)
 }
@@ -336,4 +342,62 @@ async fn sign_out_kills_the_session_on_the_server() {
         .unwrap();
     assert_eq!(copied.status(), 401);
     assert_eq!(session_count(&app).await, 0);
+}
+
+#[actix_web::test]
+async fn with_registration_closed_a_first_oidc_sign_in_is_refused_but_known_people_sign_in() {
+    let (app, provider) = app_with_provider_and(&[("registration", "closed")]).await;
+    let b = browser();
+    let cb = walk_to_callback(&b, &app.address, &provider, &Person::new("newcomer", "new@example.com")).await;
+    let (status, user) = finish(&app, &b, &cb).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(user.is_none());
+    assert_eq!(session_count(&app).await, 0);
+    let client = app.pool.get().await.unwrap();
+    let n: i64 = client.query_one("SELECT count(*) FROM users", &[]).await.unwrap().get(0);
+    assert_eq!(n, 0, "no account was made");
+    // An account the operator made links on its verified email and signs in.
+    jobcopilot::operators::create(
+        &app.pool,
+        "known@example.com",
+        None,
+        jobcopilot::operators::NewPassword::Given("a long enough password".into()),
+    )
+    .await
+    .unwrap();
+    let b = browser();
+    let known = Person::new("known", "known@example.com");
+    let cb = walk_to_callback(&b, &app.address, &provider, &known).await;
+    let (status, user) = finish(&app, &b, &cb).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(user.expect("signed in")["email"], "known@example.com");
+    // And again, as an OIDC account now.
+    let b = browser();
+    let cb = walk_to_callback(&b, &app.address, &provider, &known).await;
+    assert!(finish(&app, &b, &cb).await.1.is_some());
+}
+
+#[actix_web::test]
+async fn an_oidc_only_account_may_set_a_first_password_and_then_sign_in_with_it() {
+    let (app, provider) = app_with_provider().await;
+    let b = browser();
+    let cb = walk_to_callback(&b, &app.address, &provider, &Person::new("olga", "olga@example.com")).await;
+    let (_, user) = finish(&app, &b, &cb).await;
+    assert_eq!(user.unwrap()["auth_methods"], json!(["oidc"]));
+    let page = b.get(format!("{}/settings", app.address)).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::helpers::meta_csrf(&page);
+    let res = b
+        .put(format!("{}/api/v1/me/password", app.address))
+        .header("x-csrf-token", csrf)
+        .json(&json!({"new_password": "olgas first password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let me: serde_json::Value = b.get(format!("{}/api/v1/me", app.address)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["auth_methods"], json!(["password", "oidc"]));
+    let token = app
+        .post("", "/api/v1/auth/token", json!({"email": "olga@example.com", "password": "olgas first password"}))
+        .await;
+    assert_eq!(token.status, 201);
 }
