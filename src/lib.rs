@@ -22,6 +22,7 @@
 pub mod actors;
 pub mod ai;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod domain;

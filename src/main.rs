@@ -153,7 +153,7 @@ async fn run_demo(settings: Settings) -> ExitCode {
 }
 
 async fn backup(settings: Settings, file: PathBuf) -> ExitCode {
-    match store::backup::backup(&settings, &file).await {
+    match jobcopilot::backup::backup(&settings, &file).await {
         Ok(summary) => {
             println!("{summary}");
             ExitCode::SUCCESS
@@ -166,7 +166,7 @@ async fn backup(settings: Settings, file: PathBuf) -> ExitCode {
 }
 
 async fn restore(settings: Settings, file: PathBuf) -> ExitCode {
-    match store::backup::restore(&settings, &file).await {
+    match jobcopilot::backup::restore(&settings, &file).await {
         Ok(summary) => {
             println!("{summary}");
             ExitCode::SUCCESS

@@ -3,7 +3,6 @@
 
 pub mod analytics;
 pub mod applications;
-pub mod backup;
 pub mod calendar;
 pub mod embedded;
 pub mod generations;
