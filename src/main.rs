@@ -97,8 +97,12 @@ fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
             Command::Demo => run_demo(settings).await,
-            Command::Backup { file } => backup(settings, file).await,
-            Command::Restore { file } => restore(settings, file).await,
+            Command::Backup { file } => {
+                backup_outcome(jobcopilot::backup::backup(&settings, &file).await)
+            }
+            Command::Restore { file } => {
+                backup_outcome(jobcopilot::backup::restore(&settings, &file).await)
+            }
             Command::BenchSeed { applications } => bench_seed(settings, applications).await,
             Command::Users { command } => users(settings, command).await,
             Command::Healthcheck => ExitCode::SUCCESS,
@@ -152,21 +156,12 @@ async fn run_demo(settings: Settings) -> ExitCode {
     }
 }
 
-async fn backup(settings: Settings, file: PathBuf) -> ExitCode {
-    match jobcopilot::backup::backup(&settings, &file).await {
-        Ok(summary) => {
-            println!("{summary}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("jobcopilot: {e}");
-            ExitCode::from(e.exit_code())
-        }
-    }
-}
-
-async fn restore(settings: Settings, file: PathBuf) -> ExitCode {
-    match jobcopilot::backup::restore(&settings, &file).await {
+/// The outcome of `backup` or `restore`: its summary, or one line and the
+/// exit code it calls for.
+fn backup_outcome(
+    outcome: Result<impl std::fmt::Display, jobcopilot::backup::BackupError>,
+) -> ExitCode {
+    match outcome {
         Ok(summary) => {
             println!("{summary}");
             ExitCode::SUCCESS

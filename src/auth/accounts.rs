@@ -213,6 +213,26 @@ async fn confirm_password(
     }
 }
 
+/// The user's email and password hash, after `check` (given the email)
+/// passed and, when the account has a password, `given` proved to be it.
+async fn confirm_own(
+    pool: &Pool,
+    user_id: Uuid,
+    address: &str,
+    check: impl FnOnce(&str) -> Result<()>,
+    given: Option<&str>,
+    field: &'static str,
+) -> Result<(String, Option<String>)> {
+    let (email, stored) = users::credentials(&pool.get().await?, user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    check(&email)?;
+    if let Some(hash) = &stored {
+        confirm_password(pool, &email, address, hash, given, field).await?;
+    }
+    Ok((email, stored))
+}
+
 /// Changes (or first sets) the user's password. Every other session ends;
 /// with `revoke_tokens` every API token too. Answers what was revoked.
 pub async fn change_password(
@@ -222,20 +242,15 @@ pub async fn change_password(
     keep_session: Option<Uuid>,
     address: &str,
 ) -> Result<Revocation> {
-    let (email, stored) = users::credentials(&pool.get().await?, user_id)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    if let Some(hash) = &stored {
-        confirm_password(
-            pool,
-            &email,
-            address,
-            hash,
-            change.current_password.as_deref(),
-            "current_password",
-        )
-        .await?;
-    }
+    let (_, stored) = confirm_own(
+        pool,
+        user_id,
+        address,
+        |_| Ok(()),
+        change.current_password.as_deref(),
+        "current_password",
+    )
+    .await?;
     let new_hash = hash_new(&change.new_password).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -268,26 +283,25 @@ pub async fn delete_account(
     request: AccountDeletion,
     address: &str,
 ) -> Result<Revocation> {
-    let (email, stored) = users::credentials(&pool.get().await?, user_id)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    if !request.confirms(&email) {
-        return Err(Error::Validation(ValidationError::single(
-            "confirm",
-            "must be this account's email address, typed out",
-        )));
-    }
-    if let Some(hash) = &stored {
-        confirm_password(
-            pool,
-            &email,
-            address,
-            hash,
-            request.password.as_deref(),
-            "password",
-        )
-        .await?;
-    }
+    let confirmed = |email: &str| {
+        if request.confirms(email) {
+            Ok(())
+        } else {
+            Err(Error::Validation(ValidationError::single(
+                "confirm",
+                "must be this account's email address, typed out",
+            )))
+        }
+    };
+    confirm_own(
+        pool,
+        user_id,
+        address,
+        confirmed,
+        request.password.as_deref(),
+        "password",
+    )
+    .await?;
     erase(pool, user_id).await
 }
 

@@ -130,22 +130,42 @@ async fn write_export(
     security(("bearer" = []))
 )]
 pub async fn export(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
-    // Fail before the answer starts when the database is away.
+    let user = auth.user_id;
+    stream_download(
+        state,
+        "export",
+        "json",
+        "application/json",
+        async move |state, out| write_export(state, user, out).await,
+    )
+    .await
+}
+
+/// A download written by `write` as the client reads it, named
+/// `jobcopilot-<what>-<date>.<extension>`. It starts only when the database
+/// answers; a failure midway breaks the download off (the client never sees
+/// a truncated file as complete).
+async fn stream_download(
+    state: web::Data<AppState>,
+    what: &str,
+    extension: &str,
+    content_type: &'static str,
+    write: impl AsyncFnOnce(&AppState, &mpsc::Sender<Result<Bytes>>) -> Result<()> + 'static,
+) -> Result<HttpResponse> {
     drop(state.pool.get().await?);
     let (tx, rx) = mpsc::channel(4);
-    let user = auth.user_id;
+    let what_owned = what.to_owned();
     actix_web::rt::spawn(async move {
-        if let Err(e) = write_export(&state, user, &tx).await {
-            tracing::warn!(%user, error = %e, "an export stopped before its end");
-            // The client sees a broken download, never a truncated "success".
+        if let Err(e) = write(&state, &tx).await {
+            tracing::warn!(download = %what_owned, error = %e, "a download stopped before its end");
             let _ = tx.send(Err(e)).await;
         }
     });
     let name = format!(
-        "jobcopilot-export-{}.json",
+        "jobcopilot-{what}-{}.{extension}",
         crate::domain::time::format_date(OffsetDateTime::now_utc().date())
     );
-    Ok(download("application/json", &name, rx))
+    Ok(download(content_type, &name, rx))
 }
 
 /// Where an upload goes as it arrives.
@@ -368,20 +388,15 @@ pub async fn export_csv(
     let mut list = list_query(&query)?;
     list.limit = 200;
     list.cursor = None;
-    drop(state.pool.get().await?);
-    let (tx, rx) = mpsc::channel(4);
     let user = auth.user_id;
-    actix_web::rt::spawn(async move {
-        if let Err(e) = write_csv(&state, user, list, &tx).await {
-            tracing::warn!(%user, error = %e, "a CSV export stopped before its end");
-            let _ = tx.send(Err(e)).await;
-        }
-    });
-    let name = format!(
-        "jobcopilot-applications-{}.csv",
-        crate::domain::time::format_date(OffsetDateTime::now_utc().date())
-    );
-    Ok(download("text/csv; charset=utf-8", &name, rx))
+    stream_download(
+        state,
+        "applications",
+        "csv",
+        "text/csv; charset=utf-8",
+        async move |state, out| write_csv(state, user, list, out).await,
+    )
+    .await
 }
 
 /// Writes the CSV a page of the list at a time.

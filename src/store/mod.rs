@@ -210,6 +210,21 @@ pub struct WriteStart {
     pub timezone: String,
 }
 
+/// The ids a statement answers (its first column): what a bulk delete
+/// removed, or which rows a user has.
+pub async fn fetch_ids(
+    db: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> StoreResult<Vec<uuid::Uuid>> {
+    let stmt = db.prepare_cached(sql).await?;
+    db.query(&stmt, params)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
+}
+
 /// At most one row of a query, mapped: the shape of every "fetch by id".
 pub async fn fetch_opt<T>(
     db: &impl GenericClient,

@@ -104,16 +104,12 @@ pub async fn delete_others(
     user_id: Uuid,
     keep: Option<Uuid>,
 ) -> StoreResult<Vec<Uuid>> {
-    let stmt = db
-        .prepare_cached(
-            "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2 RETURNING id",
-        )
-        .await?;
-    db.query(&stmt, &[&user_id, &keep])
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get(0)?))
-        .collect()
+    super::fetch_ids(
+        db,
+        "DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2 RETURNING id",
+        &[&user_id, &keep],
+    )
+    .await
 }
 
 /// The session with this cookie hash, unless it expired (absolutely, or by
@@ -175,26 +171,22 @@ pub async fn delete_by_hash(
 
 /// Ends every session of the user; answers their ids (their streams close).
 pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
-    let stmt = db
-        .prepare_cached("DELETE FROM sessions WHERE user_id = $1 RETURNING id")
-        .await?;
-    db.query(&stmt, &[&user_id])
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get(0)?))
-        .collect()
+    super::fetch_ids(
+        db,
+        "DELETE FROM sessions WHERE user_id = $1 RETURNING id",
+        &[&user_id],
+    )
+    .await
 }
 
 /// The ids of every session of the user.
 pub async fn ids_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
-    let stmt = db
-        .prepare_cached("SELECT id FROM sessions WHERE user_id = $1")
-        .await?;
-    db.query(&stmt, &[&user_id])
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get(0)?))
-        .collect()
+    super::fetch_ids(
+        db,
+        "SELECT id FROM sessions WHERE user_id = $1",
+        &[&user_id],
+    )
+    .await
 }
 
 /// Whether a session still works (exists and has not expired).

@@ -111,14 +111,12 @@ pub async fn list(
 
 /// Revokes every token of the user; answers their ids (their streams close).
 pub async fn delete_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
-    let stmt = db
-        .prepare_cached("DELETE FROM api_tokens WHERE user_id = $1 RETURNING id")
-        .await?;
-    db.query(&stmt, &[&user_id])
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get(0)?))
-        .collect()
+    super::fetch_ids(
+        db,
+        "DELETE FROM api_tokens WHERE user_id = $1 RETURNING id",
+        &[&user_id],
+    )
+    .await
 }
 
 /// Every token of the user (metadata), oldest first.
@@ -136,14 +134,12 @@ pub async fn all(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Toke
 
 /// The ids of every token of the user.
 pub async fn ids_for_user(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
-    let stmt = db
-        .prepare_cached("SELECT id FROM api_tokens WHERE user_id = $1")
-        .await?;
-    db.query(&stmt, &[&user_id])
-        .await?
-        .iter()
-        .map(|r| Ok(r.try_get(0)?))
-        .collect()
+    super::fetch_ids(
+        db,
+        "SELECT id FROM api_tokens WHERE user_id = $1",
+        &[&user_id],
+    )
+    .await
 }
 
 /// Whether a token still works (exists and has not expired).

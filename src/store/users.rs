@@ -224,14 +224,8 @@ pub async fn credentials(
     db: &impl GenericClient,
     id: Uuid,
 ) -> StoreResult<Option<(String, Option<String>)>> {
-    let stmt = db
-        .prepare_cached("SELECT email, password_hash FROM users WHERE id = $1")
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&id])
-        .await?
-        .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
-        .transpose()?)
+    let sql = "SELECT email, password_hash FROM users WHERE id = $1";
+    super::fetch_opt(db, sql, &[&id], |r| Ok((r.try_get(0)?, r.try_get(1)?))).await
 }
 
 /// Sets a new password hash if the stored one is still `expected` (None:
@@ -310,13 +304,8 @@ pub async fn set_disabled(db: &impl GenericClient, id: Uuid, disabled: bool) -> 
 
 /// Whether an operator disabled the account.
 pub async fn is_disabled(db: &impl GenericClient, id: Uuid) -> StoreResult<bool> {
-    let stmt = db
-        .prepare_cached("SELECT disabled_at IS NOT NULL FROM users WHERE id = $1")
-        .await?;
-    Ok(db
-        .query_opt(&stmt, &[&id])
+    let sql = "SELECT disabled_at IS NOT NULL FROM users WHERE id = $1";
+    Ok(super::fetch_opt(db, sql, &[&id], |r| Ok(r.try_get(0)?))
         .await?
-        .map(|r| r.try_get(0))
-        .transpose()?
         .unwrap_or(false))
 }

@@ -348,13 +348,23 @@ async fn sign_out_kills_the_session_on_the_server() {
 async fn with_registration_closed_a_first_oidc_sign_in_is_refused_but_known_people_sign_in() {
     let (app, provider) = app_with_provider_and(&[("registration", "closed")]).await;
     let b = browser();
-    let cb = walk_to_callback(&b, &app.address, &provider, &Person::new("newcomer", "new@example.com")).await;
+    let cb = walk_to_callback(
+        &b,
+        &app.address,
+        &provider,
+        &Person::new("newcomer", "new@example.com"),
+    )
+    .await;
     let (status, user) = finish(&app, &b, &cb).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(user.is_none());
     assert_eq!(session_count(&app).await, 0);
     let client = app.pool.get().await.unwrap();
-    let n: i64 = client.query_one("SELECT count(*) FROM users", &[]).await.unwrap().get(0);
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM users", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(n, 0, "no account was made");
     // An account the operator made links on its verified email and signs in.
     jobcopilot::operators::create(
@@ -381,10 +391,23 @@ async fn with_registration_closed_a_first_oidc_sign_in_is_refused_but_known_peop
 async fn an_oidc_only_account_may_set_a_first_password_and_then_sign_in_with_it() {
     let (app, provider) = app_with_provider().await;
     let b = browser();
-    let cb = walk_to_callback(&b, &app.address, &provider, &Person::new("olga", "olga@example.com")).await;
+    let cb = walk_to_callback(
+        &b,
+        &app.address,
+        &provider,
+        &Person::new("olga", "olga@example.com"),
+    )
+    .await;
     let (_, user) = finish(&app, &b, &cb).await;
     assert_eq!(user.unwrap()["auth_methods"], json!(["oidc"]));
-    let page = b.get(format!("{}/settings", app.address)).send().await.unwrap().text().await.unwrap();
+    let page = b
+        .get(format!("{}/settings", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = crate::helpers::meta_csrf(&page);
     let res = b
         .put(format!("{}/api/v1/me/password", app.address))
@@ -394,10 +417,21 @@ async fn an_oidc_only_account_may_set_a_first_password_and_then_sign_in_with_it(
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let me: serde_json::Value = b.get(format!("{}/api/v1/me", app.address)).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = b
+        .get(format!("{}/api/v1/me", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["auth_methods"], json!(["password", "oidc"]));
     let token = app
-        .post("", "/api/v1/auth/token", json!({"email": "olga@example.com", "password": "olgas first password"}))
+        .post(
+            "",
+            "/api/v1/auth/token",
+            json!({"email": "olga@example.com", "password": "olgas first password"}),
+        )
         .await;
     assert_eq!(token.status, 201);
 }
