@@ -378,3 +378,110 @@ async fn a_missed_invalidation_costs_seconds_of_staleness_never_more() {
     })
     .await;
 }
+
+/// Whether a live-events stream ends (its body completes) within 20 s.
+async fn ends(res: reqwest::Response) -> bool {
+    let mut stream = res.bytes_stream();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(None) | Ok(Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+async fn refused(r: &Replica, token: &str) {
+    until("the replica refuses the token", async || {
+        r.call(Some(token), Method::GET, "/api/v1/me", None).await.0 == 401
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn password_changes_deletions_and_operators_revoke_on_every_replica() {
+    let mut redis = Redis::start();
+    let (db, _pool) = fresh_database().await;
+    let (a, b) = replicas(&db, &redis).await;
+
+    // A password change on A with revoke_tokens: B forgets the cached token
+    // and closes the stream it opened.
+    let token = a.user("ada@example.com").await;
+    let (_, t) = a
+        .call(
+            Some(&token),
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({"name": "b"})),
+        )
+        .await;
+    let second = t["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        b.call(Some(&second), Method::GET, "/api/v1/me", None)
+            .await
+            .0,
+        200
+    );
+    let stream = events(&b, &second).await;
+    let (status, body) = a
+        .call(
+            Some(&token),
+            Method::PUT,
+            "/api/v1/me/password",
+            Some(json!({"current_password": "correct horse battery", "new_password": "a new long password", "revoke_tokens": true})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    refused(&b, &second).await;
+    assert!(ends(stream).await, "B's stream of the revoked token closed");
+
+    // Deleting the account on A: B's stream and cached token end too.
+    let bob = a.user("bob@example.com").await;
+    assert_eq!(
+        b.call(Some(&bob), Method::GET, "/api/v1/me", None).await.0,
+        200
+    );
+    let stream = events(&b, &bob).await;
+    let (status, body) = a
+        .call(
+            Some(&bob),
+            Method::DELETE,
+            "/api/v1/me",
+            Some(json!({"confirm": "bob@example.com", "password": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    refused(&b, &bob).await;
+    assert!(
+        ends(stream).await,
+        "B's stream of the deleted account closed"
+    );
+
+    // An operator disabling an account from the command line: both replicas
+    // refuse its cached token at once and close its streams.
+    let cat = a.user("cat@example.com").await;
+    for r in [&a, &b] {
+        assert_eq!(
+            r.call(Some(&cat), Method::GET, "/api/v1/me", None).await.0,
+            200
+        );
+    }
+    let stream = events(&b, &cat).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jobcopilot"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", crate::replicas::database_url(&db))
+        .args(["users", "disable", "cat@example.com"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    refused(&a, &cat).await;
+    refused(&b, &cat).await;
+    assert!(ends(stream).await, "the disabled account's stream closed");
+    redis.stop();
+}
