@@ -206,8 +206,8 @@
         badge.className = "status status-" + row.status;
         badge.textContent = label(row.status);
         st.appendChild(badge);
-        cell(tr, row.applied_on);
-        cell(tr, salary(row));
+        cell(tr, row.applied_on, "nowrap");
+        cell(tr, salary(row), "nowrap");
         cell(tr, (row.tags || []).join(", "));
         cell(tr, firstLine(row.note));
         cell(tr, row.skipped ? "Already there" : "New", row.skipped ? "already" : "new");

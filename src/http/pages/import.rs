@@ -28,6 +28,19 @@ fn target_choices() -> Vec<minijinja::Value> {
         .collect()
 }
 
+/// 10000 → "10,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `GET /import`.
 pub async fn page(
     state: web::Data<AppState>,
@@ -36,7 +49,7 @@ pub async fn page(
 ) -> Result<HttpResponse> {
     let ctx = context! {
         targets => target_choices(),
-        max_rows => MAX_ROWS, max_megabytes => MAX_BYTES / (1024 * 1024),
+        max_rows => thousands(MAX_ROWS), max_megabytes => MAX_BYTES / (1024 * 1024),
     };
     render_page(
         &state,
@@ -52,6 +65,14 @@ pub async fn page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_read_with_thousands_separators() {
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(0), "0");
+    }
 
     #[test]
     fn every_field_a_column_can_fill_is_offered_once_with_a_label() {
