@@ -61,6 +61,14 @@
     }
   }
 
+  // A file over the API's limit is refused here: the server would stop
+  // reading it part way, which a browser may report as a broken connection.
+  function tooLarge(input, file) {
+    if (file.size <= Number(input.dataset.maxBytes)) return false;
+    fieldError(input, "This file is too large: at most " + input.dataset.limit + ".");
+    return true;
+  }
+
   function cell(tr, text, className) {
     var td = document.createElement("td");
     td.textContent = text === null || text === undefined || text === "" ? "—" : text;
@@ -247,6 +255,11 @@
       var mine = ++asked;
       fieldError(input, "");
       result.hidden = true;
+      if (tooLarge(input, file)) {
+        previewBox.hidden = true;
+        status.textContent = "";
+        return;
+      }
       status.textContent = "Reading " + file.name + "…";
       importButton.disabled = true;
       send(csvPath(true), file, "text/csv").then(function (r) {
@@ -335,8 +348,9 @@
     exportButton.addEventListener("click", function () {
       var chosenFile = exportInput.files && exportInput.files[0];
       if (!chosenFile) return;
-      exportButton.disabled = true;
       fieldError(exportInput, "");
+      if (tooLarge(exportInput, chosenFile)) return;
+      exportButton.disabled = true;
       exportStatus.textContent = "Importing " + chosenFile.name + "… a large file takes a while.";
       send("/api/v1/import/export", chosenFile, "application/json").then(function (r) {
         exportStatus.textContent = "";

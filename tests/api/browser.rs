@@ -1394,6 +1394,21 @@ async fn a_spreadsheet_is_previewed_mapped_and_imported_on_the_import_page() {
         json!(["true", "csv-file-error csv-file-hint"])
     );
 
+    // A file over the limit is refused before it is sent.
+    let huge = scratch.path().join("huge.csv");
+    std::fs::write(&huge, "Company,Title\n".repeat(400_000)).unwrap();
+    b.upload("csv-file", &huge).await;
+    for _ in 0..50 {
+        if b.text_of("#csv-file-error").await.contains("too large") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        b.text_of("#csv-file-error").await,
+        "This file is too large: at most 5 MB."
+    );
+
     // A tracker's export: the columns it recognised, the rows with errors,
     // the first rows as they will be created.
     let fixture =

@@ -553,3 +553,26 @@ async fn without_local_accounts_there_is_no_password_form_and_deletion_needs_onl
         .get(0);
     assert_eq!(users, 0);
 }
+
+#[actix_web::test]
+async fn guessing_the_current_password_is_throttled_and_says_when_to_try_again() {
+    let app = spawn_app().await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let guess = [
+        ("current_password", "a wrong guess"),
+        ("new_password", "a brand new secret"),
+    ];
+    let mut last = post(&app, &ada, "/settings/password", &guess).await;
+    for _ in 0..10 {
+        if last.status != StatusCode::UNPROCESSABLE_ENTITY {
+            break;
+        }
+        last = post(&app, &ada, "/settings/password", &guess).await;
+    }
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS, "{}", last.html);
+    assert!(
+        last.html.contains("Too many wrong passwords. Try again in"),
+        "the reason is on the page"
+    );
+    assert!(signed_in(&app, &ada).await, "still signed in");
+}

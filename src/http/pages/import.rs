@@ -11,6 +11,7 @@ use super::forms::field_label;
 use super::{render_page, Viewer};
 use crate::domain::csv_import::{Target, MAX_BYTES, MAX_ROWS};
 use crate::error::Result;
+use crate::http::transfer::EXPORT_FILE_LIMIT;
 use crate::http::AppState;
 
 /// What a column can fill, as the mapping menus offer it.
@@ -50,6 +51,7 @@ pub async fn page(
     let ctx = context! {
         targets => target_choices(),
         max_rows => thousands(MAX_ROWS), max_megabytes => MAX_BYTES / (1024 * 1024),
+        max_bytes => MAX_BYTES, export_max_bytes => EXPORT_FILE_LIMIT,
     };
     render_page(
         &state,
