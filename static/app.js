@@ -111,7 +111,8 @@
     source.addEventListener("error", function () { document.documentElement.dataset.live = "reconnecting"; });
     var pending = null;
     var onChange = function () {
-      if (pending) return;
+      // A page that makes the changes itself (the Import page) says so itself.
+      if (pending || document.querySelector("[data-live-quiet]")) return;
       pending = setTimeout(function () {
         pending = null;
         if (live && !busy()) {

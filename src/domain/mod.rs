@@ -22,6 +22,7 @@ pub mod scoring;
 pub mod search;
 pub mod time;
 pub mod transfer;
+pub mod user_agent;
 
 pub use account::{TokenInfo, User};
 pub use application::{Application, ApplicationDetail, ApplicationFields, WorkMode};

@@ -243,7 +243,7 @@ pub async fn revoke_token(
 }
 
 /// The session the request came with, if it came with one.
-fn own_session(auth: &AuthUser) -> Option<Uuid> {
+pub(crate) fn own_session(auth: &AuthUser) -> Option<Uuid> {
     match auth.credential {
         Credential::Session { id, .. } => Some(id),
         Credential::Token(_) => None,

@@ -944,6 +944,7 @@ async fn colours_follow_the_system_and_charts_read_well_in_both_schemes_and_widt
             "/analytics",
             "/settings",
             "/settings/tokens",
+            "/import",
         ] {
             b.goto(path).await;
             let light = page_luminance(&b).await;
@@ -1279,5 +1280,412 @@ async fn keyboard_shortcuts_open_the_main_pages_but_never_while_typing() {
         b.text_of(".main-nav a[href='/applications']").await,
         "Applications"
     );
+    b.quit().await;
+}
+
+impl Browser {
+    /// Screenshots of one part of the page (`css`), light and dark, as it
+    /// is now (no reload). The sticky header is let go first, so it covers
+    /// nothing.
+    async fn part_screenshots(&self, css: &str, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        self.js(
+            "document.querySelector('header.top').style.position = 'static'",
+            Vec::new(),
+        )
+        .await;
+        for scheme in SCHEMES {
+            self.color_scheme(scheme).await;
+            let suffix = if scheme == "dark" { "-dark" } else { "" };
+            let part = self.d().find(By::Css(css)).await.unwrap();
+            part.scroll_into_view().await.unwrap();
+            part.screenshot(&dir.join(format!("{name}{suffix}.png")))
+                .await
+                .unwrap();
+        }
+        self.color_scheme("light").await;
+    }
+
+    /// Desktop and phone screenshots of the whole page as it is now (no
+    /// reload: what scripts showed stays), light and dark.
+    async fn screenshots_now(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        for scheme in SCHEMES {
+            self.color_scheme(scheme).await;
+            let suffix = if scheme == "dark" { "-dark" } else { "" };
+            for (label, width) in [("desktop", 1280), ("phone", 375)] {
+                self.d().set_window_rect(0, 0, width, 900).await.unwrap();
+                let full = self
+                    .js("return document.documentElement.scrollHeight", Vec::new())
+                    .await;
+                let h = full.as_u64().unwrap_or(900).clamp(600, 4000) as u32;
+                self.d().set_window_rect(0, 0, width, h).await.unwrap();
+                let inner = self.js("return window.innerHeight", Vec::new()).await;
+                let inner = inner.as_u64().unwrap_or(h as u64) as u32;
+                if inner < h {
+                    let taller = (2 * h - inner).min(4000);
+                    self.d().set_window_rect(0, 0, width, taller).await.unwrap();
+                }
+                self.d()
+                    .screenshot(&dir.join(format!("{name}-{label}{suffix}.png")))
+                    .await
+                    .unwrap();
+            }
+        }
+        self.color_scheme("light").await;
+        self.d().set_window_rect(0, 0, 1280, 900).await.unwrap();
+    }
+
+    /// Chooses a file in an `<input type=file>`, as a person picking it would.
+    async fn upload(&self, id: &str, path: &std::path::Path) {
+        let input = self.d().find(By::Id(id)).await.unwrap();
+        input.send_keys(path.to_str().unwrap()).await.unwrap();
+    }
+
+    /// The id of the Import page's menu for a column of the file.
+    async fn column_menu(&self, column: &str) -> String {
+        let id = self
+            .js(
+                "var column = arguments[0]; var s = Array.from(document.querySelectorAll('#csv-columns select')).find(function (s) { return s.dataset.column === column; }); return s ? s.id : null;",
+                vec![json!(column)],
+            )
+            .await;
+        id.as_str()
+            .unwrap_or_else(|| panic!("no menu for the column {column}"))
+            .to_owned()
+    }
+
+    /// The table's rows as text, cell by cell.
+    async fn table(&self, css: &str) -> Value {
+        self.js(
+            "return Array.from(document.querySelectorAll(arguments[0] + ' tr')).map(function (tr) { return Array.from(tr.cells).map(function (c) { return c.innerText.trim(); }); });",
+            vec![json!(css)],
+        )
+        .await
+    }
+}
+
+#[actix_web::test]
+async fn a_spreadsheet_is_previewed_mapped_and_imported_on_the_import_page() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.goto("/applications").await;
+    b.click(".head-actions a[href='/import']").await;
+    b.wait_for("A spreadsheet (CSV)").await;
+    assert_eq!(b.path().await, "/import");
+    b.screenshots("import").await;
+
+    // An empty file: the reason beside the file input.
+    let scratch = tempfile::tempdir().unwrap();
+    let empty = scratch.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    b.upload("csv-file", &empty).await;
+    b.wait_until_count("#csv-file-error:not([hidden])", 1).await;
+    assert!(b.text_of("#csv-file-error").await.contains("empty"));
+    assert_eq!(
+        b.js(
+            "var i = document.getElementById('csv-file'); return [i.getAttribute('aria-invalid'), i.getAttribute('aria-describedby')];",
+            Vec::new()
+        )
+        .await,
+        json!(["true", "csv-file-error csv-file-hint"])
+    );
+
+    // A file over the limit is refused before it is sent.
+    let huge = scratch.path().join("huge.csv");
+    std::fs::write(&huge, "Company,Title\n".repeat(400_000)).unwrap();
+    b.upload("csv-file", &huge).await;
+    for _ in 0..50 {
+        if b.text_of("#csv-file-error").await.contains("too large") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        b.text_of("#csv-file-error").await,
+        "This file is too large: at most 5 MB."
+    );
+
+    // A tracker's export: the columns it recognised, the rows with errors,
+    // the first rows as they will be created.
+    let fixture =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csv/huntr-style.csv");
+    b.upload("csv-file", &fixture).await;
+    b.wait_until_count("#csv-rows tr", 4).await;
+    assert_eq!(b.count("#csv-file-error:not([hidden])").await, 0);
+    let columns = b
+        .js(
+            "return Array.from(document.querySelectorAll('#csv-columns tr')).map(function (tr) { return [tr.querySelector('th').textContent, tr.querySelector('select').value]; });",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        columns,
+        json!([
+            ["Company", "company"],
+            ["Job Title", "title"],
+            ["Status", "status"],
+            ["URL", "url"],
+            ["Date Applied", "applied_on"],
+            ["Location", "location"],
+            ["Salary", "salary"],
+            ["Notes", "notes"],
+            ["Tags", "tags"]
+        ])
+    );
+    let errors = b.table("#csv-errors").await;
+    let named: Vec<(String, String)> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().to_owned(),
+                r[1].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("6".to_owned(), "Status".to_owned()),
+            ("7".to_owned(), "Date Applied".to_owned())
+        ]
+    );
+    let rows = b.table("#csv-rows").await;
+    assert_eq!(
+        rows[0],
+        json!([
+            "2",
+            "Acme Robotics",
+            "Senior Backend Engineer",
+            "Applied",
+            "2026-03-05",
+            "120,000–150,000 USD",
+            "rust, backend",
+            "Referred by Sam",
+            "New"
+        ])
+    );
+    let companies: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        companies,
+        ["Acme Robotics", "Globex", "Initech", "Umbrella"]
+    );
+    assert_eq!(rows[1][3], "Screening");
+    assert_eq!(b.text_of("#csv-import").await, "Import 4 applications");
+    assert!(b
+        .text_of("#csv-status")
+        .await
+        .starts_with("6 rows in the file: 4 to import, 0 already there, 2 with errors."));
+    assert!(
+        contrast_problems(&b).await.is_empty(),
+        "{:#?}",
+        contrast_problems(&b).await
+    );
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "the preview in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.screenshots_now("import-preview").await;
+    b.window_width(375).await;
+    assert_eq!(
+        b.js(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            Vec::new()
+        )
+        .await,
+        json!(0),
+        "on a phone the preview's tables scroll inside their box, not the page"
+    );
+    b.window_width(1280).await;
+
+    // The notes column ignored: the preview is asked again without it.
+    let notes = b.column_menu("Notes").await;
+    b.choose(&notes, "").await;
+    for _ in 0..50 {
+        if b.table("#csv-rows").await[0][7] == "—" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.table("#csv-rows").await[0][7], "—");
+    assert_eq!(
+        b.js(
+            "return document.activeElement.id === arguments[0]",
+            vec![json!(notes)]
+        )
+        .await,
+        json!(true),
+        "the menu keeps the focus"
+    );
+
+    b.click("#csv-import").await;
+    b.wait_until_count("#csv-result:not([hidden])", 1).await;
+    let result = b.text_of("#csv-result").await;
+    assert!(
+        result.contains("Imported 4 applications. 2 rows with errors were left out."),
+        "{result}"
+    );
+    assert_eq!(b.count("#csv-preview:not([hidden])").await, 0);
+    b.screenshots_now("import-done").await;
+    b.click("#csv-result a[href='/applications']").await;
+    let list = b.wait_for("Umbrella").await;
+    for company in ["Acme Robotics", "Globex", "Initech", "Umbrella"] {
+        assert!(list.contains(company), "{company}");
+    }
+    assert!(!list.contains("Hooli") && !list.contains("Pied Piper"));
+    let notes = b
+        .js(
+            "return fetch('/api/v1/applications?q=Acme', {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) { return fetch('/api/v1/applications/' + j.items[0].id + '/notes', {credentials: 'same-origin'}); }).then(function (r) { return r.json(); }).then(function (j) { return j.items.length; });",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(notes, json!(0), "the ignored column was not imported");
+
+    // The same file again: everything is already there.
+    b.goto("/import").await;
+    b.upload("csv-file", &fixture).await;
+    b.wait_until_count("#csv-rows tr", 4).await;
+    assert_eq!(b.count("#csv-rows tr.skipped").await, 4);
+    assert_eq!(
+        b.text_of("#csv-rows tr td:last-child").await,
+        "Already there"
+    );
+    assert_eq!(
+        b.js(
+            "return document.getElementById('csv-import').disabled",
+            Vec::new()
+        )
+        .await,
+        json!(true)
+    );
+
+    // Headings it does not know: the menus come from the file's first row.
+    let odd = scratch.path().join("odd.csv");
+    std::fs::write(&odd, "Firm;Job;\"Stage, now\"\nAcme;Welder;applied\n").unwrap();
+    b.upload("csv-file", &odd).await;
+    b.wait_until_count("#csv-mapping-error:not([hidden])", 1)
+        .await;
+    let firm = b.column_menu("Firm").await;
+    b.choose(&firm, "company").await;
+    let job = b.column_menu("Job").await;
+    b.choose(&job, "title").await;
+    b.wait_until_count("#csv-rows tr", 1).await;
+    assert_eq!(b.table("#csv-rows").await[0][1], "Acme");
+    assert_eq!(b.count("#csv-mapping-error:not([hidden])").await, 0);
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn an_export_file_is_imported_and_settings_security_and_danger_zone_read_well() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.add_application("Acme", "Rust engineer", "applied").await;
+
+    // Another account's export, made through the API, imported here.
+    let (token, _) = app.user("bob@example.com").await;
+    app.application(
+        &token,
+        json!({"company": "Globex", "title": "SRE", "status": "applied"}),
+    )
+    .await;
+    let export = app.get(&token, "/api/v1/export").await;
+    assert_eq!(export.status, 200);
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("export.json");
+    std::fs::write(&file, &export.text).unwrap();
+    let bad = scratch.path().join("bad.json");
+    std::fs::write(&bad, "{\"format\": \"something else\"}").unwrap();
+
+    b.goto("/settings").await;
+    b.click("#data a[href='/import#export']").await;
+    b.wait_for("A Job Copilot export").await;
+    b.upload("export-file", &bad).await;
+    b.click("#export-import").await;
+    b.wait_until_count("#export-file-error:not([hidden])", 1)
+        .await;
+    assert!(!b.text_of("#export-file-error").await.is_empty());
+    b.upload("export-file", &file).await;
+    b.click("#export-import").await;
+    b.wait_until_count("#export-result:not([hidden])", 1).await;
+    let result = b.text_of("#export-result").await;
+    assert!(
+        result.starts_with("Imported 1 application with 0 notes, 0 interviews, 1 status change."),
+        "{result}"
+    );
+    assert_eq!(b.count("#export-file-error:not([hidden])").await, 0);
+    b.goto("/applications").await;
+    b.wait_for("Globex").await;
+
+    // Settings: the sessions (this browser marked), the data links, the
+    // danger zone refusing a mistyped email with the message beside it.
+    b.goto("/settings#security").await;
+    assert!(b.text_of("#security .badge").await.contains("This browser"));
+    assert!(b
+        .text_of("#security table")
+        .await
+        .contains("Chrome on Linux"));
+    b.fill("del-confirm", "ada@exmaple.com").await;
+    b.fill("del-password", "correct horse battery").await;
+    b.click("#danger button[type=submit]").await;
+    b.wait_for("del-confirm-error").await;
+    assert_eq!(
+        b.d()
+            .find(By::Id("del-confirm"))
+            .await
+            .unwrap()
+            .value()
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ada@exmaple.com")
+    );
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "settings in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.part_screenshots("#security", "settings-security").await;
+    b.part_screenshots("#data", "settings-data").await;
+    b.part_screenshots("#danger", "settings-danger-refused")
+        .await;
+
+    // The account deleted for real: the sign-in page says so.
+    b.goto("/settings#danger").await;
+    b.fill("del-confirm", "ada@example.com").await;
+    b.fill("del-password", "correct horse battery").await;
+    b.click("#danger button[type=submit]").await;
+    b.wait_for("Your account and all its data were deleted.")
+        .await;
+    assert_eq!(b.path().await, "/auth/login");
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn without_javascript_the_import_page_says_it_needs_it() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, false).await;
+    b.sign_up("bob@example.com").await;
+    b.goto("/import").await;
+    let text = b.text_of("main").await;
+    assert!(text.contains("The import needs JavaScript"), "{text}");
+    b.screenshot_now("import-nojs").await;
     b.quit().await;
 }

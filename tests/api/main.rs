@@ -16,6 +16,7 @@ mod cli;
 mod concurrency;
 mod csv;
 mod dashboard;
+mod data_pages;
 mod errors;
 mod events;
 mod hardening;

@@ -7,13 +7,13 @@ use reqwest::StatusCode;
 use crate::helpers::{hidden, sign_up};
 use crate::helpers::{spawn_app, TestApp};
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    html: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub html: String,
 }
 
-async fn get(app: &TestApp, b: &reqwest::Client, path: &str) -> Page {
+pub(crate) async fn get(app: &TestApp, b: &reqwest::Client, path: &str) -> Page {
     let res = b
         .get(format!("{}{path}", app.address))
         .header("accept", "text/html")
@@ -37,7 +37,12 @@ async fn page(res: reqwest::Response) -> Page {
 }
 
 /// Posts a form from a signed-in page (with the session's CSRF token).
-async fn post(app: &TestApp, b: &reqwest::Client, action: &str, fields: &[(&str, &str)]) -> Page {
+pub(crate) async fn post(
+    app: &TestApp,
+    b: &reqwest::Client,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
     let home = get(app, b, "/settings/tokens").await;
     let csrf = hidden(&home.html, "_csrf");
     let mut form = vec![("_csrf", csrf.as_str())];
@@ -53,12 +58,16 @@ async fn post(app: &TestApp, b: &reqwest::Client, action: &str, fields: &[(&str,
 }
 
 /// Follows a redirect (the browser in these tests does not).
-async fn follow(app: &TestApp, b: &reqwest::Client, p: &Page) -> Page {
+pub(crate) async fn follow(app: &TestApp, b: &reqwest::Client, p: &Page) -> Page {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     get(app, b, p.location.as_deref().unwrap()).await
 }
 
-async fn new_application(app: &TestApp, b: &reqwest::Client, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn new_application(
+    app: &TestApp,
+    b: &reqwest::Client,
+    fields: &[(&str, &str)],
+) -> String {
     let res = post(app, b, "/applications/new", fields).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.html);
     let loc = res.location.unwrap();

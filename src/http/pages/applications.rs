@@ -193,11 +193,17 @@ pub async fn list(
             filters(&[("sort", sort_text), ("cursor", c)])
         )
     });
+    // The CSV holds every application the list shows, in its order (the
+    // export takes no page: no cursor).
+    let export_href = format!(
+        "/api/v1/export/applications.csv?{}",
+        filters(&[("sort", sort_text)])
+    );
     let filtered =
         !selected.is_empty() || !work_modes.is_empty() || !tag.is_empty() || !q.is_empty();
     let ctx = context! {
         items => minijinja::Value::from_serialize(&page.items),
-        columns => columns, next_href => next_href, problem => problem,
+        columns => columns, next_href => next_href, problem => problem, export_href => export_href,
         first_href => query.cursor.as_ref().map(|_| format!("/applications?{}", filters(&[("sort", sort_text)]))),
         q => q_raw.chars().filter(|c| !c.is_control()).collect::<String>(), tag => tag, sort => sort_text, filtered => filtered,
         selected => selected.iter().map(|s| s.as_str()).collect::<Vec<_>>(),

@@ -2,7 +2,8 @@
 //! page kit every page shares (templates, the signed-in `Viewer`, the
 //! `Poster` of a form, flash messages, cookies, the bundled static files)
 //! and the routes; the pages live in the submodules (`sign_in`, `tokens`,
-//! `dashboard`, `applications`, `interviews`, `settings`). Forms post and redirect; a
+//! `dashboard`, `applications`, `interviews`, `settings`, `security`,
+//! `import`). Forms post and redirect; a
 //! refused form is rendered again with the errors beside the fields and the
 //! input kept (never the password). JavaScript only adds niceties.
 
@@ -12,8 +13,10 @@ pub mod dashboard;
 pub mod drafts;
 pub mod filters;
 pub mod forms;
+pub mod import;
 pub mod interviews;
 pub mod notes;
+pub mod security;
 pub mod settings;
 pub mod sign_in;
 pub mod tokens;
@@ -61,6 +64,7 @@ impl Templates {
             "pages/interviews.html",
             "pages/settings.html",
             "pages/tokens.html",
+            "pages/import.html",
             "pages/error.html",
         ];
         for (name, source) in sources {
@@ -279,6 +283,17 @@ pub fn done(state: &AppState, location: &str, message: &str) -> HttpResponse {
     res
 }
 
+/// The message a redirect left for this page, if any (the answer removes
+/// its cookie: it is shown once).
+fn flash_message(req: &HttpRequest) -> Option<String> {
+    req.cookie(FLASH_COOKIE).map(|c| {
+        url::form_urlencoded::parse(format!("m={}", c.value()).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    })
+}
+
 /// Renders a page of the signed-in UI: the template gets `user`, `tz`,
 /// `csrf`, `flash` and `nav` besides its own context.
 pub fn render_page(
@@ -290,12 +305,7 @@ pub fn render_page(
     nav: &str,
     ctx: minijinja::Value,
 ) -> Result<HttpResponse> {
-    let flash = req.cookie(FLASH_COOKIE).map(|c| {
-        url::form_urlencoded::parse(format!("m={}", c.value()).as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    });
+    let flash = flash_message(req);
     let user = &viewer.user;
     let body = state.templates.render(
         template,
@@ -370,6 +380,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/", &[M::GET]).route(web::get().to(dashboard::dashboard)))
         .service(resource("/static/app.css", &[M::GET]).route(web::get().to(stylesheet)))
         .service(resource("/static/app.js", &[M::GET]).route(web::get().to(script)))
+        .service(resource("/static/import.js", &[M::GET]).route(web::get().to(import_script)))
         .service(resource("/static/favicon.svg", &[M::GET]).route(web::get().to(favicon_svg)))
         .service(resource("/favicon.ico", &[M::GET]).route(web::get().to(favicon_ico)))
         .service(resource("/auth/login", &[M::GET]).route(web::get().to(sign_in::login_page)))
@@ -462,7 +473,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/settings/calendar/delete", &[M::POST])
                 .route(web::post().to(settings::calendar_off)),
-        );
+        )
+        .service(
+            resource("/settings/password", &[M::POST])
+                .route(web::post().to(security::change_password)),
+        )
+        .service(
+            resource("/settings/sessions/end-others", &[M::POST])
+                .route(web::post().to(security::end_other_sessions)),
+        )
+        .service(
+            resource("/settings/sessions/{id}/end", &[M::POST])
+                .route(web::post().to(security::end_session)),
+        )
+        .service(
+            resource("/settings/delete", &[M::POST])
+                .route(web::post().to(security::delete_account)),
+        )
+        .service(resource("/import", &[M::GET]).route(web::get().to(import::page)));
 }
 
 /// `GET /static/app.js` (bundled): the niceties; every page works without it.
@@ -471,6 +499,14 @@ pub async fn script() -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(include_str!("../../../static/app.js"))
+}
+
+/// `GET /static/import.js` (bundled): the Import page's preview and upload.
+pub async fn import_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../../static/import.js"))
 }
 
 /// `GET /favicon.ico` (bundled; pages also link the SVG).
@@ -532,7 +568,7 @@ mod tests {
             assert!(t.env.get_template(&name).is_ok(), "{name}");
         }
         assert!(
-            t.env.templates().count() >= 14,
+            t.env.templates().count() >= 15,
             "every template is registered"
         );
     }

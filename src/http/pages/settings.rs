@@ -1,6 +1,8 @@
 //! Settings: the account (name, time zone), preferences with a preview of
-//! the ranking they give, the profile AI drafts draw on, the calendar feed
-//! and a link to API tokens. Each section is its own form.
+//! the ranking they give, the profile AI drafts draw on, the calendar feed,
+//! a link to API tokens, security (password, sessions), your data (export,
+//! import) and the danger zone (deleting the account). Each section is its
+//! own form; the security and danger-zone forms post to `security`.
 
 use std::collections::HashMap;
 
@@ -8,20 +10,29 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use super::forms::{errors_by_field, to_json, Empty, Kind};
 use super::{done, render_page, FormData, Poster, Viewer};
 use crate::actors::user_state::{
     CreateCalendarFeed, DeleteCalendarFeed, UpdateMe, UpdatePreferences, UpdateProfile,
 };
+use crate::auth::sessions::IDLE_LIMIT;
 use crate::domain::account::UserPatch;
 use crate::domain::preferences::Preferences;
 use crate::domain::profile::Profile;
+use crate::domain::time::format_timestamp;
+use crate::domain::user_agent;
 use crate::error::{Error, Result};
+use crate::http::account::own_session;
 use crate::http::calendar::feed_url;
 use crate::http::preferences::{ranking, Ranked};
 use crate::http::AppState;
-use crate::store::{calendar, preferences as prefs_store};
+use crate::store::{calendar, preferences as prefs_store, sessions as session_store};
+
+/// The most sessions the security section lists (sessions expire after a
+/// week idle, so a person has a handful).
+const SESSIONS_SHOWN: usize = 200;
 
 const PREFERENCE_FIELDS: [(&str, Kind); 9] = [
     ("target_salary", Kind::Integer),
@@ -54,19 +65,27 @@ const PROFILE_FIELDS: [(&str, Kind); 5] = [
 
 /// A refused section of the settings page, with what the user typed.
 #[derive(Default)]
-struct Section {
-    values: Option<HashMap<String, String>>,
-    errors: HashMap<String, String>,
+pub(super) struct Section {
+    pub(super) values: Option<HashMap<String, String>>,
+    pub(super) errors: HashMap<String, String>,
 }
 
 #[derive(Default)]
-struct Overlay {
+pub(super) struct Overlay {
     account: Section,
     preferences: Section,
     /// The work modes ticked in a refused or previewed preferences form.
     work_modes: Option<Vec<String>>,
     profile: Section,
     preview: Option<Vec<Ranked>>,
+    /// A refused password change (never the passwords themselves).
+    pub(super) password: Section,
+    /// A refused account deletion (the typed email, never the password).
+    pub(super) deletion: Section,
+    /// Why a security form was refused when no one field is to blame.
+    pub(super) security_alert: Option<String>,
+    /// Why the deletion was refused when no one field is to blame.
+    pub(super) danger_alert: Option<String>,
 }
 
 fn joined(items: &[String]) -> String {
@@ -111,7 +130,7 @@ fn preference_values(p: &Preferences) -> HashMap<String, String> {
     v
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     req: &HttpRequest,
     viewer: &Viewer,
@@ -170,6 +189,7 @@ async fn render(
         .await
         .ok()
         .map(|s| minijinja::Value::from_serialize(&s));
+    let sessions = signed_in_sessions(state, viewer).await?;
     let zones: Vec<String> = jiff::tz::db()
         .available()
         .map(|name| name.as_str().to_owned())
@@ -183,10 +203,18 @@ async fn render(
         preview => overlay.preview.map(|p| minijinja::Value::from_serialize(&p)),
         feed => feed.map(|(token, created_at)| context! {
             url => feed_url(state, &token),
-            created_at => crate::domain::time::format_timestamp(created_at),
+            created_at => format_timestamp(created_at),
         }),
         zones => zones, ai => ai,
         auth_methods => user.auth_methods,
+        has_password => user.auth_methods.iter().any(|m| m == "password"),
+        local_accounts => state.settings.local_accounts,
+        password_values => overlay.password.values.unwrap_or_default(),
+        password_errors => overlay.password.errors,
+        deletion => overlay.deletion.values.unwrap_or_default(),
+        deletion_errors => overlay.deletion.errors,
+        security_alert => overlay.security_alert, danger_alert => overlay.danger_alert,
+        sessions => sessions,
     };
     render_page(
         state,
@@ -197,6 +225,35 @@ async fn render(
         "settings",
         ctx,
     )
+}
+
+/// The viewer's live sessions for the security section: this browser's
+/// first, then the newest.
+async fn signed_in_sessions(state: &AppState, viewer: &Viewer) -> Result<Vec<minijinja::Value>> {
+    let client = state.pool.get().await?;
+    let idle_since = OffsetDateTime::now_utc() - IDLE_LIMIT;
+    let mut list = session_store::list(
+        &client,
+        viewer.auth.user_id,
+        own_session(&viewer.auth),
+        SESSIONS_SHOWN,
+        None,
+        idle_since,
+    )
+    .await?
+    .items;
+    list.sort_by_key(|s| !s.current);
+    Ok(list
+        .into_iter()
+        .map(|s| {
+            context! {
+                id => s.id, current => s.current, address => s.address,
+                browser => user_agent::describe(s.user_agent.as_deref()),
+                created_at => format_timestamp(s.created_at),
+                last_seen_at => format_timestamp(s.last_seen_at),
+            }
+        })
+        .collect())
 }
 
 /// `GET /settings`.

@@ -11,7 +11,8 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    as_object, check_session_csrf, cookie, forms, html, page_user, removal, safe_next, see_other,
+    as_object, check_session_csrf, cookie, flash_message, forms, html, page_user, removal,
+    safe_next, see_other, FLASH_COOKIE,
 };
 use crate::auth::revocation::Revocation;
 use crate::auth::sessions::{self, FORM_CSRF_COOKIE, OIDC_COOKIE, SESSION_COOKIE};
@@ -57,6 +58,8 @@ fn render_login(
     view: LoginView<'_>,
 ) -> Result<HttpResponse> {
     let (csrf, fresh) = form_csrf(req);
+    // A message left by the redirect here (the account was deleted).
+    let flash = flash_message(req);
     let oidc_name = state
         .oidc
         .as_ref()
@@ -68,12 +71,15 @@ fn render_login(
             next => view.next, error => view.error, email => view.email, errors => view.errors,
             form_csrf => csrf, oidc => state.oidc.is_some(), oidc_name => oidc_name,
             local => state.settings.local_accounts,
-            registration_open => state.registration_open(),
+            registration_open => state.registration_open(), flash => flash,
         },
     )?;
     let mut res = html(status, body);
     if fresh {
         let _ = res.add_cookie(&cookie(state, FORM_CSRF_COOKIE, csrf, None));
+    }
+    if flash.is_some() {
+        let _ = res.add_removal_cookie(&removal(state, FLASH_COOKIE));
     }
     Ok(res)
 }
@@ -195,12 +201,12 @@ pub async fn local_login(
 }
 
 /// "3 minutes", "1 minute".
-fn wait_words(seconds: u64) -> String {
+pub(super) fn wait_words(seconds: u64) -> String {
     let minutes = seconds.div_ceil(60);
     format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
 }
 
-fn with_retry_after(mut res: HttpResponse, seconds: u64) -> HttpResponse {
+pub(super) fn with_retry_after(mut res: HttpResponse, seconds: u64) -> HttpResponse {
     if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
