@@ -123,7 +123,8 @@
       }, 300);
     };
     ["dashboard.updated", "application.created", "application.updated", "application.deleted",
-     "interview.created", "interview.updated", "interview.deleted", "applications.rescored"].forEach(function (kind) {
+     "interview.created", "interview.updated", "interview.deleted", "applications.rescored",
+     "applications.imported"].forEach(function (kind) {
       source.addEventListener(kind, onChange);
     });
     // AI drafts grow on the page as they are written.
