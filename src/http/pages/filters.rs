@@ -59,17 +59,24 @@ pub fn register(env: &mut Environment<'static>) {
         Some(d) => format!("{d:.1} days"),
         None => "—".to_owned(),
     });
-    env.add_filter("money", |v: i64| {
-        let digits = v.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
+    env.add_filter("money", |v: i64| grouped(v));
+}
+
+/// A whole number with its thousands grouped: 10000 → "10,000".
+pub fn grouped(n: impl std::fmt::Display) -> String {
+    let digits = n.to_string();
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest.to_owned()),
+        None => ("", digits),
+    };
+    let mut out = sign.to_owned();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
         }
-        out
-    });
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -29,19 +29,6 @@ fn target_choices() -> Vec<minijinja::Value> {
         .collect()
 }
 
-/// 10000 → "10,000".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `GET /import`.
 pub async fn page(
     state: web::Data<AppState>,
@@ -50,7 +37,7 @@ pub async fn page(
 ) -> Result<HttpResponse> {
     let ctx = context! {
         targets => target_choices(),
-        max_rows => thousands(MAX_ROWS), max_megabytes => MAX_BYTES / (1024 * 1024),
+        max_rows => crate::http::pages::filters::grouped(MAX_ROWS), max_megabytes => MAX_BYTES / (1024 * 1024),
         max_bytes => MAX_BYTES, export_max_bytes => EXPORT_FILE_LIMIT,
     };
     render_page(
@@ -70,10 +57,10 @@ mod tests {
 
     #[test]
     fn limits_read_with_thousands_separators() {
-        assert_eq!(thousands(10_000), "10,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(0), "0");
+        assert_eq!(crate::http::pages::filters::grouped(10_000), "10,000");
+        assert_eq!(crate::http::pages::filters::grouped(1_234_567), "1,234,567");
+        assert_eq!(crate::http::pages::filters::grouped(999), "999");
+        assert_eq!(crate::http::pages::filters::grouped(0), "0");
     }
 
     #[test]

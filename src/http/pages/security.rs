@@ -60,6 +60,40 @@ fn throttled(retry_after: u64) -> String {
     )
 }
 
+/// The settings page again after a refused form: 422 with the errors beside
+/// the fields (`errors_of`), 429 (with `Retry-After`) saying how long to
+/// wait, 409 with the reason; `overlay` builds what the section shows. Any
+/// other error is not a refusal and goes on as it is.
+async fn refused_page(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    error: Error,
+    errors_of: impl Fn(&ValidationError) -> HashMap<String, String>,
+    overlay: impl Fn(HashMap<String, String>, Option<String>) -> Overlay,
+) -> Result<HttpResponse> {
+    let (status, shown) = match &error {
+        Error::Validation(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            overlay(errors_of(e), None),
+        ),
+        Error::RateLimited { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            overlay(HashMap::new(), Some(throttled(*retry_after))),
+        ),
+        Error::Conflict(reason) => (
+            StatusCode::CONFLICT,
+            overlay(HashMap::new(), Some(format!("Nothing changed: {reason}."))),
+        ),
+        _ => return Err(error),
+    };
+    let res = render(state, req, viewer, status, shown).await?;
+    Ok(match error {
+        Error::RateLimited { retry_after } => with_retry_after(res, retry_after),
+        _ => res,
+    })
+}
+
 /// `POST /settings/password`: every other session ends (and with the box
 /// ticked every API token); this browser stays signed in.
 pub async fn change_password(
@@ -97,19 +131,10 @@ pub async fn change_password(
         overlay.security_alert = alert;
         overlay
     };
+    let errors = |e: &ValidationError| password_errors(e, &form, "current_password");
     let change = match PasswordChange::parse(&body) {
         Ok(c) => c,
-        Err(e) => {
-            let overlay = refused(password_errors(&e, &form, "current_password"), None);
-            return render(
-                &state,
-                &req,
-                &viewer,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                overlay,
-            )
-            .await;
-        }
+        Err(e) => return refused_page(&state, &req, &viewer, e.into(), errors, refused).await,
     };
     let user = viewer.auth.user_id;
     let address = client_address(&req, &state.settings.trusted_proxies);
@@ -132,34 +157,7 @@ pub async fn change_password(
             };
             Ok(done(&state, "/settings#security", message))
         }
-        Err(Error::Validation(e)) => {
-            let overlay = refused(password_errors(&e, &form, "current_password"), None);
-            render(
-                &state,
-                &req,
-                &viewer,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                overlay,
-            )
-            .await
-        }
-        Err(Error::RateLimited { retry_after }) => {
-            let overlay = refused(HashMap::new(), Some(throttled(retry_after)));
-            let res = render(
-                &state,
-                &req,
-                &viewer,
-                StatusCode::TOO_MANY_REQUESTS,
-                overlay,
-            )
-            .await?;
-            Ok(with_retry_after(res, retry_after))
-        }
-        Err(Error::Conflict(reason)) => {
-            let overlay = refused(HashMap::new(), Some(format!("Nothing changed: {reason}.")));
-            render(&state, &req, &viewer, StatusCode::CONFLICT, overlay).await
-        }
-        Err(e) => Err(e),
+        Err(e) => refused_page(&state, &req, &viewer, e, errors, refused).await,
     }
 }
 
@@ -229,17 +227,7 @@ pub async fn delete_account(
     let errors = |e: &ValidationError| deletion_errors(e, &form, &viewer);
     let request = match AccountDeletion::parse(&body) {
         Ok(r) => r,
-        Err(e) => {
-            let overlay = refused(errors(&e), None);
-            return render(
-                &state,
-                &req,
-                &viewer,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                overlay,
-            )
-            .await;
-        }
+        Err(e) => return refused_page(&state, &req, &viewer, e.into(), errors, refused).await,
     };
     let user = viewer.auth.user_id;
     let address = client_address(&req, &state.settings.trusted_proxies);
@@ -254,30 +242,7 @@ pub async fn delete_account(
             let _ = res.add_removal_cookie(&removal(&state, SESSION_COOKIE));
             Ok(res)
         }
-        Err(Error::Validation(e)) => {
-            let overlay = refused(errors(&e), None);
-            render(
-                &state,
-                &req,
-                &viewer,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                overlay,
-            )
-            .await
-        }
-        Err(Error::RateLimited { retry_after }) => {
-            let overlay = refused(HashMap::new(), Some(throttled(retry_after)));
-            let res = render(
-                &state,
-                &req,
-                &viewer,
-                StatusCode::TOO_MANY_REQUESTS,
-                overlay,
-            )
-            .await?;
-            Ok(with_retry_after(res, retry_after))
-        }
-        Err(e) => Err(e),
+        Err(e) => refused_page(&state, &req, &viewer, e, errors, refused).await,
     }
 }
 
