@@ -21,9 +21,9 @@ pub enum OperatorError {
     /// The email names no account (one line, exit non-zero).
     #[error("no account has the email {0}")]
     UnknownEmail(String),
-    /// The password given on standard input is not acceptable.
+    /// What was given is not acceptable (a short password, a malformed email).
     #[error("{0}")]
-    BadPassword(String),
+    Refused(String),
     #[error(transparent)]
     Failed(#[from] Error),
 }
@@ -60,12 +60,12 @@ impl NewPassword {
             NewPassword::Given(p) => {
                 let n = p.chars().count();
                 if n < PASSWORD_MIN {
-                    return Err(OperatorError::BadPassword(format!(
+                    return Err(OperatorError::Refused(format!(
                         "the password must be at least {PASSWORD_MIN} characters"
                     )));
                 }
                 if n > PASSWORD_MAX || p.chars().any(char::is_control) {
-                    return Err(OperatorError::BadPassword(format!(
+                    return Err(OperatorError::Refused(format!(
                         "the password must be one line of at most {PASSWORD_MAX} characters"
                     )));
                 }
@@ -186,7 +186,7 @@ pub async fn create(
         body.insert("display_name".into(), name.into());
     }
     let reg = Registration::parse(&body)
-        .map_err(|e: ValidationError| OperatorError::BadPassword(e.to_string()))?;
+        .map_err(|e: ValidationError| OperatorError::Refused(e.to_string()))?;
     let user = accounts::register_user(pool, reg).await?;
     Ok(PasswordSet {
         email: user.email,
