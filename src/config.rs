@@ -59,6 +59,9 @@ struct Raw {
     registration: Registration,
     registration_limit: u32,
     imports_per_hour: u32,
+    captures_per_hour: u32,
+    capture_fetch: bool,
+    capture_fetch_allow: String,
     max_streams_per_user: u32,
     metrics_listen: Option<String>,
     scheduler_tick_seconds: u64,
@@ -118,6 +121,13 @@ pub struct Settings {
     pub registration_limit: u32,
     /// Imports (CSV and export files, previews included) one user may run per hour.
     pub imports_per_hour: u32,
+    /// Captures one user may ask for per hour.
+    pub captures_per_hour: u32,
+    /// Whether capture may fetch a posting's URL itself (SSRF-guarded).
+    pub capture_fetch: bool,
+    /// Ranges the fetch may reach although the guard forbids them (an
+    /// intranet job board); empty by default.
+    pub capture_fetch_allow: Vec<IpNet>,
     /// Live event streams one user may hold open at once (per replica).
     pub max_streams_per_user: u32,
     /// A separate internal address for `/metrics` (None: the main address).
@@ -135,6 +145,25 @@ pub struct ConfigError(String);
 
 fn invalid(name: &str, why: impl std::fmt::Display) -> ConfigError {
     ConfigError(format!("{name} {why}"))
+}
+
+/// A comma-separated list of addresses and CIDR ranges (`name` names the
+/// setting in the error).
+fn networks(list: &str, name: &str) -> Result<Vec<IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    invalid(
+                        name,
+                        format!("has {s:?}, which is not an IP address or CIDR range"),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The defaults, written once: `config/default.toml`, built into the binary
@@ -375,22 +404,9 @@ impl Raw {
                 "must be between 1 and 64",
             ));
         }
-        let trusted_proxies = self
-            .trusted_proxies
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        invalid(
-                            "JOBCOPILOT_TRUSTED_PROXIES",
-                            format!("has {s:?}, which is not an IP address or CIDR range"),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let trusted_proxies = networks(&self.trusted_proxies, "JOBCOPILOT_TRUSTED_PROXIES")?;
+        let capture_fetch_allow =
+            networks(&self.capture_fetch_allow, "JOBCOPILOT_CAPTURE_FETCH_ALLOW")?;
         if self.max_streams_per_user == 0 {
             return Err(invalid(
                 "JOBCOPILOT_MAX_STREAMS_PER_USER",
@@ -423,6 +439,9 @@ impl Raw {
             registration: self.registration,
             registration_limit: self.registration_limit,
             imports_per_hour: self.imports_per_hour,
+            captures_per_hour: self.captures_per_hour,
+            capture_fetch: self.capture_fetch,
+            capture_fetch_allow,
             max_streams_per_user: self.max_streams_per_user,
             metrics_listen,
             ai: AiSettings {

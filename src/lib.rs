@@ -23,6 +23,7 @@ pub mod actors;
 pub mod ai;
 pub mod auth;
 pub mod backup;
+pub mod capture;
 pub mod config;
 pub mod demo;
 pub mod domain;

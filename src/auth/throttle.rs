@@ -155,18 +155,21 @@ async fn begin_registration(pool: &Pool, address: &str, limit: u32) -> Result<Op
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserAction {
     Import,
+    Capture,
 }
 
 impl UserAction {
     fn as_str(self) -> &'static str {
         match self {
             UserAction::Import => "import",
+            UserAction::Capture => "capture",
         }
     }
 
     fn plural(self) -> &'static str {
         match self {
             UserAction::Import => "imports",
+            UserAction::Capture => "captures",
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod application;
 pub mod calendar;
+pub mod capture;
 pub mod csv_import;
 pub mod currency;
 pub mod duplicates;
@@ -14,8 +15,10 @@ pub mod generation;
 pub mod history;
 pub mod interview;
 pub mod metrics;
+pub mod net;
 pub mod note;
 pub mod pipeline;
+pub mod posting;
 pub mod preferences;
 pub mod profile;
 pub mod scoring;

@@ -23,11 +23,15 @@ use crate::store::tokens;
 /// Request bodies are limited to 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// A JSON object body (`application/json` or `application/merge-patch+json`).
+/// A JSON object body (`application/json` or `application/merge-patch+json`)
+/// of at most `LIMIT` bytes.
 #[derive(Debug)]
-pub struct JsonObject(pub Map<String, Value>);
+pub struct JsonObjectUpTo<const LIMIT: usize>(pub Map<String, Value>);
 
-impl std::ops::Deref for JsonObject {
+/// A JSON object body within the usual 1 MiB.
+pub type JsonObject = JsonObjectUpTo<BODY_LIMIT>;
+
+impl<const LIMIT: usize> std::ops::Deref for JsonObjectUpTo<LIMIT> {
     type Target = Map<String, Value>;
     fn deref(&self) -> &Self::Target {
         &self.0
@@ -45,7 +49,7 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-impl FromRequest for JsonObject {
+impl<const LIMIT: usize> FromRequest for JsonObjectUpTo<LIMIT> {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
 
@@ -62,16 +66,16 @@ impl FromRequest for JsonObject {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            if declared_length.is_some_and(|n| n > BODY_LIMIT) {
-                return Err(Error::TooLarge { limit: BODY_LIMIT });
+            if declared_length.is_some_and(|n| n > LIMIT) {
+                return Err(Error::TooLarge { limit: LIMIT });
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
                     Error::bad_request("body", format!("could not read the body: {e}"))
                 })?;
-                if body.len() + chunk.len() > BODY_LIMIT {
-                    return Err(Error::TooLarge { limit: BODY_LIMIT });
+                if body.len() + chunk.len() > LIMIT {
+                    return Err(Error::TooLarge { limit: LIMIT });
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -95,7 +99,7 @@ impl FromRequest for JsonObject {
             let value: Value = serde_json::from_slice(&body)
                 .map_err(|e| Error::bad_request("body", format!("malformed JSON: {e}")))?;
             match value {
-                Value::Object(map) => Ok(JsonObject(map)),
+                Value::Object(map) => Ok(JsonObjectUpTo(map)),
                 _ => Err(Error::Validation(crate::domain::ValidationError::single(
                     "body",
                     "must be a JSON object",

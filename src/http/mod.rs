@@ -6,6 +6,7 @@ pub mod account;
 pub mod analytics;
 pub mod applications;
 pub mod calendar;
+pub mod capture;
 pub mod dashboard;
 pub mod error;
 pub mod events;
@@ -318,7 +319,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(applications::routes)
         .configure(notes::routes)
         .configure(interviews::routes)
-        .configure(transfer::routes);
+        .configure(transfer::routes)
+        .configure(capture::routes);
 }
 
 /// Unknown routes.

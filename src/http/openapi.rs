@@ -83,6 +83,7 @@ See docs/api-decisions.md for the choices the contract left open."
         super::transfer::import_export,
         super::transfer::export_csv,
         super::transfer::import_csv,
+        super::capture::capture,
         super::applications::list,
         super::applications::create,
         super::applications::get,

@@ -445,6 +445,20 @@ documented!(
     )
 );
 
+documented!(
+    /// A job posting to capture.
+    CaptureInput => object(
+        "A job posting: its address, its page's source, the text pasted or selected (at least one; up to 5 MiB). \
+         A url alone is fetched only when the server allows it (JOBCOPILOT_CAPTURE_FETCH).",
+        &[],
+        json!({
+            "url": web_url(),
+            "html": {"type": "string", "pattern": "^[^\\x00]*$", "description": "the page's HTML source"},
+            "text": {"type": "string", "pattern": "^[^\\x00]*$", "description": "the posting's text"},
+        }),
+    )
+);
+
 macro_rules! page {
     ($name:ident, $item:ty) => {
         /// A page of a collection; pass `next_cursor` as `cursor` for the next one.

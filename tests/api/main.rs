@@ -12,6 +12,7 @@ mod applications;
 mod backup;
 mod browser;
 mod calendar;
+mod capture;
 mod cli;
 mod concurrency;
 mod csv;
