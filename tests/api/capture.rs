@@ -226,6 +226,11 @@ async fn empty_binary_oversized_and_unfetchable_captures_are_refused() {
 async fn with_fetching_on_no_forbidden_address_is_ever_reached() {
     let local = site("/job").await;
     let port = local.base.rsplit(':').next().unwrap().to_owned();
+    // Off by default: a url alone is refused without any request.
+    let default = spawn_app().await;
+    let (t, _) = default.user("off@example.com").await;
+    let res = capture(&default, &t, json!({"url": format!("{}/job", local.base)})).await;
+    res.assert_problem(422, "validation");
     let app = spawn_app_with(&[("capture_fetch", "true")]).await;
     let (token, _) = app.user("ssrf@example.com").await;
     for url in [
