@@ -4,6 +4,7 @@
 pub mod account;
 pub mod application;
 pub mod calendar;
+pub mod capture;
 pub mod csv_import;
 pub mod currency;
 pub mod duplicates;
