@@ -159,7 +159,8 @@ fn segments(s: &str) -> Vec<&str> {
 /// boards' names at the end are removed; the first segment left is the title.
 /// The company is the site's name when it is not a job board, else a second
 /// segment ("Senior Engineer - Acme"), else "… at Acme" or LinkedIn's
-/// "Acme hiring … in …"; with three segments or more it stays unknown.
+/// "Acme hiring … in …"; with three segments or more it stays unknown. On a
+/// job board's page a title without a company is not taken at all.
 pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
     let Some(line) = one_line(raw) else {
         return Headline::default();
@@ -171,10 +172,13 @@ pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
             || is_generic(part)
             || site_name.is_some_and(|site| !key(site).is_empty() && key(part) == key(site))
     };
+    let mut on_job_board = site_name.is_some_and(is_job_board);
     while parts.len() > 1 && parts.last().is_some_and(|p| is_site(p)) {
+        on_job_board |= parts.last().is_some_and(|p| is_job_board(p));
         parts.pop();
     }
     while parts.len() > 1 && is_job_board(parts[0]) {
+        on_job_board = true;
         parts.remove(0);
     }
     let site_company = site_name.and_then(company_name);
@@ -190,7 +194,13 @@ pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
         ),
         [title, ..] => (title.to_string(), site_company),
     };
-    if is_generic(&title) || is_job_board(&title) || title.to_lowercase().starts_with("careers at ")
+    // Each job board words its titles its own way ("Acme Senior Engineer
+    // Job in Berlin"): there, only a title that also names the company is clear.
+    let unclear = on_job_board && company.is_none();
+    if unclear
+        || is_generic(&title)
+        || is_job_board(&title)
+        || title.to_lowercase().starts_with("careers at ")
     {
         return Headline::default();
     }
@@ -295,8 +305,13 @@ mod tests {
                 headline("Data Analyst", Some("Globex")),
             ),
             (
-                "Backend Developer - Initech - Austin, TX - Indeed.com",
-                Some("Indeed"),
+                "Backend Developer - Initech - Austin, TX",
+                Some("Initech Careers"),
+                headline("Backend Developer", Some("Initech")),
+            ),
+            (
+                "Backend Developer - Berlin - Engineering",
+                None,
                 headline("Backend Developer", None),
             ),
             (
@@ -314,14 +329,23 @@ mod tests {
                 Some("Acme"),
                 headline("Platform Engineer", Some("Acme")),
             ),
-            (
-                "Platform Engineer",
-                Some("Glassdoor"),
-                headline("Platform Engineer", None),
-            ),
         ];
         for (title, site, expected) in cases {
             assert_eq!(from_page_title(title, site), expected, "{title}");
+        }
+    }
+
+    #[test]
+    fn a_job_boards_title_without_a_company_is_not_taken() {
+        for (title, site) in [
+            ("Acme Senior Engineer Job in Berlin | Glassdoor", None),
+            (
+                "Backend Developer - Initech - Austin, TX - Indeed.com",
+                Some("Indeed"),
+            ),
+            ("Platform Engineer", Some("Glassdoor")),
+        ] {
+            assert_eq!(from_page_title(title, site), Headline::default(), "{title}");
         }
     }
 
