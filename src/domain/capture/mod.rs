@@ -69,8 +69,8 @@ pub struct Source<'a> {
     pub text: Option<&'a str>,
 }
 
-/// The fields a capture proposes for a new application; `None` (and no
-/// tags) where the posting does not say.
+/// The fields a capture proposes for a new application; `None` (null)
+/// where the posting does not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CapturedFields {
     pub company: Option<String>,
@@ -87,7 +87,19 @@ pub struct CapturedFields {
     pub url: Option<String>,
     pub job_description: Option<String>,
     pub source: Option<String>,
+    /// Null when the posting names no employment type (like every field
+    /// that is not found), never an empty list.
+    #[serde(serialize_with = "empty_as_null")]
+    #[schema(value_type = Option<Vec<String>>)]
     pub tags: Vec<String>,
+}
+
+fn empty_as_null<S: serde::Serializer>(tags: &[String], s: S) -> Result<S::Ok, S::Error> {
+    if tags.is_empty() {
+        s.serialize_none()
+    } else {
+        s.collect_seq(tags)
+    }
 }
 
 /// How the posting's title (or, without one, its company) was found.
