@@ -112,7 +112,7 @@ fn key(name: &str) -> String {
 }
 
 /// Whether `name` names a job board or applicant tracking system.
-pub(super) fn is_job_board(name: &str) -> bool {
+fn is_job_board(name: &str) -> bool {
     JOB_BOARDS.contains(&key(name).as_str())
 }
 
@@ -127,7 +127,7 @@ fn is_generic(heading: &str) -> bool {
 
 /// The employer a site or heading segment names ("Acme Careers",
 /// "Careers at Acme" → "Acme"); `None` for a job board or a generic word.
-pub(super) fn company_name(segment: &str) -> Option<String> {
+fn company_name(segment: &str) -> Option<String> {
     let mut name = one_line(segment)?;
     for prefix in ["careers at ", "jobs at ", "working at ", "join "] {
         if let Some(rest) = strip_prefix_ignoring_case(&name, prefix) {

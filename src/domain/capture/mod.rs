@@ -7,9 +7,36 @@
 //! JSON-LD, then in microdata, then the page's meta tags and `<title>`, then
 //! "Title at Company" on the first lines of pasted text. The first method
 //! that finds a posting supplies every field it can; a later method only
-//! fills a missing title or company. Every field comes out within the limits
+//! fills a missing title or company, and only when it reads the same job
+//! (the same title, or the same company). Every field comes out within the limits
 //! a create accepts, so the client can post the fields as they are: a value
 //! that would be refused is left out (a description is cut at its limit).
+//!
+//! Decisions where the contract leaves room:
+//! - `found_by` names the method that gave the title (else the company); it
+//!   is `None` when none did. The URL and its source are still given.
+//! - A description's list items start with [`LIST_BULLET`] (`- `);
+//!   paragraphs are separated by a blank line, other blocks by a line break.
+//! - Meta tags give a description (`og:description`, else
+//!   `<meta name=description>`) only when they also gave the title: on a page
+//!   with structured data that has no description, the meta teaser is not
+//!   used. Pasted text gives only a title and company, never a description.
+//! - A page title on a job board's page (LinkedIn, Indeed, Glassdoor…) is
+//!   taken only when it names the company too; on other sites a title alone
+//!   is taken, and the site's `og:site_name` ("Acme Careers" → "Acme") is the
+//!   company.
+//! - The URL is the posting's own absolute http(s) `url`, else the given URL,
+//!   never `og:url`. Only `utm_*` parameters are removed.
+//! - A salary of zero, a range whose minimum exceeds its maximum, an unknown
+//!   `unitText` and an amount like `120.000` (thousands or decimals?) are
+//!   left out; a currency is given only with an amount. Tags are `[]` when
+//!   the posting names no employment type.
+//! - A `validThrough` with a time but no offset keeps its date as written,
+//!   like a date alone.
+//! - Several locations longer together than a location may be are left out
+//!   rather than cut.
+//! - A page so deeply nested that parsing it would take too long is read
+//!   only up to that point (see `markup`).
 
 mod headline;
 mod json_ld;
@@ -42,8 +69,8 @@ pub struct Source<'a> {
     pub text: Option<&'a str>,
 }
 
-/// The fields a capture proposes for a new application; `None` (and no
-/// tags) where the posting does not say.
+/// The fields a capture proposes for a new application; `None` (null)
+/// where the posting does not say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CapturedFields {
     pub company: Option<String>,
@@ -60,7 +87,19 @@ pub struct CapturedFields {
     pub url: Option<String>,
     pub job_description: Option<String>,
     pub source: Option<String>,
+    /// Null when the posting names no employment type (like every field
+    /// that is not found), never an empty list.
+    #[serde(serialize_with = "empty_as_null")]
+    #[schema(value_type = Option<Vec<String>>)]
     pub tags: Vec<String>,
+}
+
+fn empty_as_null<S: serde::Serializer>(tags: &[String], s: S) -> Result<S::Ok, S::Error> {
+    if tags.is_empty() {
+        s.serialize_none()
+    } else {
+        s.collect_seq(tags)
+    }
 }
 
 /// How the posting's title (or, without one, its company) was found.
@@ -127,7 +166,8 @@ fn from_text(text: &str) -> Option<CapturedFields> {
 }
 
 /// The fields of the first method that found a posting, with a missing
-/// title or company taken from the next method that has one.
+/// title or company taken from the next method that has one and agrees on
+/// the other (it names no title, or the same one: then it read the same job).
 fn combine(found: [(FoundBy, Option<CapturedFields>); 4]) -> (CapturedFields, Option<FoundBy>) {
     let mut found = found
         .into_iter()
@@ -138,16 +178,26 @@ fn combine(found: [(FoundBy, Option<CapturedFields>); 4]) -> (CapturedFields, Op
     let mut title_by = fields.title.is_some().then_some(first);
     let mut company_by = fields.company.is_some().then_some(first);
     for (by, later) in found {
-        if fields.title.is_none() && later.title.is_some() {
-            fields.title = later.title;
+        let fills_title = fields.title.is_none() && agree(&fields.company, &later.company);
+        let fills_company = fields.company.is_none() && agree(&fields.title, &later.title);
+        if let (true, Some(title)) = (fills_title, later.title) {
+            fields.title = Some(title);
             title_by = Some(by);
         }
-        if fields.company.is_none() && later.company.is_some() {
-            fields.company = later.company;
+        if let (true, Some(company)) = (fills_company, later.company) {
+            fields.company = Some(company);
             company_by = Some(by);
         }
     }
     (fields, title_by.or(company_by))
+}
+
+/// Whether two readings of a name can be of the same posting.
+fn agree(known: &Option<String>, other: &Option<String>) -> bool {
+    match (known, other) {
+        (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
+        _ => true,
+    }
 }
 
 /// The posting's own absolute http(s) link, else the given URL, without

@@ -310,7 +310,7 @@ fn yearly(amount: f64, factor: f64) -> Option<i64> {
 /// The date of `validThrough` in the user's time zone (UTC when the zone is
 /// unknown). A date alone, or a date and time without an offset, keeps the
 /// date as written.
-pub(super) fn deadline(raw: &str, timezone: &str) -> Option<Date> {
+fn deadline(raw: &str, timezone: &str) -> Option<Date> {
     let raw = raw.trim();
     let date = if let Ok(instant) = raw.parse::<jiff::Timestamp>() {
         let zone = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -233,6 +233,38 @@ fn a_url_alone_gives_the_url_and_its_source_and_nothing_else() {
 }
 
 #[test]
+fn text_pasted_where_html_was_expected_is_read_as_text() {
+    let source = Source {
+        html: Some("Senior Engineer at Acme\nBerlin"),
+        ..Source::default()
+    };
+    let captured = extract(&source, "UTC");
+    assert_eq!(captured.found_by, Some(FoundBy::Text));
+    assert_eq!(captured.fields.title.as_deref(), Some("Senior Engineer"));
+    assert_eq!(captured.fields.company.as_deref(), Some("Acme"));
+}
+
+#[test]
+fn a_later_method_fills_a_missing_company_only_when_it_read_the_same_job() {
+    let html = r#"<script type="application/ld+json">{"@type": "JobPosting", "title": "Analyst"}</script>"#;
+    let with_text = |text| {
+        let source = Source {
+            html: Some(html),
+            text: Some(text),
+            ..Source::default()
+        };
+        extract(&source, "UTC")
+    };
+    let same_job = with_text("Analyst at Globex");
+    assert_eq!(same_job.found_by, Some(FoundBy::JsonLd));
+    assert_eq!(same_job.fields.title.as_deref(), Some("Analyst"));
+    assert_eq!(same_job.fields.company.as_deref(), Some("Globex"));
+    let other_job = with_text("Data Scientist at Globex");
+    assert_eq!(other_job.fields.title.as_deref(), Some("Analyst"));
+    assert_eq!(other_job.fields.company, None);
+}
+
+#[test]
 fn found_by_serializes_in_kebab_case() {
     let names: Vec<Value> = [
         FoundBy::JsonLd,

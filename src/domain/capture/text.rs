@@ -82,7 +82,7 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 /// Plain text of one element and everything inside it (see [`html_to_text`]).
-pub(super) fn element_text(element: ElementRef<'_>) -> String {
+fn element_text(element: ElementRef<'_>) -> String {
     let mut writer = TextWriter::default();
     // Counts the open dropped elements around the current node; the walk is
     // by edges, not recursion, so a deeply nested page cannot exhaust the stack.
@@ -196,7 +196,7 @@ impl TextWriter {
 }
 
 /// Whether `s` holds at least one tag of common HTML.
-pub(super) fn looks_like_html(s: &str) -> bool {
+fn looks_like_html(s: &str) -> bool {
     s.match_indices('<').any(|(i, _)| {
         let rest = s[i + 1..].strip_prefix('/').unwrap_or(&s[i + 1..]);
         let name_len = rest
@@ -211,7 +211,7 @@ pub(super) fn looks_like_html(s: &str) -> bool {
 
 /// `s` with character references (`&amp;`, `&#39;`, `&eacute;`) decoded and
 /// nothing else changed.
-pub(super) fn decode_entities(s: &str) -> String {
+fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }
@@ -251,7 +251,7 @@ pub(super) fn description_text(raw: &str) -> Option<String> {
 
 /// Plain text with its lines kept: each line's whitespace collapsed, runs of
 /// blank lines one blank line, none at the start or end.
-pub(super) fn tidy_lines(s: &str) -> String {
+fn tidy_lines(s: &str) -> String {
     let mut out = String::new();
     let mut blank = false;
     for line in s.lines() {
@@ -270,7 +270,7 @@ pub(super) fn tidy_lines(s: &str) -> String {
 }
 
 /// Words separated by one space; control characters dropped.
-pub(super) fn collapse_whitespace(s: &str) -> String {
+fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
