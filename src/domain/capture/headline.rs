@@ -3,6 +3,7 @@
 //! such as "Senior Engineer at Acme". When the shape is unclear, the company
 //! stays unknown.
 
+use super::link::Address;
 use super::text::one_line;
 
 /// What separates a title from a company or a site name in a page title.
@@ -161,7 +162,7 @@ fn segments(s: &str) -> Vec<&str> {
 /// segment ("Senior Engineer - Acme"), else "… at Acme" or LinkedIn's
 /// "Acme hiring … in …"; with three segments or more it stays unknown. On a
 /// job board's page a title without a company is not taken at all.
-pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
+pub(super) fn from_page_title(raw: &str, site_name: Option<&str>, address: &Address) -> Headline {
     let Some(line) = one_line(raw) else {
         return Headline::default();
     };
@@ -172,7 +173,12 @@ pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
             || is_generic(part)
             || site_name.is_some_and(|site| !key(site).is_empty() && key(part) == key(site))
     };
-    let mut on_job_board = site_name.is_some_and(is_job_board);
+    let mut on_job_board = address.board || site_name.is_some_and(is_job_board);
+    // LinkedIn's "Title - Company | LinkedIn": the board's name after a bar,
+    // the company before it. ("Title - Berlin - Indeed.com" is not that.)
+    let company_before_bar = line
+        .rsplit_once(" | ")
+        .is_some_and(|(_, tail)| is_site(tail.trim()));
     while parts.len() > 1 && parts.last().is_some_and(|p| is_site(p)) {
         on_job_board |= parts.last().is_some_and(|p| is_job_board(p));
         parts.pop();
@@ -188,9 +194,21 @@ pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
             Some((title, company)) => (title, Some(company)),
             None => (only.to_string(), site_company),
         },
+        // An applicant tracking system's address names the employer: the
+        // segment that is that name is the company, whichever comes first.
+        [first, second] if names_employer(address, first) => {
+            (second.to_string(), company_name(first))
+        }
+        [title, second] if names_employer(address, second) => {
+            (title.to_string(), company_name(second))
+        }
         [title, second] => (
             title.to_string(),
-            site_company.or_else(|| company_name(second)),
+            site_company.or_else(|| {
+                (!on_job_board || company_before_bar)
+                    .then(|| company_name(second))
+                    .flatten()
+            }),
         ),
         [title, ..] => (title.to_string(), site_company),
     };
@@ -208,6 +226,14 @@ pub(super) fn from_page_title(raw: &str, site_name: Option<&str>) -> Headline {
         title: Some(title),
         company,
     }
+}
+
+/// Whether a title segment is the employer the page's address names.
+fn names_employer(address: &Address, segment: &str) -> bool {
+    address.employer.as_deref().is_some_and(|employer| {
+        let (e, s) = (key(employer), key(segment));
+        !e.is_empty() && e == s
+    })
 }
 
 /// "Senior Engineer at Acme" or LinkedIn's "Acme hiring Senior Engineer in
@@ -287,6 +313,36 @@ mod tests {
     }
 
     #[test]
+    fn an_ats_address_says_which_segment_is_the_employer_and_boards_stay_unclear() {
+        let at = |url: &str| super::super::link::address(Some(url));
+        let lever = at("https://jobs.lever.co/acme/1234");
+        assert_eq!(
+            from_page_title("Acme - Senior Backend Engineer", None, &lever),
+            headline("Senior Backend Engineer", Some("Acme"))
+        );
+        assert_eq!(
+            from_page_title("Senior Backend Engineer - Acme", None, &lever),
+            headline("Senior Backend Engineer", Some("Acme"))
+        );
+        // Neither segment is the employer on an ATS page: unclear, nothing.
+        assert_eq!(
+            from_page_title("Globex - Senior Backend Engineer", None, &lever),
+            Headline::default()
+        );
+        // Indeed's "Title - Location - Indeed.com": the second part is no company.
+        let indeed = at("https://www.indeed.com/viewjob?jk=abc");
+        assert_eq!(
+            from_page_title("Data Engineer - Berlin - Indeed.com", None, &indeed),
+            Headline::default()
+        );
+        let linkedin = at("https://www.linkedin.com/jobs/view/1/");
+        assert_eq!(
+            from_page_title("Senior Engineer - Acme | LinkedIn", None, &linkedin),
+            headline("Senior Engineer", Some("Acme"))
+        );
+    }
+
+    #[test]
     fn page_titles_lose_the_job_board_and_split_into_title_and_company() {
         let cases = [
             (
@@ -331,7 +387,11 @@ mod tests {
             ),
         ];
         for (title, site, expected) in cases {
-            assert_eq!(from_page_title(title, site), expected, "{title}");
+            assert_eq!(
+                from_page_title(title, site, &Address::default()),
+                expected,
+                "{title}"
+            );
         }
     }
 
@@ -345,7 +405,11 @@ mod tests {
             ),
             ("Platform Engineer", Some("Glassdoor")),
         ] {
-            assert_eq!(from_page_title(title, site), Headline::default(), "{title}");
+            assert_eq!(
+                from_page_title(title, site, &Address::default()),
+                Headline::default(),
+                "{title}"
+            );
         }
     }
 
@@ -353,7 +417,7 @@ mod tests {
     fn generic_page_titles_name_no_job() {
         for title in ["Careers", "Careers at Acme", "Jobs | Acme", "LinkedIn", ""] {
             assert_eq!(
-                from_page_title(title, Some("Acme")),
+                from_page_title(title, Some("Acme"), &Address::default()),
                 Headline::default(),
                 "{title}"
             );

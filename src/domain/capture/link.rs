@@ -75,9 +75,117 @@ pub fn source_name(url: &str) -> Option<String> {
     Some(named.map_or(host, |(_, name)| (*name).to_owned()))
 }
 
+/// What a posting's address says about its page title: whether it is a job
+/// board's or an applicant tracking system's page, and the employer's name
+/// as such systems put it in their addresses (`jobs.lever.co/acme`,
+/// `acme.wd5.myworkdayjobs.com`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Address {
+    pub(super) board: bool,
+    pub(super) employer: Option<String>,
+}
+
+/// Hosts whose first path segment names the employer.
+const EMPLOYER_IN_PATH: [&str; 6] = [
+    "greenhouse.io",
+    "lever.co",
+    "ashbyhq.com",
+    "workable.com",
+    "smartrecruiters.com",
+    "wellfound.com",
+];
+
+/// Hosts whose first label names the employer.
+const EMPLOYER_IN_HOST: [&str; 6] = [
+    "myworkdayjobs.com",
+    "recruitee.com",
+    "bamboohr.com",
+    "teamtailor.com",
+    "breezy.hr",
+    "personio.de",
+];
+
+/// Job boards beyond the named sources: their pages' titles are theirs.
+const OTHER_BOARDS: [&str; 6] = [
+    "glassdoor.com",
+    "ziprecruiter.com",
+    "monster.com",
+    "stepstone.de",
+    "dice.com",
+    "simplyhired.com",
+];
+
+fn within(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|sub| sub.ends_with('.'))
+}
+
+pub(super) fn address(url: Option<&str>) -> Address {
+    let Some(parsed) = url.and_then(|u| url::Url::parse(u.trim()).ok()) else {
+        return Address::default();
+    };
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let board = SOURCES.iter().any(|(domain, _)| within(&host, domain))
+        || OTHER_BOARDS.iter().any(|d| within(&host, d))
+        || EMPLOYER_IN_PATH
+            .iter()
+            .chain(&EMPLOYER_IN_HOST)
+            .any(|d| within(&host, d));
+    let from_path = EMPLOYER_IN_PATH
+        .iter()
+        .any(|d| within(&host, d))
+        .then(|| {
+            parsed
+                .path_segments()?
+                .find(|s| !s.is_empty())
+                .map(str::to_owned)
+        })
+        .flatten();
+    let from_host = EMPLOYER_IN_HOST
+        .iter()
+        .find(|d| host.ends_with(&format!(".{d}")))
+        .and_then(|_| host.split('.').next().map(str::to_owned));
+    Address {
+        board,
+        employer: from_path.or(from_host),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ats_address_names_the_employer_and_a_board_is_a_board() {
+        let cases = [
+            ("https://jobs.lever.co/acme/1234", true, Some("acme")),
+            (
+                "https://boards.greenhouse.io/acme-robotics/jobs/1",
+                true,
+                Some("acme-robotics"),
+            ),
+            (
+                "https://acme.wd5.myworkdayjobs.com/en-US/External/job/1",
+                true,
+                Some("acme"),
+            ),
+            ("https://www.indeed.com/viewjob?jk=1", true, None),
+            ("https://www.glassdoor.com/job-listing/x", true, None),
+            ("https://careers.acme.com/jobs/1", false, None),
+        ];
+        for (url, board, employer) in cases {
+            let a = address(Some(url));
+            assert_eq!(a.board, board, "{url}");
+            assert_eq!(a.employer.as_deref(), employer, "{url}");
+        }
+        assert_eq!(address(None), Address::default());
+    }
 
     #[test]
     fn only_utm_parameters_are_removed_and_the_rest_stays_as_given() {

@@ -4,6 +4,7 @@
 use scraper::{ElementRef, Html};
 
 use super::headline::{from_page_title, Headline};
+use super::link::Address;
 use super::text::description_text;
 use super::CapturedFields;
 
@@ -23,9 +24,9 @@ struct MetaTags {
 
 /// Title and company from the page's titles, and its meta description as
 /// the job description. `None` unless a job title is found.
-pub(super) fn read(page: &Html) -> Option<CapturedFields> {
+pub(super) fn read(page: &Html, url: Option<&str>) -> Option<CapturedFields> {
     let tags = MetaTags::read(page);
-    let headline = tags.headline();
+    let headline = tags.headline(&super::link::address(url));
     headline.title.as_ref()?;
     let description = [
         &tags.og_description,
@@ -81,12 +82,12 @@ impl MetaTags {
 
     /// The first page title that names both a job and a company, else the
     /// first that names a job.
-    fn headline(&self) -> Headline {
+    fn headline(&self, address: &Address) -> Headline {
         let site = self.site_name.as_deref();
         let candidates: Vec<Headline> = [&self.og_title, &self.twitter_title, &self.title]
             .into_iter()
             .flatten()
-            .map(|t| from_page_title(t, site))
+            .map(|t| from_page_title(t, site, address))
             .filter(|h| h.title.is_some())
             .collect();
         let complete = candidates.iter().position(|h| h.company.is_some());
@@ -115,7 +116,7 @@ mod tests {
                <meta name="description" content="Acme is hiring.">
                <meta property="og:description" content="Join Acme &amp; build."></head>"#,
         );
-        let found = read(&page).expect("a title");
+        let found = read(&page, None).expect("a title");
         assert_eq!(found.title.as_deref(), Some("Senior Engineer"));
         assert_eq!(found.company.as_deref(), Some("Acme"));
         assert_eq!(found.job_description.as_deref(), Some("Join Acme & build."));
@@ -127,6 +128,6 @@ mod tests {
             r#"<head><title>Careers</title><meta property="og:site_name" content="Acme"></head>
                <body><svg><title>Senior Engineer at Acme</title></svg></body>"#,
         );
-        assert!(read(&page).is_none());
+        assert!(read(&page, None).is_none());
     }
 }

@@ -135,7 +135,7 @@ pub fn extract(source: &Source<'_>, timezone: &str) -> Captured {
             FoundBy::Microdata,
             page.and_then(|p| microdata::read(p, timezone)),
         ),
-        (FoundBy::Meta, page.and_then(meta::read)),
+        (FoundBy::Meta, page.and_then(|p| meta::read(p, source.url))),
         (FoundBy::Text, pasted_text(source).and_then(from_text)),
     ];
     let (mut fields, found_by) = combine(found);
