@@ -2099,3 +2099,31 @@ async fn without_javascript_the_new_application_page_hides_the_paste_box_and_sti
     b.add_application("Acme", "Rust engineer", "applied").await;
     b.quit().await;
 }
+
+#[actix_web::test]
+async fn signing_in_on_the_way_keeps_what_the_bookmarklet_sent() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.click("form[action='/auth/logout'] button").await;
+    b.wait_for("Sign in").await;
+    let payload = crate::capture_pages::bookmarklet_payload(
+        "https://jobs.example.com/postings/42",
+        "Backend Engineer - Zürich Robotik AG",
+        &[POSTING_LD],
+        "",
+    );
+
+    b.goto(&format!("/capture#{payload}")).await;
+    b.wait_for("Sign in").await;
+    assert_eq!(b.path().await, "/auth/login");
+    b.fill("email", "ada@example.com").await;
+    b.fill("password", "correct horse battery").await;
+    b.click("main form button[type=submit]").await;
+
+    b.wait_until_count("#capture-status[data-found-by='json-ld']", 1)
+        .await;
+    assert_eq!(b.path().await, "/capture");
+    assert_eq!(b.form_values().await, filled_from_posting());
+    b.quit().await;
+}
