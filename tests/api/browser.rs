@@ -1722,6 +1722,15 @@ fn filled_from_posting() -> Value {
 }
 
 impl Browser {
+    /// A field's value, asked of the page.
+    async fn value_of(&self, id: &str) -> Value {
+        self.js(
+            "return document.getElementById(arguments[0]).value",
+            vec![json!(id)],
+        )
+        .await
+    }
+
     /// Puts `text` in a field at once, as pasting does.
     async fn paste(&self, id: &str, text: &str) {
         self.js(
@@ -2125,5 +2134,61 @@ async fn signing_in_on_the_way_keeps_what_the_bookmarklet_sent() {
         .await;
     assert_eq!(b.path().await, "/capture");
     assert_eq!(b.form_values().await, filled_from_posting());
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn pasted_text_fills_the_form_and_too_large_or_too_many_captures_are_said_beside_the_box() {
+    let app = spawn_app_with(&[("captures_per_hour", "1")]).await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.goto("/applications/new").await;
+
+    // Plain text: "Title at Company" on the first line.
+    b.paste(
+        "capture-source",
+        "Senior Engineer at Acme\nWe build rockets. Apply by Friday.",
+    )
+    .await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-status[data-found-by='text']", 1)
+        .await;
+    let status = b.text_of("#capture-status").await;
+    assert!(status.contains("from the page’s text"), "{status}");
+    assert_eq!(b.value_of("f-title").await, "Senior Engineer");
+    assert_eq!(b.value_of("f-company").await, "Acme");
+    assert_eq!(
+        b.value_of("f-salary_currency").await,
+        "USD",
+        "left as it was"
+    );
+    assert_eq!(b.count("#f-salary_currency-captured").await, 0);
+
+    // Over 5 MB: refused in the page, beside the box.
+    b.paste("capture-source", &"a".repeat(5 * 1024 * 1024 + 1))
+        .await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-source-error:not([hidden])", 1)
+        .await;
+    assert!(b
+        .text_of("#capture-source-error")
+        .await
+        .contains("too large"));
+
+    // The hour's captures used up: said in the section, with when to retry.
+    b.paste("capture-source", "Data Engineer at Globex").await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-error:not([hidden])", 1).await;
+    let error = b.text_of("#capture-error").await;
+    assert!(
+        error.contains("Too many captures in the last hour"),
+        "{error}"
+    );
+    assert_eq!(b.count("#capture-source-error:not([hidden])").await, 0);
+    assert_eq!(
+        b.value_of("f-company").await,
+        "Acme",
+        "the form is untouched"
+    );
     b.quit().await;
 }
