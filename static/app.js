@@ -289,4 +289,16 @@
   document.querySelectorAll("[data-copy]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+
+  // Signing in on the way to /capture: what the bookmarklet sent after the
+  // "#" (never sent to the server) follows the form, and the redirect after
+  // it, back to the capture page.
+  if (window.location.hash.length > 1) {
+    document.querySelectorAll('form input[name="next"][value="/capture"]').forEach(function (next) {
+      next.form.setAttribute("action", next.form.getAttribute("action").split("#")[0] + window.location.hash);
+    });
+    document.querySelectorAll('a[href^="/auth/register?next=%2Fcapture"]').forEach(function (link) {
+      link.setAttribute("href", link.getAttribute("href").split("#")[0] + window.location.hash);
+    });
+  }
 })();

@@ -13,7 +13,7 @@ use thirtyfour::common::command::{Command as DriverCommand, ExtensionCommand};
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// A chromedriver process for one test, and the browser session it drives.
 struct Browser {
@@ -1687,5 +1687,508 @@ async fn without_javascript_the_import_page_says_it_needs_it() {
     let text = b.text_of("main").await;
     assert!(text.contains("The import needs JavaScript"), "{text}");
     b.screenshot_now("import-nojs").await;
+    b.quit().await;
+}
+
+/// A job posting's structured data, as a page carries it (JSON-LD).
+const POSTING_LD: &str = r#"{"@context": "https://schema.org", "@type": "JobPosting",
+ "title": "Backend Engineer", "hiringOrganization": {"@type": "Organization", "name": "Zürich Robotik AG"},
+ "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "Zürich", "addressCountry": "CH"}},
+ "jobLocationType": "TELECOMMUTE",
+ "baseSalary": {"@type": "MonetaryAmount", "currency": "CHF",
+   "value": {"@type": "QuantitativeValue", "minValue": 9000, "maxValue": 10000, "unitText": "MONTH"}},
+ "validThrough": "2026-12-31", "employmentType": "FULL_TIME",
+ "url": "https://jobs.example.com/postings/42?utm_source=newsletter",
+ "description": "<p>Build <b>robots</b> that sort parcels.</p><ul><li>Rust</li><li>PostgreSQL</li></ul>"}"#;
+
+/// The posting's page source, as a person would copy it.
+fn posting_page() -> String {
+    format!(
+        "<!doctype html><html><head><title>Backend Engineer - Zürich Robotik AG</title>\n\
+         <script type=\"application/ld+json\">{POSTING_LD}</script></head>\n\
+         <body><h1>Backend Engineer</h1><p>Build robots that sort parcels.</p></body></html>"
+    )
+}
+
+/// The form's fields as capture fills them from `POSTING_LD`.
+fn filled_from_posting() -> Value {
+    json!({
+        "f-company": "Zürich Robotik AG", "f-title": "Backend Engineer", "f-location": "Zürich, CH",
+        "f-work_mode": "remote", "f-salary_min": "108000", "f-salary_max": "120000",
+        "f-salary_currency": "CHF", "f-deadline": "2026-12-31",
+        "f-url": "https://jobs.example.com/postings/42", "f-source": "jobs.example.com",
+        "f-tags": "full-time", "f-status": "wishlist",
+    })
+}
+
+impl Browser {
+    /// A field's value, asked of the page.
+    async fn value_of(&self, id: &str) -> Value {
+        self.js(
+            "return document.getElementById(arguments[0]).value",
+            vec![json!(id)],
+        )
+        .await
+    }
+
+    /// Puts `text` in a field at once, as pasting does.
+    async fn paste(&self, id: &str, text: &str) {
+        self.js(
+            "var e = document.getElementById(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![json!(id), json!(text)],
+        )
+        .await;
+    }
+
+    /// The values of the new-application form's fields that
+    /// `filled_from_posting` names, by id.
+    async fn form_values(&self) -> Value {
+        let ids: Vec<String> = filled_from_posting()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        self.js(
+            "var out = {}; arguments[0].forEach(function (id) { out[id] = document.getElementById(id).value; }); return out;",
+            vec![json!(ids)],
+        )
+        .await
+    }
+
+    /// An application as the API returns it, asked by the page's session.
+    async fn application(&self, id: &str) -> Value {
+        self.js(
+            "return fetch('/api/v1/applications/' + arguments[0], {credentials: 'same-origin'}).then(function (r) { return r.json(); })",
+            vec![json!(id)],
+        )
+        .await
+    }
+
+    /// Presses the form's own button and answers the new application's id
+    /// (from the page it lands on).
+    async fn add_captured(&self, company: &str) -> String {
+        self.click("#application-form button[type=submit]").await;
+        self.wait_for(&format!("Added {company}")).await;
+        let path = self.path().await;
+        path.strip_prefix("/applications/").unwrap().to_owned()
+    }
+}
+
+/// The application Save made holds what the posting gave.
+fn assert_saved_from_posting(app: &Value) {
+    assert_eq!(app["company"], "Zürich Robotik AG", "{app}");
+    assert_eq!(app["title"], "Backend Engineer");
+    assert_eq!(app["location"], "Zürich, CH");
+    assert_eq!(app["work_mode"], "remote");
+    assert_eq!(app["salary_min"], 108000);
+    assert_eq!(app["salary_max"], 120000);
+    assert_eq!(app["salary_currency"], "CHF");
+    assert_eq!(app["deadline"], "2026-12-31");
+    assert_eq!(app["url"], "https://jobs.example.com/postings/42");
+    assert_eq!(app["source"], "jobs.example.com");
+    assert_eq!(app["tags"], json!(["full-time"]));
+    assert_eq!(app["status"], "wishlist");
+    let description = app["job_description"].as_str().unwrap();
+    assert!(
+        description.contains("Build robots that sort parcels."),
+        "{description}"
+    );
+    assert!(description.contains("PostgreSQL"), "{description}");
+}
+
+#[actix_web::test]
+async fn a_posting_pasted_on_the_new_application_page_fills_the_form_and_is_saved_only_by_add() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.goto("/applications/new").await;
+
+    // Nothing pasted, then a link alone (this server does not fetch pages):
+    // each time the message stands beside the input it is about.
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-source-error:not([hidden])", 1)
+        .await;
+    b.fill("capture-url", "https://jobs.example.com/postings/42")
+        .await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-url-error:not([hidden])", 1)
+        .await;
+    let error = b.text_of("#capture-url-error").await;
+    assert!(
+        error.contains("Paste the page’s text or source below too"),
+        "{error}"
+    );
+    assert_eq!(b.count("#capture-source-error:not([hidden])").await, 0);
+
+    // The page's source pasted: the form is filled and each field marked.
+    b.paste("capture-source", &posting_page()).await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-status[data-found-by='json-ld']", 1)
+        .await;
+    assert_eq!(b.count("#capture-url-error:not([hidden])").await, 0);
+    let status = b.text_of("#capture-status").await;
+    assert!(
+        status.contains("from the page’s structured data (JSON-LD)"),
+        "{status}"
+    );
+    assert_eq!(b.form_values().await, filled_from_posting());
+    let description = b
+        .js(
+            "return document.getElementById('f-job_description').value",
+            Vec::new(),
+        )
+        .await;
+    assert!(description
+        .as_str()
+        .unwrap()
+        .contains("Build robots that sort parcels."));
+    assert_eq!(b.count(".field.captured").await, 12);
+    assert_eq!(b.text_of("#f-company-captured").await, "From the posting");
+    let described = b
+        .js(
+            "return document.getElementById('f-company').getAttribute('aria-describedby')",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(described, "f-company-captured");
+    assert_eq!(b.count("#capture-duplicate:not([hidden])").await, 0);
+    assert_eq!(b.count_applications().await, 0, "nothing saved yet");
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "the filled form in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.screenshots_now("capture-paste-filled").await;
+
+    // Add application: the application page, with the posting's fields.
+    let id = b.add_captured("Zürich Robotik AG").await;
+    let page = b.text_of("main").await;
+    assert!(page.contains("Backend Engineer"), "{page}");
+    assert_saved_from_posting(&b.application(&id).await);
+    assert_eq!(b.count_applications().await, 1);
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn the_bookmarklets_payload_opens_the_capture_page_with_the_form_filled() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    let payload = crate::capture_pages::bookmarklet_payload(
+        "https://jobs.example.com/postings/42?utm_source=newsletter",
+        "Backend Engineer - Zürich Robotik AG",
+        &[POSTING_LD],
+        "Build robots that sort parcels ✓",
+    );
+
+    b.goto(&format!("/capture#{payload}")).await;
+
+    b.wait_until_count("#capture-status[data-found-by='json-ld']", 1)
+        .await;
+    assert_eq!(b.form_values().await, filled_from_posting());
+    assert_eq!(b.count(".field.captured").await, 12);
+    assert_eq!(b.count("#capture-error:not([hidden])").await, 0);
+    // The payload is gone from the address bar.
+    let url = b.d().current_url().await.unwrap();
+    assert_eq!(url.path(), "/capture");
+    assert_eq!(url.fragment(), None);
+    assert_eq!(b.count_applications().await, 0, "nothing saved yet");
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "the capture page in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.screenshots_now("capture-bookmarklet-filled").await;
+
+    let id = b.add_captured("Zürich Robotik AG").await;
+    assert_saved_from_posting(&b.application(&id).await);
+
+    // A payload that is not one, then none at all (a reload): a clear
+    // message and the empty form.
+    b.goto("/capture#not*base64").await;
+    b.wait_until_count("#capture-error:not([hidden])", 1).await;
+    let error = b.text_of("#capture-error").await;
+    assert!(error.contains("could not be read"), "{error}");
+    assert_eq!(b.count(".field.captured").await, 0);
+    b.d().refresh().await.unwrap();
+    b.wait_until_count("#capture-error:not([hidden])", 1).await;
+    let error = b.text_of("#capture-error").await;
+    assert!(
+        error.contains("Nothing came from the bookmarklet"),
+        "{error}"
+    );
+    let company = b.d().find(By::Id("f-company")).await.unwrap();
+    assert_eq!(company.value().await.unwrap().as_deref(), Some(""));
+    b.screenshot_now("capture-bookmarklet-missing").await;
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn a_captured_posting_already_added_shows_the_duplicate_with_its_link() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    let ids = b
+        .seed(&[json!({
+            "company": "Zürich Robotik AG", "title": "Backend Engineer", "status": "applied",
+            "url": "https://jobs.example.com/postings/42",
+        })])
+        .await;
+    let payload = crate::capture_pages::bookmarklet_payload(
+        "https://jobs.example.com/postings/42",
+        "Backend Engineer - Zürich Robotik AG",
+        &[POSTING_LD],
+        "",
+    );
+
+    b.goto(&format!("/capture#{payload}")).await;
+
+    b.wait_until_count("#capture-duplicate:not([hidden])", 1)
+        .await;
+    let link = b.d().find(By::Css("#capture-duplicate a")).await.unwrap();
+    assert_eq!(
+        link.attr("href").await.unwrap(),
+        Some(format!("/applications/{}", ids[0]))
+    );
+    assert_eq!(
+        link.text().await.unwrap(),
+        "Zürich Robotik AG — Backend Engineer"
+    );
+    let warning = b.text_of("#capture-duplicate").await;
+    assert!(warning.contains("(applied)"), "{warning}");
+    b.part_screenshots("#capture", "capture-duplicate").await;
+    link.click().await.unwrap();
+    b.wait_for("Backend Engineer").await;
+    assert_eq!(b.path().await, format!("/applications/{}", ids[0]));
+    assert_eq!(b.count_applications().await, 1, "nothing added");
+    b.quit().await;
+}
+
+/// A job site on loopback with one posting page (`/job`).
+async fn posting_site() -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    let server = HttpServer::new(|| {
+        App::new().route(
+            "/job",
+            web::get().to(|| async {
+                let page = format!(
+                    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Backend Engineer - Zürich Robotik AG</title>\n\
+                     <script type=\"application/ld+json\">{}</script></head>\n\
+                     <body><h1>Backend Engineer</h1><p id=\"pitch\">Build robots that sort parcels.</p></body></html>",
+                    POSTING_LD.replace(
+                        "\"url\": \"https://jobs.example.com/postings/42?utm_source=newsletter\",\n",
+                        ""
+                    )
+                );
+                HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(page)
+            }),
+        )
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let port = server.addrs()[0].port();
+    let running = server.run();
+    let handle = running.handle();
+    actix_web::rt::spawn(running);
+    (format!("http://127.0.0.1:{port}"), handle)
+}
+
+#[actix_web::test]
+async fn the_bookmarklet_from_settings_does_nothing_here_and_captures_a_posting_on_a_job_site() {
+    // The server's public address is where the test browser reaches it.
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://127.0.0.1:{port}");
+    let app = spawn_app_with(&[("listen", &listen), ("public_url", &public)]).await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.goto("/settings#capture").await;
+    let link = b.d().find(By::Css("a.bookmarklet")).await.unwrap();
+    let href = link.attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("javascript:"), "{href}");
+    assert!(link.attr("onclick").await.unwrap().is_none());
+
+    // Clicked here, it only says where it belongs.
+    b.click("a.bookmarklet").await;
+    b.wait_until_count("#bookmarklet-note:not([hidden])", 1)
+        .await;
+    assert_eq!(b.d().windows().await.unwrap().len(), 1);
+    assert_eq!(b.path().await, "/settings");
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "settings in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.part_screenshots("#capture", "settings-capture").await;
+
+    // On a job posting, with its pitch selected: the bookmark opens this
+    // server in a new tab with the form filled.
+    let (site, site_handle) = posting_site().await;
+    b.d().goto(format!("{site}/job")).await.unwrap();
+    b.js(
+        "var r = document.createRange(); r.selectNodeContents(document.getElementById('pitch')); var s = getSelection(); s.removeAllRanges(); s.addRange(r);",
+        Vec::new(),
+    )
+    .await;
+    let code = b
+        .js(
+            "return decodeURIComponent(arguments[0].slice('javascript:'.length))",
+            vec![json!(href)],
+        )
+        .await;
+    b.d()
+        .execute(code.as_str().unwrap(), Vec::new())
+        .await
+        .unwrap();
+    let mut windows = Vec::new();
+    for _ in 0..100 {
+        windows = b.d().windows().await.unwrap();
+        if windows.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(windows.len(), 2, "the bookmarklet opened a tab");
+    let job_tab = b.d().window().await.unwrap();
+    let tab = windows.into_iter().find(|w| *w != job_tab).unwrap();
+    b.d().switch_to_window(tab).await.unwrap();
+    b.wait_until_count("#capture-status[data-found-by='json-ld']", 1)
+        .await;
+    let url = b.d().current_url().await.unwrap();
+    assert_eq!(url.as_str(), format!("{public}/capture"));
+    let mut expected = filled_from_posting();
+    expected["f-url"] = json!(format!("{site}/job"));
+    expected["f-source"] = json!("127.0.0.1");
+    assert_eq!(b.form_values().await, expected);
+    let id = b.add_captured("Zürich Robotik AG").await;
+    let saved = b.application(&id).await;
+    assert_eq!(saved["url"], format!("{site}/job"));
+    assert_eq!(saved["salary_min"], 108000);
+    site_handle.stop(false).await;
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn without_javascript_the_new_application_page_hides_the_paste_box_and_still_adds() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, false).await;
+    b.sign_up("bob@example.com").await;
+    b.goto("/applications/new").await;
+    let text = b.text_of("#capture").await;
+    assert!(
+        text.contains("With JavaScript on, this form can be filled from a job posting"),
+        "{text}"
+    );
+    assert_eq!(
+        b.count("#capture-source").await,
+        1,
+        "in the page, not shown"
+    );
+    assert!(!b
+        .d()
+        .find(By::Id("capture-source"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    b.add_application("Acme", "Rust engineer", "applied").await;
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn signing_in_on_the_way_keeps_what_the_bookmarklet_sent() {
+    let app = spawn_app().await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.click("form[action='/auth/logout'] button").await;
+    b.wait_for("Sign in").await;
+    let payload = crate::capture_pages::bookmarklet_payload(
+        "https://jobs.example.com/postings/42",
+        "Backend Engineer - Zürich Robotik AG",
+        &[POSTING_LD],
+        "",
+    );
+
+    b.goto(&format!("/capture#{payload}")).await;
+    b.wait_for("Sign in").await;
+    assert_eq!(b.path().await, "/auth/login");
+    b.fill("email", "ada@example.com").await;
+    b.fill("password", "correct horse battery").await;
+    b.click("main form button[type=submit]").await;
+
+    b.wait_until_count("#capture-status[data-found-by='json-ld']", 1)
+        .await;
+    assert_eq!(b.path().await, "/capture");
+    assert_eq!(b.form_values().await, filled_from_posting());
+    b.quit().await;
+}
+
+#[actix_web::test]
+async fn pasted_text_fills_the_form_and_too_large_or_too_many_captures_are_said_beside_the_box() {
+    let app = spawn_app_with(&[("captures_per_hour", "1")]).await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.goto("/applications/new").await;
+
+    // Plain text: "Title at Company" on the first line.
+    b.paste(
+        "capture-source",
+        "Senior Engineer at Acme\nWe build rockets. Apply by Friday.",
+    )
+    .await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-status[data-found-by='text']", 1)
+        .await;
+    let status = b.text_of("#capture-status").await;
+    assert!(status.contains("from the page’s text"), "{status}");
+    assert_eq!(b.value_of("f-title").await, "Senior Engineer");
+    assert_eq!(b.value_of("f-company").await, "Acme");
+    assert_eq!(
+        b.value_of("f-salary_currency").await,
+        "USD",
+        "left as it was"
+    );
+    assert_eq!(b.count("#f-salary_currency-captured").await, 0);
+
+    // Over 5 MB: refused in the page, beside the box.
+    b.paste("capture-source", &"a".repeat(5 * 1024 * 1024 + 1))
+        .await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-source-error:not([hidden])", 1)
+        .await;
+    assert!(b
+        .text_of("#capture-source-error")
+        .await
+        .contains("too large"));
+
+    // The hour's captures used up: said in the section, with when to retry.
+    b.paste("capture-source", "Data Engineer at Globex").await;
+    b.click("#capture-fill").await;
+    b.wait_until_count("#capture-error:not([hidden])", 1).await;
+    let error = b.text_of("#capture-error").await;
+    assert!(
+        error.contains("Too many captures in the last hour"),
+        "{error}"
+    );
+    assert_eq!(b.count("#capture-source-error:not([hidden])").await, 0);
+    assert_eq!(
+        b.value_of("f-company").await,
+        "Acme",
+        "the form is untouched"
+    );
     b.quit().await;
 }

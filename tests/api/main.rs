@@ -13,6 +13,7 @@ mod backup;
 mod browser;
 mod calendar;
 mod capture;
+mod capture_pages;
 mod cli;
 mod concurrency;
 mod csv;

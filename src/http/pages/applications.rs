@@ -269,6 +269,23 @@ pub async fn board(
     )
 }
 
+/// How a posting can fill the new-application form: pasted into the
+/// section above it, or sent by the bookmarklet to `/capture`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureFrom {
+    Paste,
+    Bookmarklet,
+}
+
+impl CaptureFrom {
+    fn as_str(self) -> &'static str {
+        match self {
+            CaptureFrom::Paste => "paste",
+            CaptureFrom::Bookmarklet => "bookmarklet",
+        }
+    }
+}
+
 fn render_form(
     state: &AppState,
     req: &HttpRequest,
@@ -276,8 +293,11 @@ fn render_form(
     status: StatusCode,
     values: HashMap<String, String>,
     errors: HashMap<String, String>,
+    capture: CaptureFrom,
 ) -> Result<HttpResponse> {
-    let ctx = context! { values => values, errors => errors, choices => choices() };
+    let ctx = context! {
+        values => values, errors => errors, choices => choices(), capture => capture.as_str(),
+    };
     render_page(
         state,
         req,
@@ -289,24 +309,36 @@ fn render_form(
     )
 }
 
-/// `GET /applications/new`.
-pub async fn new_form(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    req: HttpRequest,
+/// The empty new-application form (a wishlist item in US dollars until
+/// changed).
+pub(super) fn render_new_form(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    capture: CaptureFrom,
 ) -> Result<HttpResponse> {
     let values = HashMap::from([
         ("status".to_owned(), "wishlist".to_owned()),
         ("salary_currency".to_owned(), "USD".to_owned()),
     ]);
     render_form(
-        &state,
-        &req,
-        &viewer,
+        state,
+        req,
+        viewer,
         StatusCode::OK,
         values,
         HashMap::new(),
+        capture,
     )
+}
+
+/// `GET /applications/new`.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse> {
+    render_new_form(&state, &req, &viewer, CaptureFrom::Paste)
 }
 
 /// `POST /applications/new`.
@@ -329,6 +361,7 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
             form.values(),
             errors,
+            CaptureFrom::Paste,
         )
     };
     let patch = match ApplicationPatch::parse(&body) {

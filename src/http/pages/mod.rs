@@ -3,11 +3,12 @@
 //! `Poster` of a form, flash messages, cookies, the bundled static files)
 //! and the routes; the pages live in the submodules (`sign_in`, `tokens`,
 //! `dashboard`, `applications`, `interviews`, `settings`, `security`,
-//! `import`). Forms post and redirect; a
+//! `import`, `capture`). Forms post and redirect; a
 //! refused form is rendered again with the errors beside the fields and the
 //! input kept (never the password). JavaScript only adds niceties.
 
 pub mod applications;
+pub mod capture;
 pub mod charts;
 pub mod dashboard;
 pub mod drafts;
@@ -381,6 +382,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/static/app.css", &[M::GET]).route(web::get().to(stylesheet)))
         .service(resource("/static/app.js", &[M::GET]).route(web::get().to(script)))
         .service(resource("/static/import.js", &[M::GET]).route(web::get().to(import_script)))
+        .service(resource("/static/capture.js", &[M::GET]).route(web::get().to(capture::script)))
         .service(resource("/static/favicon.svg", &[M::GET]).route(web::get().to(favicon_svg)))
         .service(resource("/favicon.ico", &[M::GET]).route(web::get().to(favicon_ico)))
         .service(resource("/auth/login", &[M::GET]).route(web::get().to(sign_in::login_page)))
@@ -490,7 +492,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/settings/delete", &[M::POST])
                 .route(web::post().to(security::delete_account)),
         )
-        .service(resource("/import", &[M::GET]).route(web::get().to(import::page)));
+        .service(resource("/import", &[M::GET]).route(web::get().to(import::page)))
+        .service(resource("/capture", &[M::GET]).route(web::get().to(capture::page)));
 }
 
 /// `GET /static/app.js` (bundled): the niceties; every page works without it.

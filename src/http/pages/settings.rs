@@ -1,6 +1,6 @@
 //! Settings: the account (name, time zone), preferences with a preview of
 //! the ranking they give, the profile AI drafts draw on, the calendar feed,
-//! a link to API tokens, security (password, sessions), your data (export,
+//! the capture bookmarklet, a link to API tokens, security (password, sessions), your data (export,
 //! import) and the danger zone (deleting the account). Each section is its
 //! own form; the security and danger-zone forms post to `security`.
 
@@ -206,6 +206,8 @@ pub(super) async fn render(
             created_at => format_timestamp(created_at),
         }),
         zones => zones, ai => ai,
+        bookmarklet => super::capture::bookmarklet_href(&state.settings.public_url),
+        server => state.settings.public_url.as_str().trim_end_matches('/'),
         auth_methods => user.auth_methods,
         has_password => user.auth_methods.iter().any(|m| m == "password"),
         local_accounts => state.settings.local_accounts,
