@@ -15,7 +15,6 @@ use uuid::Uuid;
 use super::commands::{write, Done, Effect};
 use crate::domain::csv_import::{ImportRow, MatchKey};
 use crate::domain::events::EventKind;
-use crate::domain::fields::{FieldError, ValidationError};
 use crate::domain::preferences::Preferences;
 use crate::domain::profile::Profile;
 use crate::domain::scoring::prioritize;
@@ -39,24 +38,15 @@ async fn import_settings(
     now: OffsetDateTime,
 ) -> Result<Option<Preferences>> {
     let (has_prefs, has_profile) = preferences::has_own(tx, user).await?;
-    let named = |part: &str, e: ValidationError| {
-        Error::Validation(ValidationError {
-            errors: e
-                .errors
-                .into_iter()
-                .map(|fe| FieldError::new(format!("{part}.{}", fe.field), fe.message))
-                .collect(),
-        })
-    };
     let mut taken = None;
     if let (Some(Value::Object(m)), false) = (prefs, has_prefs) {
-        let p = Preferences::parse(&m).map_err(|e| named("preferences", e))?;
+        let p = Preferences::parse(&m).map_err(|e| e.within("preferences"))?;
         preferences::put(tx, user, &p, now).await?;
         taken = Some(p);
     }
     if let (Some(Value::Object(m)), false) = (profile, has_profile) {
         let m: Map<String, Value> = m.into_iter().filter(|(k, _)| k != "updated_at").collect();
-        let p = Profile::parse(&m).map_err(|e| named("profile", e))?;
+        let p = Profile::parse(&m).map_err(|e| e.within("profile"))?;
         preferences::put_profile(tx, user, &p, now).await?;
     }
     Ok(taken)

@@ -43,6 +43,18 @@ impl ValidationError {
             errors: vec![FieldError::new(field, message)],
         }
     }
+
+    /// The same errors of a nested object, named by their path from the
+    /// outside (`preferences.weights`, `applications[2].notes[0].body`).
+    pub fn within(self, prefix: &str) -> Self {
+        Self {
+            errors: self
+                .errors
+                .into_iter()
+                .map(|fe| FieldError::new(format!("{prefix}.{}", fe.field), fe.message))
+                .collect(),
+        }
+    }
 }
 
 /// A field of a merge patch: absent (unchanged), `null` (cleared) or a value.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::account::{TokenInfo, User};
 use super::application::{ApplicationDetail, NewApplication, NOTE_MAX};
-use super::fields::{FieldError, Fields, Presence, ValidationError};
+use super::fields::{Fields, Presence, ValidationError};
 use super::generation::{self, Generation};
 use super::history::StatusHistoryEntry;
 use super::interview::{Interview, InterviewFields, NewInterview};
@@ -223,17 +223,6 @@ impl std::ops::AddAssign for ImportCounts {
     }
 }
 
-/// Field errors of a part of the document, named by their path there.
-fn within(prefix: &str, e: ValidationError) -> ValidationError {
-    ValidationError {
-        errors: e
-            .errors
-            .into_iter()
-            .map(|fe| FieldError::new(format!("{prefix}.{}", fe.field), fe.message))
-            .collect(),
-    }
-}
-
 fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, ValidationError> {
     value
         .as_object()
@@ -343,7 +332,7 @@ pub fn read_application(
     let app = object(value, &prefix)?;
     let s = bookkeeping(app, &prefix, now)?;
     let application = NewApplication::parse(&only(app, &APPLICATION_FIELDS), today)
-        .map_err(|e| within(&prefix, e))?;
+        .map_err(|e| e.within(&prefix))?;
     let notes = members(app, "notes", &prefix)?
         .into_iter()
         .enumerate()
@@ -387,7 +376,7 @@ fn bookkeeping(
     let keep = only(o, &["id", "version", "created_at", "updated_at"]);
     let mut f = Fields::new(&keep);
     let s = stamps(&mut f, now);
-    f.finish().map_err(|e| within(path, e))?;
+    f.finish().map_err(|e| e.within(path))?;
     Ok(s)
 }
 
@@ -397,7 +386,7 @@ fn read_note(
     now: OffsetDateTime,
 ) -> Result<ImportedNote, ValidationError> {
     let s = bookkeeping(o, path, now)?;
-    let body = parse_note_body(&only(o, &["body"])).map_err(|e| within(path, e))?;
+    let body = parse_note_body(&only(o, &["body"])).map_err(|e| e.within(path))?;
     Ok(ImportedNote {
         exported_id: s.id,
         body,
@@ -419,7 +408,7 @@ fn read_interview(
         "application_id".into(),
         Value::String(application.to_string()),
     );
-    let parsed = NewInterview::parse(&body).map_err(|e| within(path, e))?;
+    let parsed = NewInterview::parse(&body).map_err(|e| e.within(path))?;
     Ok(ImportedInterview {
         exported_id: s.id,
         fields: parsed.fields,
@@ -450,7 +439,7 @@ fn read_history(o: &Map<String, Value>, path: &str) -> Result<ImportedHistory, V
     let note = f.multiline("note", NOTE_MAX, Presence::Optional);
     let undone = f.boolean("undone", Presence::Optional);
     let is_undo = f.boolean("is_undo", Presence::Optional);
-    f.finish().map_err(|e| within(path, e))?;
+    f.finish().map_err(|e| e.within(path))?;
     Ok(ImportedHistory {
         from_status: from_status.into_option(),
         to_status: to_status.into_option().unwrap_or(Status::Wishlist),
@@ -517,7 +506,7 @@ fn read_generation(
     let created_at = f.timestamp("created_at", Presence::Optional);
     let started_at = f.timestamp("started_at", Presence::Optional);
     let finished_at = f.timestamp("finished_at", Presence::Optional);
-    f.finish().map_err(|e| within(path, e))?;
+    f.finish().map_err(|e| e.within(path))?;
     let usage = read_usage(o.get("usage"))
         .map_err(|m| ValidationError::single(format!("{path}.usage"), m))?;
     let timings = match o.get("timings") {
