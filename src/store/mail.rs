@@ -1,0 +1,248 @@
+//! The inbox in PostgreSQL: a user's mailbox (password sealed), the messages
+//! read from it (each once per user), their suggestions, and the per-user
+//! auto-apply setting.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{GenericClient, StoreResult};
+
+/// A connected mailbox as stored.
+#[derive(Debug, Clone)]
+pub struct MailboxRow {
+    pub host: String,
+    pub port: i32,
+    pub security: String,
+    pub username: String,
+    pub password_sealed: Vec<u8>,
+    pub folder: String,
+    pub since: OffsetDateTime,
+    pub uid_validity: Option<i64>,
+    pub last_uid: Option<i64>,
+    pub last_sync_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    pub messages_seen: i32,
+}
+
+const MAILBOX_COLUMNS: &str = "host, port, security, username, password_sealed, folder, since, \
+    uid_validity, last_uid, last_sync_at, last_error, messages_seen";
+
+fn mailbox_from_row(r: &Row) -> StoreResult<MailboxRow> {
+    Ok(MailboxRow {
+        host: r.try_get("host")?,
+        port: r.try_get("port")?,
+        security: r.try_get("security")?,
+        username: r.try_get("username")?,
+        password_sealed: r.try_get("password_sealed")?,
+        folder: r.try_get("folder")?,
+        since: r.try_get("since")?,
+        uid_validity: r.try_get("uid_validity")?,
+        last_uid: r.try_get("last_uid")?,
+        last_sync_at: r.try_get("last_sync_at")?,
+        last_error: r.try_get("last_error")?,
+        messages_seen: r.try_get("messages_seen")?,
+    })
+}
+
+/// A mailbox to connect (its login and folder already checked).
+pub struct NewMailbox<'a> {
+    pub host: &'a str,
+    pub port: i32,
+    pub security: &'a str,
+    pub username: &'a str,
+    pub password_sealed: &'a [u8],
+    pub folder: &'a str,
+    pub since: OffsetDateTime,
+}
+
+/// Connects (or reconnects) the user's mailbox; reading starts over from `since`.
+pub async fn put_mailbox(
+    db: &impl GenericClient,
+    user: Uuid,
+    m: &NewMailbox<'_>,
+) -> StoreResult<MailboxRow> {
+    let sql = format!(
+        "INSERT INTO mailboxes (user_id, host, port, security, username, password_sealed, folder, since) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (user_id) DO UPDATE SET host = $2, port = $3, security = $4, username = $5, \
+           password_sealed = $6, folder = $7, since = $8, uid_validity = NULL, last_uid = NULL, \
+           last_error = NULL \
+         RETURNING {MAILBOX_COLUMNS}"
+    );
+    let stmt = db.prepare_cached(&sql).await?;
+    let row = db
+        .query_one(
+            &stmt,
+            &[
+                &user,
+                &m.host,
+                &m.port,
+                &m.security,
+                &m.username,
+                &m.password_sealed,
+                &m.folder,
+                &m.since,
+            ],
+        )
+        .await?;
+    mailbox_from_row(&row)
+}
+
+pub async fn get_mailbox(db: &impl GenericClient, user: Uuid) -> StoreResult<Option<MailboxRow>> {
+    let sql = format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes WHERE user_id = $1");
+    super::fetch_opt(db, &sql, &[&user], mailbox_from_row).await
+}
+
+/// Disconnects the mailbox: the sealed password is gone with the row.
+pub async fn delete_mailbox(db: &impl GenericClient, user: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached("DELETE FROM mailboxes WHERE user_id = $1")
+        .await?;
+    Ok(db.execute(&stmt, &[&user]).await? == 1)
+}
+
+/// Where a sync got to: the folder's UIDVALIDITY, the last UID read, how
+/// many new messages it read, and its error (None: it went well).
+pub async fn record_sync(
+    db: &impl GenericClient,
+    user: Uuid,
+    uid_validity: Option<i64>,
+    last_uid: Option<i64>,
+    read: i32,
+    error: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE mailboxes SET uid_validity = coalesce($2, uid_validity), \
+               last_uid = coalesce($3, last_uid), messages_seen = messages_seen + $4, \
+               last_error = $5, last_sync_at = $6 \
+             WHERE user_id = $1",
+        )
+        .await?;
+    let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+    db.execute(
+        &stmt,
+        &[&user, &uid_validity, &last_uid, &read, &error, &now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A message read, as kept: headers, a snippet and what it was found to be
+/// (never its raw bytes).
+pub struct MessageRow<'a> {
+    pub key: &'a str,
+    pub source: &'a str,
+    pub from_address: Option<&'a str>,
+    pub from_name: Option<&'a str>,
+    pub subject: Option<&'a str>,
+    pub sent_at: Option<OffsetDateTime>,
+    pub snippet: Option<&'a str>,
+    pub kind: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// Records a message unless the user's mailbox gave it before: its id, or
+/// None when it was already read (by this or any replica).
+pub async fn record_message(
+    db: &impl GenericClient,
+    user: Uuid,
+    m: &MessageRow<'_>,
+) -> StoreResult<Option<Uuid>> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO mail_messages (id, user_id, message_key, source, from_address, from_name, subject, \
+               sent_at, snippet, kind, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (user_id, message_key) DO NOTHING RETURNING id",
+        )
+        .await?;
+    let row = db
+        .query_opt(
+            &stmt,
+            &[
+                &Uuid::now_v7(),
+                &user,
+                &m.key,
+                &m.source,
+                &m.from_address,
+                &m.from_name,
+                &m.subject,
+                &m.sent_at,
+                &m.snippet,
+                &m.kind,
+                &m.note,
+            ],
+        )
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// A suggestion to keep for a message.
+pub struct NewSuggestion<'a> {
+    pub message_id: Uuid,
+    pub kind: &'a str,
+    pub confidence: f32,
+    pub application_id: Option<Uuid>,
+    pub proposed: &'a Value,
+}
+
+pub async fn insert_suggestion(
+    db: &impl GenericClient,
+    user: Uuid,
+    s: &NewSuggestion<'_>,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO mail_suggestions (id, user_id, message_id, kind, confidence, application_id, proposed) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await?;
+    db.execute(
+        &stmt,
+        &[
+            &id,
+            &user,
+            &s.message_id,
+            &s.kind,
+            &s.confidence,
+            &s.application_id,
+            &s.proposed,
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// How many suggestions wait for the user.
+pub async fn pending_count(db: &impl GenericClient, user: Uuid) -> StoreResult<i64> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT count(*) FROM mail_suggestions WHERE user_id = $1 AND state = 'pending'",
+        )
+        .await?;
+    Ok(db.query_one(&stmt, &[&user]).await?.try_get(0)?)
+}
+
+/// Whether sure suggestions apply themselves for this user (off unless set).
+pub async fn auto_apply(db: &impl GenericClient, user: Uuid) -> StoreResult<bool> {
+    let sql = "SELECT auto_apply FROM inbox_settings WHERE user_id = $1";
+    Ok(super::fetch_opt(db, sql, &[&user], |r| Ok(r.try_get(0)?))
+        .await?
+        .unwrap_or(false))
+}
+
+pub async fn set_auto_apply(db: &impl GenericClient, user: Uuid, on: bool) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO inbox_settings (user_id, auto_apply) VALUES ($1, $2) \
+             ON CONFLICT (user_id) DO UPDATE SET auto_apply = $2, updated_at = now()",
+        )
+        .await?;
+    db.execute(&stmt, &[&user, &on]).await?;
+    Ok(())
+}
