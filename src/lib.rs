@@ -12,6 +12,7 @@
 //! - `auth`    — passwords (bounded hashing pool), sessions, API tokens,
 //!   OIDC, sign-in and registration throttles, revocations
 //! - `ai`      — model providers (OpenAI-compatible, built-in) and prompts
+//! - `mail`    — mailboxes: the IMAP client (read-only)
 //! - `store`   — PostgreSQL: one repository per aggregate, migrations, the
 //!   embedded cluster
 //! - `domain`  — pure rules: applications, the pipeline, validation, metrics,
@@ -30,6 +31,7 @@ pub mod domain;
 pub mod error;
 pub mod healthcheck;
 pub mod http;
+pub mod mail;
 pub mod operators;
 pub mod startup;
 pub mod store;
