@@ -65,6 +65,7 @@ struct Raw {
     secret_key: Option<String>,
     mail_allow_private: bool,
     mail_sync_minutes: u32,
+    mail_ca_file: Option<PathBuf>,
     max_streams_per_user: u32,
     metrics_listen: Option<String>,
     scheduler_tick_seconds: u64,
@@ -140,6 +141,8 @@ pub struct Settings {
     pub mail_allow_private: bool,
     /// How often each connected mailbox is read.
     pub mail_sync_minutes: u32,
+    /// Extra certificate authorities (PEM) for mail servers with a private CA.
+    pub mail_ca_file: Option<PathBuf>,
     /// Live event streams one user may hold open at once (per replica).
     pub max_streams_per_user: u32,
     /// A separate internal address for `/metrics` (None: the main address).
@@ -474,6 +477,7 @@ impl Raw {
             secret_key,
             mail_allow_private: self.mail_allow_private,
             mail_sync_minutes: self.mail_sync_minutes,
+            mail_ca_file: self.mail_ca_file.filter(|p| !p.as_os_str().is_empty()),
             max_streams_per_user: self.max_streams_per_user,
             metrics_listen,
             ai: AiSettings {

@@ -362,6 +362,14 @@ fn app_state(
         )),
         None => None,
     };
+    let mut mail = crate::mail::imap::ConnectSettings {
+        allow_private: settings.mail_allow_private,
+        ..Default::default()
+    };
+    if let Some(path) = &settings.mail_ca_file {
+        mail.extra_ca = crate::mail::imap::ConnectSettings::read_ca_file(path)
+            .map_err(|e| StartError::Other(format!("JOBCOPILOT_MAIL_CA_FILE: {e}")))?;
+    }
     Ok(AppState {
         pool: pool.clone(),
         registry: actors.registry.clone(),
@@ -378,6 +386,7 @@ fn app_state(
         link: actors.link.clone(),
         shutdown,
         streams: Arc::new(http::events::StreamCounts::default()),
+        mail: Arc::new(mail),
     })
 }
 

@@ -60,6 +60,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Live event streams open per user on this replica.
     pub streams: Arc<events::StreamCounts>,
+    /// How mail servers are reached (extra CA, private hosts, time limits).
+    pub mail: Arc<crate::mail::imap::ConnectSettings>,
 }
 
 /// A user's actor, with its messages counted while they wait or run (the
@@ -103,6 +105,21 @@ impl UserHandle {
 }
 
 impl AppState {
+    /// The key that seals stored secrets: `JOBCOPILOT_SECRET_KEY`, or for the
+    /// embedded default one kept in the data directory (made on first use);
+    /// with `DATABASE_URL` and no key there is none (503 naming the setting).
+    pub fn secrets(&self) -> Result<crate::auth::secrets::SecretBox> {
+        use crate::auth::secrets::SecretBox;
+        match (&self.settings.secret_key, &self.settings.database_url) {
+            (Some(key), _) => SecretBox::from_base64(key).map_err(Error::internal),
+            (None, None) => SecretBox::in_dir(&self.settings.data_dir).map_err(Error::internal),
+            (None, Some(_)) => Err(Error::Unavailable(
+                "JOBCOPILOT_SECRET_KEY is not set: the operator must set it before a mailbox can be connected"
+                    .into(),
+            )),
+        }
+    }
+
     /// Whether people may sign up by themselves (`JOBCOPILOT_REGISTRATION`).
     pub fn registration_open(&self) -> bool {
         self.settings.registration == crate::config::Registration::Open
