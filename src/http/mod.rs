@@ -13,6 +13,7 @@ pub mod events;
 pub mod extract;
 pub mod generations;
 pub mod health;
+pub mod inbox;
 pub mod interviews;
 pub mod metrics;
 pub mod middleware;
@@ -337,7 +338,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(notes::routes)
         .configure(interviews::routes)
         .configure(transfer::routes)
-        .configure(capture::routes);
+        .configure(capture::routes)
+        .configure(inbox::routes);
 }
 
 /// Unknown routes.
