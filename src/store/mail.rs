@@ -246,3 +246,112 @@ pub async fn set_auto_apply(db: &impl GenericClient, user: Uuid, on: bool) -> St
     db.execute(&stmt, &[&user, &on]).await?;
     Ok(())
 }
+
+/// The most attempts a mail job gets before it is left failed.
+pub const MAX_JOB_ATTEMPTS: i32 = 5;
+
+/// A mail job a worker holds: a mailbox sync, or one uploaded message.
+#[derive(Debug, Clone)]
+pub struct MailJob {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub kind: String,
+    pub raw: Option<Vec<u8>>,
+    pub lease: Uuid,
+    pub attempts: i32,
+}
+
+/// Queues a sync of the user's mailbox unless one is waiting already
+/// (answers whether one was queued now).
+pub async fn queue_sync(db: &impl GenericClient, user: Uuid) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO mail_jobs (id, user_id, kind) \
+             SELECT $1, $2, 'sync' WHERE EXISTS (SELECT 1 FROM mailboxes WHERE user_id = $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    Ok(db.execute(&stmt, &[&Uuid::now_v7(), &user]).await? == 1)
+}
+
+/// Queues one uploaded message (its bytes are dropped when it is done).
+pub async fn queue_message(db: &impl GenericClient, user: Uuid, raw: &[u8]) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO mail_jobs (id, user_id, kind, raw) VALUES ($1, $2, 'message', $3)",
+        )
+        .await?;
+    db.execute(&stmt, &[&id, &user, &raw]).await?;
+    Ok(id)
+}
+
+/// Claims the next due job (or one whose holder's lease ran out), exactly
+/// one worker on any replica at a time (`FOR UPDATE SKIP LOCKED`).
+pub async fn claim_job(
+    db: &impl GenericClient,
+    lease: std::time::Duration,
+) -> StoreResult<Option<MailJob>> {
+    let stmt = db
+        .prepare_cached(
+            "WITH next AS (SELECT id FROM mail_jobs \
+               WHERE status IN ('queued', 'running') AND not_before <= now() \
+                 AND (status = 'queued' OR (lease_expires_at < now() AND attempts < $2)) \
+               ORDER BY not_before, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             UPDATE mail_jobs j SET status = 'running', lease_token = $1, \
+               lease_expires_at = now() + make_interval(secs => $3), attempts = j.attempts + 1 \
+             FROM next WHERE j.id = next.id \
+             RETURNING j.id, j.user_id, j.kind, j.raw, j.attempts",
+        )
+        .await?;
+    let token = Uuid::new_v4();
+    let row = db
+        .query_opt(&stmt, &[&token, &MAX_JOB_ATTEMPTS, &lease.as_secs_f64()])
+        .await?;
+    row.map(|r| {
+        Ok(MailJob {
+            id: r.try_get(0)?,
+            user_id: r.try_get(1)?,
+            kind: r.try_get(2)?,
+            raw: r.try_get(3)?,
+            lease: token,
+            attempts: r.try_get(4)?,
+        })
+    })
+    .transpose()
+}
+
+/// Ends a job its holder still leases: done (its bytes dropped) or failed
+/// with the reason; false when the lease was lost (another took it over).
+pub async fn finish_job(
+    db: &impl GenericClient,
+    job: &MailJob,
+    error: Option<&str>,
+) -> StoreResult<bool> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE mail_jobs SET status = CASE WHEN $3::text IS NULL THEN 'done' ELSE 'failed' END, \
+               error = $3, raw = NULL, finished_at = now(), lease_token = NULL \
+             WHERE id = $1 AND lease_token = $2",
+        )
+        .await?;
+    let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+    Ok(db.execute(&stmt, &[&job.id, &job.lease, &error]).await? == 1)
+}
+
+/// Queues a sync for every connected mailbox not read within `every`
+/// (the scheduler's periodic sync, set-based); answers how many.
+pub async fn queue_due_syncs(
+    db: &impl GenericClient,
+    every: std::time::Duration,
+) -> StoreResult<u64> {
+    let stmt = db
+        .prepare_cached(
+            "INSERT INTO mail_jobs (id, user_id, kind) \
+             SELECT gen_random_uuid(), m.user_id, 'sync' FROM mailboxes m \
+             WHERE m.last_sync_at IS NULL OR m.last_sync_at < now() - make_interval(secs => $1) \
+             ON CONFLICT DO NOTHING",
+        )
+        .await?;
+    Ok(db.execute(&stmt, &[&every.as_secs_f64()]).await?)
+}
