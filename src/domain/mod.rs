@@ -24,6 +24,7 @@ pub mod preferences;
 pub mod profile;
 pub mod scoring;
 pub mod search;
+pub mod suggestion;
 pub mod time;
 pub mod transfer;
 pub mod user_agent;
