@@ -154,3 +154,59 @@ mod tests {
         }
     }
 }
+
+/// The mail a suggestion comes from, as the inbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MailSummary {
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    #[serde(serialize_with = "serde_ts::option_timestamp")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub date: Option<OffsetDateTime>,
+    pub snippet: Option<String>,
+}
+
+/// A suggestion's state: waiting for the person, or decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Pending,
+    Applied,
+    Dismissed,
+}
+
+impl State {
+    pub const CHOICES: [(&'static str, State); 3] = [
+        ("pending", State::Pending),
+        ("applied", State::Applied),
+        ("dismissed", State::Dismissed),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Applied => "applied",
+            State::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        Self::CHOICES.iter().find(|(n, _)| *n == s).map(|(_, v)| *v)
+    }
+}
+
+/// A suggestion from a message about an application.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Suggestion {
+    pub id: uuid::Uuid,
+    pub message: MailSummary,
+    /// applied, rejection, interview_invitation, offer or recruiter_outreach.
+    pub kind: String,
+    pub confidence: f32,
+    pub application_id: Option<uuid::Uuid>,
+    pub proposed: Proposed,
+    pub state: State,
+    #[serde(serialize_with = "serde_ts::timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}

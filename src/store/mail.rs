@@ -7,7 +7,9 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{GenericClient, StoreResult};
+use super::page::{Keyset, ListError, Page, PageQuery};
+use super::{GenericClient, StoreError, StoreResult};
+use crate::domain::suggestion::{MailSummary, Proposed, State, Suggestion};
 
 /// A connected mailbox as stored.
 #[derive(Debug, Clone)]
@@ -354,4 +356,118 @@ pub async fn queue_due_syncs(
         )
         .await?;
     Ok(db.execute(&stmt, &[&every.as_secs_f64()]).await?)
+}
+
+const SUGGESTION_COLUMNS: &str =
+    "s.id, s.kind, s.confidence, s.application_id, s.proposed, s.state, \
+    s.created_at, m.from_address, m.from_name, m.subject, m.sent_at, m.snippet";
+const SUGGESTION_FROM: &str = "mail_suggestions s JOIN mail_messages m ON m.id = s.message_id";
+
+fn suggestion_from_row(r: &Row) -> StoreResult<Suggestion> {
+    let state: String = r.try_get("state")?;
+    let proposed: Value = r.try_get("proposed")?;
+    let from_address: Option<String> = r.try_get("from_address")?;
+    let from_name: Option<String> = r.try_get("from_name")?;
+    let from = match (from_name, from_address) {
+        (Some(n), Some(a)) => Some(format!("{n} <{a}>")),
+        (None, a) => a,
+        (n, None) => n,
+    };
+    Ok(Suggestion {
+        id: r.try_get("id")?,
+        message: MailSummary {
+            from,
+            subject: r.try_get("subject")?,
+            date: r.try_get("sent_at")?,
+            snippet: r.try_get("snippet")?,
+        },
+        kind: r.try_get("kind")?,
+        confidence: r.try_get("confidence")?,
+        application_id: r.try_get("application_id")?,
+        proposed: proposed
+            .as_object()
+            .and_then(|o| Proposed::parse(o).ok())
+            .unwrap_or_default(),
+        state: State::parse(&state)
+            .ok_or_else(|| StoreError::Internal(format!("unexpected state {state:?}")))?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The inbox's filters.
+#[derive(Debug, Clone, Default)]
+pub struct SuggestionFilter {
+    pub state: Option<State>,
+    pub kind: Option<String>,
+    pub application_id: Option<Uuid>,
+}
+
+/// A page of the user's suggestions, newest first.
+pub async fn list_suggestions(
+    db: &impl GenericClient,
+    user: Uuid,
+    filter: &SuggestionFilter,
+    limit: usize,
+    cursor: Option<&str>,
+) -> Result<Page<Suggestion>, ListError> {
+    let mut keyset = Keyset::ascending("s.created_at", "timestamptz", "s.id");
+    keyset.descending = true;
+    let state = filter.state.map(State::as_str).unwrap_or("");
+    let kind = filter.kind.clone().unwrap_or_default();
+    let app = filter
+        .application_id
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let mut page = PageQuery::new(
+        SUGGESTION_COLUMNS,
+        SUGGESTION_FROM,
+        keyset,
+        &["inbox", state, &kind, &app],
+    );
+    let u = page.param(user);
+    page.condition(format!("s.user_id = {u}"));
+    if let Some(s) = filter.state {
+        let p = page.param(s.as_str().to_owned());
+        page.condition(format!("s.state = {p}"));
+    }
+    if let Some(k) = &filter.kind {
+        let p = page.param(k.clone());
+        page.condition(format!("s.kind = {p}"));
+    }
+    if let Some(a) = filter.application_id {
+        let p = page.param(a);
+        page.condition(format!("s.application_id = {p}"));
+    }
+    page.fetch(db, cursor, limit, suggestion_from_row).await
+}
+
+/// One of the user's suggestions, locked for a decision.
+pub async fn lock_suggestion(
+    db: &impl GenericClient,
+    user: Uuid,
+    id: Uuid,
+) -> StoreResult<Option<Suggestion>> {
+    let sql = format!(
+        "SELECT {SUGGESTION_COLUMNS} FROM {SUGGESTION_FROM} WHERE s.id = $1 AND s.user_id = $2 FOR UPDATE OF s"
+    );
+    super::fetch_opt(db, &sql, &[&id, &user], suggestion_from_row).await
+}
+
+/// Records the decision on a suggestion (and what was applied, if edited).
+pub async fn decide(
+    db: &impl GenericClient,
+    user: Uuid,
+    id: Uuid,
+    state: State,
+    proposed: &Value,
+) -> StoreResult<()> {
+    let stmt = db
+        .prepare_cached(
+            "UPDATE mail_suggestions SET state = $3, proposed = $4, decided_at = now() \
+             WHERE id = $1 AND user_id = $2",
+        )
+        .await?;
+    db.execute(&stmt, &[&id, &user, &state.as_str(), proposed])
+        .await?;
+    Ok(())
 }
