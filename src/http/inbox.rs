@@ -180,6 +180,142 @@ pub async fn put_settings(
     Ok(json(StatusCode::OK, &InboxSettings { auto_apply }))
 }
 
+/// Tells the user's pages how many suggestions wait.
+async fn announce_pending(state: &AppState, user: uuid::Uuid) -> Result<()> {
+    let pending = store::pending_count(&state.pool.get().await?, user).await?;
+    state.event_bus.do_send(crate::actors::event_bus::Publish {
+        user_id: user,
+        kind: crate::domain::events::EventKind::InboxUpdated,
+        data: serde_json::json!({ "pending": pending }),
+    });
+    Ok(())
+}
+
+/// The suggestions mail gave, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/inbox", tag = "inbox",
+    params(
+        ("state" = Option<String>, Query, description = "pending, applied or dismissed"),
+        ("kind" = Option<String>, Query, description = "applied, rejection, interview_invitation, offer, recruiter_outreach"),
+        ("application_id" = Option<uuid::Uuid>, Query),
+        ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses((status = 200, description = "a page of suggestions"), (status = 400, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse> {
+    use crate::domain::suggestion::State;
+    let query = super::extract::Query::parse(
+        &req,
+        &["state", "kind", "application_id", "limit", "cursor"],
+    )?;
+    let filter = store::SuggestionFilter {
+        state: query
+            .one("state")?
+            .map(|s| {
+                State::parse(s.trim()).ok_or_else(|| {
+                    Error::bad_request("state", "must be pending, applied or dismissed")
+                })
+            })
+            .transpose()?,
+        kind: query.one("kind")?.map(|k| k.trim().to_owned()),
+        application_id: query.uuid("application_id")?,
+    };
+    let client = state.pool.get().await?;
+    let page = store::list_suggestions(
+        &client,
+        auth.user_id,
+        &filter,
+        query.limit()?,
+        query.cursor()?.as_deref(),
+    )
+    .await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
+/// Apply a suggestion (as proposed, or edited): one transaction.
+#[utoipa::path(
+    post, path = "/api/v1/inbox/{id}/apply", tag = "inbox", params(("id" = uuid::Uuid, Path)),
+    request_body = Object,
+    responses(
+        (status = 200, description = "the suggestion, state applied"),
+        (status = 404, body = Problem), (status = 409, body = Problem, description = "already applied or dismissed"),
+        (status = 422, body = Problem, description = "an edit is invalid, or the pipeline forbids the status change")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn apply(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<uuid::Uuid>,
+    body: Option<JsonObject>,
+) -> Result<HttpResponse> {
+    let edited = match body.as_ref().and_then(|b| b.get("proposed")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Object(o)) => {
+            Some(crate::domain::suggestion::Proposed::parse(o).map_err(|e| {
+                ValidationError {
+                    errors: e
+                        .errors
+                        .into_iter()
+                        .map(|fe| {
+                            crate::domain::FieldError::new(
+                                format!("proposed.{}", fe.field),
+                                fe.message,
+                            )
+                        })
+                        .collect(),
+                }
+            })?)
+        }
+        Some(_) => return Err(ValidationError::single("proposed", "must be an object").into()),
+    };
+    let user = auth.user_id;
+    let done = crate::actors::inbox::apply(&state.pool, user, *id, edited).await?;
+    let suggestion = done.value;
+    state.bulk_written(user, done.events, done.change_seq);
+    announce_pending(&state, user).await?;
+    Ok(json(StatusCode::OK, &suggestion))
+}
+
+/// Dismiss a suggestion.
+#[utoipa::path(
+    post, path = "/api/v1/inbox/{id}/dismiss", tag = "inbox", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "the suggestion, state dismissed"), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "already applied")),
+    security(("bearer" = []))
+)]
+pub async fn dismiss(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse> {
+    let user = auth.user_id;
+    let done = crate::actors::inbox::dismiss(&state.pool, user, *id).await?;
+    announce_pending(&state, user).await?;
+    Ok(json(StatusCode::OK, &done.value))
+}
+
+/// Read the mailbox now.
+#[utoipa::path(
+    post, path = "/api/v1/mailbox/sync", tag = "inbox",
+    responses((status = 202, description = "a sync is queued (or already was)"),
+              (status = 404, body = Problem, description = "no mailbox is connected")),
+    security(("bearer" = []))
+)]
+pub async fn sync(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    if store::get_mailbox(&client, auth.user_id).await?.is_none() {
+        return Err(Error::NotFound);
+    }
+    store::queue_sync(&client, auth.user_id).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
 /// The mailbox and the inbox's settings.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
@@ -190,6 +326,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(connect))
             .route(web::delete().to(disconnect)),
     )
+    .service(resource("/api/v1/mailbox/sync", &[M::POST]).route(web::post().to(sync)))
+    .service(resource("/api/v1/inbox", &[M::GET]).route(web::get().to(list)))
+    .service(resource("/api/v1/inbox/{id}/apply", &[M::POST]).route(web::post().to(apply)))
+    .service(resource("/api/v1/inbox/{id}/dismiss", &[M::POST]).route(web::post().to(dismiss)))
     .service(
         resource("/api/v1/inbox/settings", &[M::GET, M::PUT])
             .route(web::get().to(get_settings))
