@@ -316,6 +316,87 @@ pub async fn sync(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResp
     Ok(HttpResponse::Accepted().finish())
 }
 
+/// One message may be this large (larger ones are skipped with a note).
+pub const MESSAGE_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The messages of an upload: the body itself (`message/rfc822`), or every
+/// `file` part of a multipart form; each at most [`MESSAGE_LIMIT`].
+async fn uploaded(req: &actix_web::HttpRequest, payload: web::Payload) -> Result<Vec<Vec<u8>>> {
+    use futures_util::StreamExt;
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !multipart {
+        let mut one = Vec::new();
+        super::transfer::receive(req, payload, MESSAGE_LIMIT, &mut one).await?;
+        return Ok(vec![one]);
+    }
+    let mut form = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
+    let mut files = Vec::new();
+    while let Some(field) = form.next().await {
+        let mut field =
+            field.map_err(|e| Error::bad_request("file", format!("unreadable form: {e}")))?;
+        let is_file = field.name() == Some("file");
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| Error::bad_request("file", format!("unreadable form: {e}")))?;
+            if is_file {
+                if bytes.len() + chunk.len() > MESSAGE_LIMIT {
+                    return Err(Error::TooLarge {
+                        limit: MESSAGE_LIMIT,
+                    });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        if is_file {
+            files.push(bytes);
+        }
+    }
+    Ok(files)
+}
+
+/// Answer of an upload: one id per message received.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Received {
+    pub ids: Vec<uuid::Uuid>,
+}
+
+/// Upload `.eml` messages to be read like mail from the mailbox.
+#[utoipa::path(
+    post, path = "/api/v1/inbox/messages", tag = "inbox",
+    request_body(content = String, content_type = "message/rfc822",
+                 description = "one message, or a multipart form with one or more `file` parts (.eml), each ≤ 10 MiB"),
+    responses((status = 202, body = Received), (status = 413, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn upload(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse> {
+    let files = uploaded(&req, payload).await?;
+    if files.is_empty() || files.iter().any(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        return Err(ValidationError::single(
+            "file",
+            "send at least one message, none of them empty",
+        )
+        .into());
+    }
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut ids = Vec::with_capacity(files.len());
+    for f in &files {
+        ids.push(store::queue_message(&tx, auth.user_id, f).await?);
+    }
+    tx.commit().await?;
+    Ok(json(StatusCode::ACCEPTED, &Received { ids }))
+}
+
 /// The mailbox and the inbox's settings.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
@@ -328,6 +409,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/api/v1/mailbox/sync", &[M::POST]).route(web::post().to(sync)))
     .service(resource("/api/v1/inbox", &[M::GET]).route(web::get().to(list)))
+    .service(resource("/api/v1/inbox/messages", &[M::POST]).route(web::post().to(upload)))
     .service(resource("/api/v1/inbox/{id}/apply", &[M::POST]).route(web::post().to(apply)))
     .service(resource("/api/v1/inbox/{id}/dismiss", &[M::POST]).route(web::post().to(dismiss)))
     .service(
