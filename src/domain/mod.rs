@@ -14,6 +14,7 @@ pub mod fit;
 pub mod generation;
 pub mod history;
 pub mod interview;
+pub mod mail;
 pub mod mailbox;
 pub mod metrics;
 pub mod net;

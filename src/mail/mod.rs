@@ -1,4 +1,6 @@
-//! Mail's I/O: reading a mailbox over IMAP (read-only). What a message says
-//! is read by the pure `domain::mail`.
+//! Mail's I/O: reading a mailbox over IMAP (read-only), and a message's
+//! bytes parsed. What a message says about an application is decided by
+//! the pure `domain::mail`.
 
 pub mod imap;
+pub mod parse;
