@@ -154,6 +154,17 @@ impl Application {
             &migrations,
             shutdown_rx,
         )?);
+        crate::actors::mail_pool::MailPool {
+            pool: db.pool.clone(),
+            events: actors.event_bus.clone(),
+            connect: state.mail.clone(),
+            // Without a key (DATABASE_URL and no JOBCOPILOT_SECRET_KEY) no
+            // mailbox was connected; uploads are still read.
+            secrets: state.secrets().ok(),
+            sync_every: std::time::Duration::from_secs(u64::from(settings.mail_sync_minutes) * 60),
+            poll: std::time::Duration::from_secs(2),
+        }
+        .start();
         let metrics = match settings.metrics_listen {
             Some(addr) => Some(metrics_server(addr, state.clone())?),
             None => None,
