@@ -158,9 +158,7 @@ impl Application {
             pool: db.pool.clone(),
             events: actors.event_bus.clone(),
             connect: state.mail.clone(),
-            // Without a key (DATABASE_URL and no JOBCOPILOT_SECRET_KEY) no
-            // mailbox was connected; uploads are still read.
-            secrets: state.secrets().ok(),
+            settings: settings.clone(),
             sync_every: std::time::Duration::from_secs(u64::from(settings.mail_sync_minutes) * 60),
             poll: std::time::Duration::from_secs(2),
         }

@@ -36,8 +36,8 @@ pub struct MailPool {
     pub pool: Pool,
     pub events: actix::Addr<EventBus>,
     pub connect: std::sync::Arc<ConnectSettings>,
-    /// None: no key, so mailboxes cannot be read (uploads still can).
-    pub secrets: Option<SecretBox>,
+    /// The settings the key comes from (read when a mailbox is read).
+    pub settings: std::sync::Arc<crate::config::Settings>,
     pub sync_every: Duration,
     pub poll: Duration,
 }
@@ -184,10 +184,12 @@ impl MailPool {
             return Ok(()); // disconnected meanwhile
         };
         drop(client);
-        let secrets = self
-            .secrets
-            .as_ref()
-            .ok_or_else(|| Error::Unavailable("JOBCOPILOT_SECRET_KEY is not set".into()))?;
+        let s = &self.settings;
+        let embedded = s.database_url.is_none().then_some(s.data_dir.as_path());
+        let secrets: SecretBox =
+            crate::auth::secrets::server_box(s.secret_key.as_deref(), embedded)
+                .ok_or_else(|| Error::Unavailable("JOBCOPILOT_SECRET_KEY is not set".into()))?
+                .map_err(Error::internal)?;
         let password = secrets
             .open(&mailbox.password_sealed)
             .map_err(Error::internal)?;

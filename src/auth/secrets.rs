@@ -102,6 +102,20 @@ impl SecretBox {
     }
 }
 
+/// The server's box: from `JOBCOPILOT_SECRET_KEY` when set, else (the
+/// embedded default, `embedded_dir` given) the key kept there; None with
+/// neither (then no mailbox can be connected).
+pub fn server_box(
+    secret_key: Option<&str>,
+    embedded_dir: Option<&Path>,
+) -> Option<Result<SecretBox, SecretError>> {
+    match (secret_key, embedded_dir) {
+        (Some(key), _) => Some(SecretBox::from_base64(key)),
+        (None, Some(dir)) => Some(SecretBox::in_dir(dir)),
+        (None, None) => None,
+    }
+}
+
 /// `create_new` files readable by their owner only.
 trait OwnerOnly {
     fn mode_owner_only(&mut self) -> &mut Self;

@@ -110,11 +110,11 @@ impl AppState {
     /// embedded default one kept in the data directory (made on first use);
     /// with `DATABASE_URL` and no key there is none (503 naming the setting).
     pub fn secrets(&self) -> Result<crate::auth::secrets::SecretBox> {
-        use crate::auth::secrets::SecretBox;
-        match (&self.settings.secret_key, &self.settings.database_url) {
-            (Some(key), _) => SecretBox::from_base64(key).map_err(Error::internal),
-            (None, None) => SecretBox::in_dir(&self.settings.data_dir).map_err(Error::internal),
-            (None, Some(_)) => Err(Error::Unavailable(
+        let s = &self.settings;
+        let embedded = s.database_url.is_none().then_some(s.data_dir.as_path());
+        match crate::auth::secrets::server_box(s.secret_key.as_deref(), embedded) {
+            Some(found) => found.map_err(Error::internal),
+            None => Err(Error::Unavailable(
                 "JOBCOPILOT_SECRET_KEY is not set: the operator must set it before a mailbox can be connected"
                     .into(),
             )),
