@@ -22,6 +22,7 @@ mod data_pages;
 mod errors;
 mod events;
 mod hardening;
+mod inbox;
 mod interviews;
 mod isolation;
 mod model_server;

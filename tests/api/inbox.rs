@@ -1,0 +1,265 @@
+//! The inbox over HTTP with `.eml` uploads: the corpus becomes suggestions
+//! (none for mail not about an application), each message once; applying
+//! goes through the pipeline with a history note; dismissing; 404s across
+//! users.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn corpus_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mail")
+}
+
+/// The corpus's user: its applications, created and walked to their status;
+/// answers key → application id.
+async fn seed(app: &TestApp, token: &str) -> HashMap<String, String> {
+    let candidates: Value = serde_json::from_str(
+        &std::fs::read_to_string(corpus_dir().join("candidates.json")).unwrap(),
+    )
+    .unwrap();
+    let tz = candidates["timezone"].as_str().unwrap();
+    assert_eq!(
+        app.patch(token, "/api/v1/me", json!({"timezone": tz}))
+            .await
+            .status,
+        200
+    );
+    let mut ids = HashMap::new();
+    for c in candidates["applications"].as_array().unwrap() {
+        let mut body = json!({"company": c["company"], "title": c["title"]});
+        if let Some(url) = c["url"].as_str() {
+            body["url"] = json!(url);
+        }
+        let created = app.application(token, body).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let path: &[&str] = match c["status"].as_str().unwrap() {
+            "applied" => &["applied"],
+            "interviewing" => &["applied", "interviewing"],
+            "rejected" => &["applied", "rejected"],
+            _ => &[],
+        };
+        app.walk(token, &id, path).await;
+        ids.insert(c["key"].as_str().unwrap().to_owned(), id);
+    }
+    ids
+}
+
+async fn upload(app: &TestApp, token: &str, files: &[(String, Vec<u8>)]) -> Res {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name(name.clone())
+                .mime_str("message/rfc822")
+                .unwrap(),
+        );
+    }
+    let res = app
+        .http
+        .post(format!("{}/api/v1/inbox/messages", app.address))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    Res {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        headers: Default::default(),
+    }
+}
+
+/// Waits until every mail job of the database is done.
+async fn settled(app: &TestApp) {
+    let client = app.pool.get().await.unwrap();
+    for _ in 0..600 {
+        let open: i64 = client
+            .query_one(
+                "SELECT count(*) FROM mail_jobs WHERE status IN ('queued', 'running')",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if open == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("mail jobs never finished");
+}
+
+async fn suggestions(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let res = app
+        .get(token, &format!("/api/v1/inbox?limit=200{query}"))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["items"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn the_corpus_uploaded_gives_its_suggestions_once_and_nothing_for_other_mail() {
+    let app =
+        spawn_app_with(&[("secret_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")]).await;
+    let (token, _) = app.user("inbox@example.com").await;
+    let ids = seed(&app, &token).await;
+    let mut files = Vec::new();
+    let mut expected = HashMap::new();
+    for entry in std::fs::read_dir(corpus_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "eml") {
+            let label: Value = serde_json::from_str(
+                &std::fs::read_to_string(path.with_extension("json")).unwrap(),
+            )
+            .unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            let subject = jobcopilot::mail::parse::parse(&bytes)
+                .ok()
+                .and_then(|m| m.subject)
+                .unwrap_or_default();
+            expected.insert(
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                (label, subject),
+            );
+            files.push((
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                bytes,
+            ));
+        }
+    }
+    let res = upload(&app, &token, &files).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(res.body["ids"].as_array().unwrap().len(), files.len());
+    settled(&app).await;
+    let got = suggestions(&app, &token, "").await;
+    let about: usize = expected
+        .values()
+        .filter(|(l, _)| l["kind"] != "other")
+        .count();
+    assert_eq!(
+        got.len(),
+        about,
+        "one suggestion per application mail, none for the rest"
+    );
+    // Every suggestion of the right kind and application.
+    let mut right_kind = 0;
+    let mut right_match = 0;
+    for s in &got {
+        let kind = s["kind"].as_str().unwrap();
+        assert!(kind != "other");
+        let label = expected
+            .values()
+            .find(|(_, subject)| s["message"]["subject"].as_str() == Some(subject.as_str()));
+        if let Some((label, _)) = label {
+            if label["kind"] == kind {
+                right_kind += 1;
+            }
+            let want = label["application"].as_str().map(|k| ids[k].clone());
+            if s["application_id"].as_str().map(str::to_owned) == want {
+                right_match += 1;
+            }
+        }
+    }
+    assert!(
+        right_kind * 10 >= about * 9,
+        "{right_kind} of {about} of the right kind"
+    );
+    assert!(
+        right_match * 10 >= about * 9,
+        "{right_match} of {about} matched right"
+    );
+    // The same messages again: read once, nothing new.
+    let again = upload(&app, &token, &files).await;
+    assert_eq!(again.status, 202);
+    settled(&app).await;
+    assert_eq!(suggestions(&app, &token, "").await.len(), about);
+    // No application changed by itself (auto-apply is off).
+    let pending = suggestions(&app, &token, "&state=pending").await;
+    assert_eq!(pending.len(), about);
+}
+
+const REJECTION: &str = "From: Acme Recruiting <no-reply@greenhouse.io>\r\n\
+To: ada@example.com\r\n\
+Subject: Your application to Acme Corp\r\n\
+Date: Tue, 03 Mar 2026 10:00:00 -0800\r\n\
+Message-ID: <rejection-1@greenhouse.io>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Hi Ada,\r\n\r\nThank you for your interest in the Senior Backend Engineer role at Acme Corp. \
+After careful consideration, we have decided to move forward with other candidates.\r\n\r\n\
+Best,\r\nAcme Recruiting\r\n";
+
+#[actix_web::test]
+async fn applying_goes_through_the_pipeline_with_a_note_and_decisions_are_final() {
+    let app =
+        spawn_app_with(&[("secret_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")]).await;
+    let (token, _) = app.user("apply@example.com").await;
+    let acme = app
+        .application(
+            &token,
+            json!({"company": "Acme Corp", "title": "Senior Backend Engineer"}),
+        )
+        .await;
+    let id = acme["id"].as_str().unwrap().to_owned();
+    app.walk(&token, &id, &["applied"]).await;
+    let res = app
+        .req(Method::POST, "/api/v1/inbox/messages")
+        .bearer(&token)
+        .body("message/rfc822", REJECTION)
+        .send()
+        .await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    settled(&app).await;
+    let got = suggestions(&app, &token, "").await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let s = &got[0];
+    assert_eq!(
+        (s["kind"].clone(), s["application_id"].clone()),
+        (json!("rejection"), json!(id))
+    );
+    assert_eq!(s["proposed"]["status"], "rejected");
+    let sid = s["id"].as_str().unwrap().to_owned();
+    // Another user sees nothing and can decide nothing.
+    let (other, _) = app.user("other@example.com").await;
+    assert!(suggestions(&app, &other, "").await.is_empty());
+    let res = app
+        .post(&other, &format!("/api/v1/inbox/{sid}/apply"), json!({}))
+        .await;
+    res.assert_problem(404, "not_found");
+    // Apply: the status moves with the mail's subject as the history note.
+    let res = app
+        .post(&token, &format!("/api/v1/inbox/{sid}/apply"), json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["state"], "applied");
+    let now = app.get(&token, &format!("/api/v1/applications/{id}")).await;
+    assert_eq!(now.body["status"], "rejected");
+    let history = app
+        .get(&token, &format!("/api/v1/applications/{id}/history"))
+        .await;
+    let last = history.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["note"], "From email: Your application to Acme Corp");
+    // Decided once.
+    let res = app
+        .post(&token, &format!("/api/v1/inbox/{sid}/apply"), json!({}))
+        .await;
+    res.assert_problem(409, "conflict");
+    let res = app
+        .post(&token, &format!("/api/v1/inbox/{sid}/dismiss"), json!({}))
+        .await;
+    res.assert_problem(409, "conflict");
+}
