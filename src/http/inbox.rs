@@ -66,7 +66,7 @@ fn refused(e: MailError) -> Error {
 /// Connect a mailbox: the login and the folder are checked first; nothing
 /// is stored when they fail.
 #[utoipa::path(
-    put, path = "/api/v1/mailbox", tag = "inbox", request_body = Object,
+    put, path = "/api/v1/mailbox", tag = "inbox", request_body = crate::http::schemas::MailboxInput,
     responses(
         (status = 200, body = Mailbox, description = "connected: the login and folder work"),
         (status = 422, body = Problem, description = "a field is invalid, or the server refused (the field names what \
@@ -161,7 +161,7 @@ pub async fn get_settings(state: web::Data<AppState>, auth: AuthUser) -> Result<
 }
 
 #[utoipa::path(
-    put, path = "/api/v1/inbox/settings", tag = "inbox", request_body = Object,
+    put, path = "/api/v1/inbox/settings", tag = "inbox", request_body = crate::http::schemas::InboxSettingsInput,
     responses((status = 200, body = InboxSettings), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
@@ -200,7 +200,7 @@ async fn announce_pending(state: &AppState, user: uuid::Uuid) -> Result<()> {
         ("application_id" = Option<uuid::Uuid>, Query),
         ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query),
     ),
-    responses((status = 200, description = "a page of suggestions"), (status = 400, body = Problem)),
+    responses((status = 200, body = crate::http::schemas::SuggestionList, description = "a page of suggestions"), (status = 400, body = Problem)),
     security(("bearer" = []))
 )]
 pub async fn list(
@@ -240,9 +240,9 @@ pub async fn list(
 /// Apply a suggestion (as proposed, or edited): one transaction.
 #[utoipa::path(
     post, path = "/api/v1/inbox/{id}/apply", tag = "inbox", params(("id" = uuid::Uuid, Path)),
-    request_body = Object,
+    request_body = crate::http::schemas::ApplyInput,
     responses(
-        (status = 200, description = "the suggestion, state applied"),
+        (status = 200, body = crate::domain::suggestion::Suggestion, description = "the suggestion, state applied"),
         (status = 404, body = Problem), (status = 409, body = Problem, description = "already applied or dismissed"),
         (status = 422, body = Problem, description = "an edit is invalid, or the pipeline forbids the status change")
     ),
@@ -285,7 +285,7 @@ pub async fn apply(
 /// Dismiss a suggestion.
 #[utoipa::path(
     post, path = "/api/v1/inbox/{id}/dismiss", tag = "inbox", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "the suggestion, state dismissed"), (status = 404, body = Problem),
+    responses((status = 200, body = crate::domain::suggestion::Suggestion, description = "the suggestion, state dismissed"), (status = 404, body = Problem),
               (status = 409, body = Problem, description = "already applied")),
     security(("bearer" = []))
 )]
