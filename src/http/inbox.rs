@@ -222,7 +222,18 @@ pub async fn list(
                 })
             })
             .transpose()?,
-        kind: query.one("kind")?.map(|k| k.trim().to_owned()),
+        kind: query
+            .one("kind")?
+            .map(|k| match crate::domain::mail::Kind::parse(k.trim()) {
+                Some(kind) if kind != crate::domain::mail::Kind::Other => {
+                    Ok(kind.as_str().to_owned())
+                }
+                _ => Err(Error::bad_request(
+                    "kind",
+                    "must be applied, rejection, interview_invitation, offer or recruiter_outreach",
+                )),
+            })
+            .transpose()?,
         application_id: query.uuid("application_id")?,
     };
     let client = state.pool.get().await?;
@@ -368,8 +379,9 @@ pub struct Received {
 /// Upload `.eml` messages to be read like mail from the mailbox.
 #[utoipa::path(
     post, path = "/api/v1/inbox/messages", tag = "inbox",
-    request_body(content = String, content_type = "message/rfc822",
-                 description = "one message, or a multipart form with one or more `file` parts (.eml), each ≤ 10 MiB"),
+    request_body(content = Object, content_type = "multipart/form-data",
+                 description = "one or more `file` parts (.eml), each ≤ 10 MiB; a single message may also be sent as the \
+                   body itself with Content-Type message/rfc822"),
     responses((status = 202, body = Received), (status = 413, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []))
 )]
