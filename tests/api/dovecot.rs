@@ -59,7 +59,6 @@ impl Dovecot {
     }
 
     fn launch(tls: bool) -> Dovecot {
-        let dovecot = binary();
         let dir = tempfile::Builder::new()
             .prefix("jc-dovecot-")
             .tempdir_in("/tmp")
@@ -86,56 +85,54 @@ impl Dovecot {
             format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n"),
         )
         .unwrap();
-        let tls_port = if tls { free_port() } else { 0 };
-        let starttls_port = free_port();
-        std::fs::write(
-            root.join("dovecot.conf"),
-            config(&root, tls, tls_port, starttls_port, &user, &group, uid, gid),
-        )
-        .unwrap();
         own_tree(&root, uid, gid);
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
-
-        let log = std::fs::File::create(root.join("stdout.log")).unwrap();
-        chown(root.join("stdout.log"), Some(uid), Some(gid)).unwrap();
-        let mut cmd = Command::new(dovecot);
-        cmd.arg("-F")
-            .arg("-c")
-            .arg(root.join("dovecot.conf"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
-        if unsafe { libc::geteuid() } == 0 {
-            // std also drops root's supplementary groups with the uid.
-            cmd.uid(uid).gid(gid);
-        }
-        unsafe {
-            // Dovecot dies with the test thread that started it, even if
-            // the test process is killed before Drop runs.
-            cmd.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = cmd
-            .spawn()
-            .expect("dovecot starts (scripts/test installs dovecot-imapd)");
         let mut dovecot = Dovecot {
             dir,
-            child: Some(child),
-            tls_port,
-            starttls_port,
+            child: None,
+            tls_port: 0,
+            starttls_port: 0,
             ca_pem,
             owner: (uid, gid),
             serial: AtomicU32::new(0),
         };
-        dovecot.wait_until_listening();
-        dovecot
+        // A free port can be taken by another test's connection before
+        // Dovecot binds it: then again with others.
+        for attempt in 1.. {
+            dovecot.tls_port = if tls { free_port() } else { 0 };
+            dovecot.starttls_port = free_port();
+            let conf = root.join("dovecot.conf");
+            std::fs::write(
+                &conf,
+                config(
+                    &root,
+                    tls,
+                    dovecot.tls_port,
+                    dovecot.starttls_port,
+                    &user,
+                    &group,
+                    uid,
+                    gid,
+                ),
+            )
+            .unwrap();
+            chown(&conf, Some(uid), Some(gid)).unwrap();
+            dovecot.child = Some(spawn(&root, uid, gid));
+            match dovecot.wait_until_listening() {
+                Ok(()) => return dovecot,
+                Err(log) if log.contains("Address already in use") && attempt < 5 => {
+                    dovecot.stop();
+                    let _ = std::fs::remove_file(root.join("dovecot.log"));
+                    let _ = std::fs::remove_file(root.join("run/master.pid"));
+                }
+                Err(log) => panic!("{log}"),
+            }
+        }
+        unreachable!()
     }
 
-    fn wait_until_listening(&mut self) {
+    /// Ok once every port listens; else why not, with the log.
+    fn wait_until_listening(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         let ports: Vec<u16> = [self.tls_port, self.starttls_port]
             .into_iter()
@@ -143,20 +140,21 @@ impl Dovecot {
             .collect();
         loop {
             if ports.iter().all(|p| listening(*p)) {
-                return;
+                return Ok(());
             }
             if let Some(status) = self
                 .child
                 .as_mut()
                 .and_then(|c| c.try_wait().ok().flatten())
             {
-                panic!("dovecot exited ({status}):\n{}", self.log());
+                return Err(format!("dovecot exited ({status}):\n{}", self.log()));
             }
-            assert!(
-                Instant::now() < deadline,
-                "dovecot is not listening after 10 s:\n{}",
-                self.log()
-            );
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "dovecot is not listening after 10 s:\n{}",
+                    self.log()
+                ));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -178,6 +176,23 @@ impl Dovecot {
         let mut text = std::fs::read_to_string(root.join("dovecot.log")).unwrap_or_default();
         text.push_str(&std::fs::read_to_string(root.join("stdout.log")).unwrap_or_default());
         text
+    }
+
+    /// The log once `needle` is in it `times` times (Dovecot logs through
+    /// its own process, a moment after the fact); panics after 10 s.
+    pub async fn log_once(&self, needle: &str, times: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if log.matches(needle).count() >= times {
+                return log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} not {times} times in Dovecot's log:\n{log}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Drops a new message into the Maildir as a delivery agent does
@@ -363,6 +378,37 @@ impl Drop for Dovecot {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Starts Dovecot in the foreground as `uid`/`gid` (when the tests run as
+/// root), its output in `stdout.log`.
+fn spawn(root: &Path, uid: u32, gid: u32) -> Child {
+    let out = root.join("stdout.log");
+    let log = std::fs::File::create(&out).unwrap();
+    chown(&out, Some(uid), Some(gid)).unwrap();
+    let mut cmd = Command::new(binary());
+    cmd.arg("-F")
+        .arg("-c")
+        .arg(root.join("dovecot.conf"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log);
+    if unsafe { libc::geteuid() } == 0 {
+        // std also drops root's supplementary groups with the uid.
+        cmd.uid(uid).gid(gid);
+    }
+    unsafe {
+        // Dovecot dies with the test thread that started it, even if the
+        // test process is killed before Drop runs.
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn()
+        .expect("dovecot starts (scripts/test installs dovecot-imapd)")
 }
 
 fn binary() -> PathBuf {
