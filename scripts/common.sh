@@ -62,6 +62,8 @@ need_test_peers() {
     # The mailbox tests run a real IMAP server (Dovecot); it is not started
     # as a service, each test starts its own on loopback.
     [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || peers+=(dovecot-imapd)
+    # ...with a certificate the tests make with the openssl command.
+    command -v openssl >/dev/null 2>&1 || peers+=(openssl)
     if [ ${#peers[@]} -gt 0 ]; then
         apt_install "${peers[@]}"
     fi

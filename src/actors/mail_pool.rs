@@ -18,7 +18,7 @@ use crate::domain::events::EventKind;
 use crate::domain::mail::{classify, Candidate, Kind};
 use crate::domain::suggestion::Proposed;
 use crate::error::{Error, Result};
-use crate::mail::imap::{self, ConnectSettings, MailboxConfig, UidCursor};
+use crate::mail::imap::{self, ConnectSettings, FetchLimits, MailboxConfig, UidCursor};
 use crate::mail::parse;
 use crate::store::{applications, mail as store, users};
 
@@ -205,52 +205,61 @@ impl MailPool {
             password,
             folder: mailbox.folder.clone(),
         };
-        let cursor = match (mailbox.uid_validity, mailbox.last_uid) {
+        let mut cursor = match (mailbox.uid_validity, mailbox.last_uid) {
             (Some(v), Some(u)) => Some(UidCursor {
                 uid_validity: u32::try_from(v).unwrap_or(0),
                 last_uid: u32::try_from(u).unwrap_or(0),
             }),
             _ => None,
         };
-        let now = OffsetDateTime::now_utc();
-        let fetched = imap::fetch_new(
-            &config,
-            &self.connect,
-            cursor,
-            Some(mailbox.since),
-            parse::MESSAGE_MAX_BYTES,
-        )
-        .await;
-        let client = self.pool.get().await?;
-        match fetched {
-            Err(e) => {
-                store::record_sync(&client, user, None, None, 0, Some(&e.to_string()), now).await?;
-                Ok(())
-            }
-            Ok(fetch) => {
-                let mut read = 0;
-                for m in &fetch.messages {
-                    match &m.bytes {
-                        Some(bytes) => {
-                            process(&self.pool, user, bytes, "imap").await?;
-                            read += 1;
-                        }
-                        None => {
-                            tracing::info!(%user, uid = m.uid, size = m.size, "a message over the size limit was skipped")
-                        }
-                    }
+        // A batch at a time; each batch's cursor is saved before the next,
+        // so a sync cut short resumes where it was (and a message read
+        // twice is still recorded once).
+        loop {
+            let now = OffsetDateTime::now_utc();
+            let fetched = imap::fetch_new(
+                &config,
+                &self.connect,
+                cursor,
+                Some(mailbox.since),
+                FetchLimits::default(),
+            )
+            .await;
+            let client = self.pool.get().await?;
+            let fetch = match fetched {
+                Ok(f) => f,
+                Err(e) => {
+                    let why = e.to_string();
+                    store::record_sync(&client, user, None, None, 0, Some(&why), now).await?;
+                    return Ok(());
                 }
-                store::record_sync(
-                    &client,
-                    user,
-                    Some(i64::from(fetch.cursor.uid_validity)),
-                    Some(i64::from(fetch.cursor.last_uid)),
-                    read,
-                    None,
-                    now,
-                )
-                .await?;
-                Ok(())
+            };
+            let mut read = 0;
+            for m in &fetch.messages {
+                match &m.bytes {
+                    Some(bytes) => {
+                        process(&self.pool, user, bytes, "imap").await?;
+                        read += 1;
+                    }
+                    None => tracing::info!(
+                        %user, uid = m.uid, size = m.size,
+                        "a message over the size limit was skipped"
+                    ),
+                }
+            }
+            store::record_sync(
+                &client,
+                user,
+                Some(i64::from(fetch.cursor.uid_validity)),
+                Some(i64::from(fetch.cursor.last_uid)),
+                read,
+                None,
+                now,
+            )
+            .await?;
+            cursor = Some(fetch.cursor);
+            if !fetch.more {
+                return Ok(());
             }
         }
     }

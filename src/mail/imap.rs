@@ -47,8 +47,8 @@ use crate::domain::net::forbidden;
 pub const DEFAULT_FOLDER: &str = "INBOX";
 /// A message larger than this is skipped (listed without its bytes).
 pub const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
-/// At most this many message bytes come back from one [`fetch_new`]; the
-/// rest waits for the next call ([`Fetch::more`]).
+/// At most about this many message bytes come back from one [`fetch_new`];
+/// the rest waits for the next call ([`Fetch::more`]).
 pub const BATCH_BYTES: usize = 64 * 1024 * 1024;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -150,6 +150,25 @@ impl ConnectSettings {
     }
 }
 
+/// How much one [`fetch_new`] brings back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchLimits {
+    /// A message larger than this is listed without its bytes (skipped).
+    pub message_bytes: usize,
+    /// Message bytes per call; the rest waits for the next call
+    /// ([`Fetch::more`]). One message is always read, whatever its size.
+    pub batch_bytes: usize,
+}
+
+impl Default for FetchLimits {
+    fn default() -> Self {
+        FetchLimits {
+            message_bytes: MAX_MESSAGE_BYTES,
+            batch_bytes: BATCH_BYTES,
+        }
+    }
+}
+
 /// What `EXAMINE` says about the folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FolderState {
@@ -175,8 +194,9 @@ pub struct RawMessage {
     pub internal_date: Option<OffsetDateTime>,
     /// The size the server gives (RFC822.SIZE).
     pub size: u32,
-    /// The whole message; `None` when it is larger than the limit, so it
-    /// was skipped (the caller notes that, from `size`).
+    /// The whole message; `None` when it is larger than
+    /// [`FetchLimits::message_bytes`], so it was skipped (the caller notes
+    /// that, from `size`).
     pub bytes: Option<Vec<u8>>,
 }
 
@@ -191,8 +211,8 @@ pub struct Fetch {
     pub messages: Vec<RawMessage>,
     /// What to pass next time (store it once the messages are safe).
     pub cursor: UidCursor,
-    /// The batch was full ([`BATCH_BYTES`]): call again with `cursor` for
-    /// the rest.
+    /// The batch was full ([`FetchLimits::batch_bytes`]): call again with
+    /// `cursor` for the rest.
     pub more: bool,
 }
 
@@ -232,17 +252,17 @@ pub async fn check(
 }
 
 /// The messages that arrived after `cursor` (when it is for the folder's
-/// current UIDVALIDITY) and at or after `since` (INTERNALDATE), with their
-/// bytes unless larger than `max_bytes` (normally [`MAX_MESSAGE_BYTES`]).
+/// current UIDVALIDITY) and at or after `since` (INTERNALDATE), by
+/// ascending UID, with their bytes unless larger than the limit.
 pub async fn fetch_new(
     config: &MailboxConfig,
     settings: &ConnectSettings,
     cursor: Option<UidCursor>,
     since: Option<OffsetDateTime>,
-    max_bytes: usize,
+    limits: FetchLimits,
 ) -> Result<Fetch, MailError> {
     let mut session = open(config, settings).await?;
-    let fetched = read_new(&mut session, config, settings, cursor, since, max_bytes).await;
+    let fetched = read_new(&mut session, config, settings, cursor, since, limits).await;
     logout(session, settings.command_timeout).await;
     fetched
 }
@@ -253,9 +273,10 @@ async fn read_new(
     settings: &ConnectSettings,
     cursor: Option<UidCursor>,
     since: Option<OffsetDateTime>,
-    max_bytes: usize,
+    limits: FetchLimits,
 ) -> Result<Fetch, MailError> {
     let wait = settings.command_timeout;
+    let max_bytes = limits.message_bytes;
     let folder = examine(session, &config.folder, wait).await?;
     let valid = cursor.filter(|c| c.uid_validity == folder.uid_validity);
     let mut fetch = Fetch {
@@ -280,14 +301,14 @@ async fn read_new(
     let uids = search(session, start, since, wait).await?;
     let metas = sizes(session, &uids, wait).await?;
     let mut chosen = Vec::new();
-    let mut budget = BATCH_BYTES;
+    let mut budget = limits.batch_bytes;
     let mut covered = fetch.cursor.last_uid;
     for meta in metas {
         // IMAP's SINCE is a whole day; the arrival time decides.
         let wanted = !matches!((since, meta.internal_date), (Some(s), Some(d)) if d < s);
         let size = meta.size as usize;
         if wanted && size <= max_bytes {
-            if size > budget && budget < BATCH_BYTES {
+            if size > budget && budget < limits.batch_bytes {
                 fetch.more = true;
                 break;
             }
