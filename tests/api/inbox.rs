@@ -263,3 +263,176 @@ async fn applying_goes_through_the_pipeline_with_a_note_and_decisions_are_final(
         .await;
     res.assert_problem(409, "conflict");
 }
+
+/// The message a recruiter's ATS sends to reject the application at Acme.
+fn rejection_mail(n: u32) -> Vec<u8> {
+    REJECTION
+        .replace(
+            "rejection-1@greenhouse.io",
+            &format!("rejection-{n}@greenhouse.io"),
+        )
+        .into_bytes()
+}
+
+const NEWSLETTER: &str = "From: Indeed <alert@indeed.com>\r\n\
+To: jobseeker@example.com\r\n\
+Subject: 25 new jobs for Backend Engineer in Berlin\r\n\
+Date: Mon, 30 Nov 2026 09:00:00 +0000\r\n\
+Message-ID: <alert-77@indeed.com>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+New jobs matching your alert: Backend Engineer at Globex, Senior Engineer at Initech. \
+Apply now with your Indeed profile. Unsubscribe at any time.\r\n";
+
+/// Counts in the whole database: messages read and suggestions made.
+async fn counts(pool: &deadpool_postgres::Pool) -> (i64, i64) {
+    let client = pool.get().await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM mail_messages), (SELECT count(*) FROM mail_suggestions)",
+            &[],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+async fn until_counts(pool: &deadpool_postgres::Pool, want: (i64, i64)) {
+    for _ in 0..400 {
+        if counts(pool).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("counts never became {want:?}: {:?}", counts(pool).await);
+}
+
+#[actix_web::test]
+async fn a_real_mailbox_is_read_only_once_across_replicas_and_restarts() {
+    use crate::dovecot::{Dovecot, PASSWORD, USER};
+    use crate::replicas::Replica;
+    let dovecot = Dovecot::start();
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), &dovecot.ca_pem).unwrap();
+    let (db, pool) = fresh_database().await;
+    let ca_path = ca.path().display().to_string();
+    let env = [
+        (
+            "JOBCOPILOT_SECRET_KEY",
+            "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        ),
+        ("JOBCOPILOT_MAIL_ALLOW_PRIVATE", "true"),
+        ("JOBCOPILOT_MAIL_CA_FILE", ca_path.as_str()),
+    ];
+    let a = Replica::start(&db, &env).await;
+    let b = Replica::start(&db, &env).await;
+    let token = a.user("reader@example.com").await;
+    let (status, created) = a
+        .call(
+            Some(&token),
+            Method::POST,
+            "/api/v1/applications",
+            Some(json!({"company": "Acme Corp", "title": "Senior Backend Engineer", "status": "applied"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let mailbox = |password: &str, folder: &str| {
+        json!({"host": "localhost", "port": dovecot.tls_port, "security": "tls", "username": USER,
+               "password": password, "folder": folder, "since": "2020-01-01T00:00:00Z"})
+    };
+    // A wrong password or folder: 422 naming it, nothing stored.
+    let (status, body) = a
+        .call(
+            Some(&token),
+            Method::PUT,
+            "/api/v1/mailbox",
+            Some(mailbox("wrong", "INBOX")),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "password");
+    let (status, body) = a
+        .call(
+            Some(&token),
+            Method::PUT,
+            "/api/v1/mailbox",
+            Some(mailbox(PASSWORD, "Nope")),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].clone()),
+        (422, json!("folder")),
+        "{body}"
+    );
+    assert_eq!(
+        a.call(Some(&token), Method::GET, "/api/v1/mailbox", None)
+            .await
+            .0,
+        404
+    );
+    // Connected: the password never comes back.
+    dovecot.deliver(&rejection_mail(1));
+    dovecot.deliver(NEWSLETTER.as_bytes());
+    let before = dovecot.flags_of_all();
+    let (status, body) = a
+        .call(
+            Some(&token),
+            Method::PUT,
+            "/api/v1/mailbox",
+            Some(mailbox(PASSWORD, "INBOX")),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.to_string().contains("horse"), "{body}");
+    // Both replicas sync at once, several times: each message once.
+    for _ in 0..3 {
+        for r in [&a, &b] {
+            let (status, _) = r
+                .call(Some(&token), Method::POST, "/api/v1/mailbox/sync", None)
+                .await;
+            assert_eq!(status, 202);
+        }
+    }
+    until_counts(&pool, (2, 1)).await;
+    let (_, inbox) = b
+        .call(Some(&token), Method::GET, "/api/v1/inbox", None)
+        .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1, "{inbox}");
+    assert_eq!(inbox["items"][0]["kind"], "rejection");
+    assert_eq!(inbox["items"][0]["application_id"], created["id"]);
+    // Mail arriving between syncs is read by the next one; a restart reads nothing twice.
+    dovecot.deliver(&rejection_mail(2));
+    a.kill();
+    let c = Replica::start(&db, &env).await;
+    for r in [&b, &c] {
+        r.call(Some(&token), Method::POST, "/api/v1/mailbox/sync", None)
+            .await;
+    }
+    until_counts(&pool, (3, 2)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(counts(&pool).await, (3, 2), "nothing was read twice");
+    let (_, state) = c
+        .call(Some(&token), Method::GET, "/api/v1/mailbox", None)
+        .await;
+    assert_eq!(state["messages_seen"], 3, "{state}");
+    assert_eq!(state["last_error"], Value::Null, "{state}");
+    // Read-only: no message's flags changed (no \Seen), none moved or removed.
+    let after = dovecot.flags_of_all();
+    for (file, flags) in &before {
+        assert_eq!(after.get(file), Some(flags), "{file} changed");
+    }
+    // Disconnect: the sealed password is gone.
+    assert_eq!(
+        c.call(Some(&token), Method::DELETE, "/api/v1/mailbox", None)
+            .await
+            .0,
+        204
+    );
+    let client = pool.get().await.unwrap();
+    let left: i64 = client
+        .query_one("SELECT count(*) FROM mailboxes", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+}
