@@ -2585,6 +2585,16 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
     }
 
     #[test]
+    fn a_tags_cell_that_says_not_given_is_no_tags() {
+        for cell in ["na", "N/A", "none", "TBD"] {
+            let row = convert_one(&["Company", "Title", "Tags"], &["A", "B", cell]).unwrap();
+            assert!(row.application.fields.tags.is_empty(), "{cell}");
+        }
+        let row = convert_one(&["Company", "Title", "Tags"], &["A", "B", "na; rust"]).unwrap();
+        assert_eq!(row.application.fields.tags, ["na", "rust"]);
+    }
+
+    #[test]
     fn an_applied_row_without_a_date_stays_undated_so_a_reimport_matches_it() {
         let row = convert_one(&["Company", "Title", "Status"], &["A", "B", "Applied"]).unwrap();
         assert_eq!(row.application.fields.applied_on, None);
@@ -2941,7 +2951,9 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
                         f.salary_currency = "EUR".into();
                     }
                     f.applied_on = applied.and_then(|(y, m, d)| calendar(y, m, d));
-                    f.tags = tags.into_iter().collect();
+                    // A lone tag that reads "not given" ("na", "none", "tbd"…)
+                    // is read as no tags, as the import documents.
+                    f.tags = tags.into_iter().filter(|t| !is_placeholder(t)).collect();
                     f.work_mode = mode.map(|(_, m)| m);
                     f
                 },
