@@ -34,7 +34,12 @@
 //!   when its event names an interview and the mail comes from an ATS or is
 //!   matched to an application by its company.
 //! - An interview invitation that matches no application but reads as
-//!   outreach is outreach.
+//!   outreach is outreach; an outreach is matched to an application only
+//!   by its posting or its title (the same employer's other job is a new
+//!   application).
+//! - An offer must be matched to an application: one for a job never
+//!   applied to is a scam or an advert ("we're pleased to offer you a month
+//!   of Premium").
 //!
 //! The proposal follows the kind: applied → `applied`, rejection →
 //! `rejected`, interview invitation → `interviewing` and the interview,
@@ -81,7 +86,7 @@ use super::{InterviewKind, Status};
 use matching::{find_application, Evidence};
 use rules::{NotAboutAnApplication, NOT_ABOUT_AN_APPLICATION};
 use sender::{Sender, SenderKind};
-use words::{compile, sentences, words, Pattern};
+use words::{compile, compile_frames, sentences, words, Frame, Pattern};
 
 /// How much of a body is read.
 pub const TEXT_MAX_CHARS: usize = 20_000;
@@ -229,8 +234,8 @@ impl Classification {
 
 /// Compiled phrase tables, built once.
 struct Tables {
-    kinds: Vec<(Kind, Vec<Pattern>)>,
-    personal: Vec<Pattern>,
+    kinds: Vec<(Kind, Vec<Frame>)>,
+    personal: Vec<Frame>,
     conditional: Vec<Pattern>,
     job_context: Vec<Pattern>,
     not_about: Vec<(&'static NotAboutAnApplication, Vec<Pattern>, Vec<Pattern>)>,
@@ -241,19 +246,35 @@ struct Tables {
 static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables {
     // The order is the precedence between kinds.
     kinds: vec![
-        (Kind::Rejection, compile(rules::REJECTION)),
-        (Kind::Offer, compile(rules::OFFER)),
+        (
+            Kind::Rejection,
+            compile_frames(rules::REJECTION, rules::REJECTION_FRAMES),
+        ),
+        (Kind::Offer, compile_frames(rules::OFFER, &[])),
         (
             Kind::InterviewInvitation,
-            compile(rules::INTERVIEW_INVITATION),
+            compile_frames(
+                rules::INTERVIEW_INVITATION,
+                rules::INTERVIEW_INVITATION_FRAMES,
+            ),
         ),
-        (Kind::Applied, compile(rules::APPLIED)),
+        (
+            Kind::Applied,
+            compile_frames(rules::APPLIED, rules::APPLIED_FRAMES),
+        ),
         (
             Kind::RecruiterOutreach,
-            compile(&[rules::RECRUITER_PERSONAL, rules::RECRUITER_OUTREACH].concat()),
+            compile_frames(
+                &[rules::RECRUITER_PERSONAL, rules::RECRUITER_OUTREACH].concat(),
+                &[
+                    rules::RECRUITER_PERSONAL_FRAMES,
+                    rules::RECRUITER_OUTREACH_FRAMES,
+                ]
+                .concat(),
+            ),
         ),
     ],
-    personal: compile(rules::RECRUITER_PERSONAL),
+    personal: compile_frames(rules::RECRUITER_PERSONAL, rules::RECRUITER_PERSONAL_FRAMES),
     conditional: compile(rules::CONDITIONAL),
     job_context: compile(rules::JOB_CONTEXT),
     not_about: NOT_ABOUT_AN_APPLICATION
@@ -366,7 +387,7 @@ impl Hits {
 
 /// Whether `pattern` is stated as a fact in `sentence`: found, with no
 /// condition ("if", "should we"…) before it.
-fn stated(pattern: &Pattern, sentence: &[String], conditional: &[Pattern]) -> bool {
+fn stated(pattern: &Frame, sentence: &[String], conditional: &[Pattern]) -> bool {
     let Some(start) = pattern.first_at(sentence) else {
         return false;
     };
@@ -376,7 +397,7 @@ fn stated(pattern: &Pattern, sentence: &[String], conditional: &[Pattern]) -> bo
         .any(|c| c < start)
 }
 
-fn hits(patterns: &[Pattern], r: &Reading, conditional: &[Pattern]) -> Hits {
+fn hits(patterns: &[Frame], r: &Reading, conditional: &[Pattern]) -> Hits {
     let mut h = Hits::default();
     let mut sentences = vec![false; r.body.len()];
     for p in patterns {
@@ -486,6 +507,13 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     }
 
     let matched = find_application(&r.evidence(), candidates);
+    // An outreach is about a role of its own: the same employer's other
+    // application is not it, unless the mail names that job.
+    let matched = if kind == Kind::RecruiterOutreach {
+        matched.filter(|m| m.by == MatchedBy::Posting || m.title_named)
+    } else {
+        matched
+    };
     let about_a_job = matches!(r.sender.kind, SenderKind::Ats | SenderKind::JobBoard)
         || matched.is_some_and(|m| m.by >= MatchedBy::Sender)
         || any_in(&t.job_context, &r.subject)
@@ -503,6 +531,9 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     let plain = news_in_subject || h.body_sentences >= 2 || r.sender.kind == SenderKind::Ats;
     if matched.is_none() && !plain {
         return Classification::other("a passing phrase, no application");
+    }
+    if kind == Kind::Offer && matched.is_none() {
+        return Classification::other("an offer for no application");
     }
     if kind == Kind::InterviewInvitation
         && matched.is_none()

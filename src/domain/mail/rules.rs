@@ -347,8 +347,9 @@ pub const APPLIED: &[&str] = &[
     "your application has|was been|successfully received|submitted|sent",
     "your application has|was successfully been submitted|received|sent",
     "your application was sent to",
-    "your application to * has|was been received|submitted",
-    "your application for * has|was been received|submitted",
+    "your application to|for * has|was|is been received|submitted|sent",
+    "your application to|for * has|was|is received|submitted|sent",
+    "you applied to|for",
     "we confirm receipt of your application",
     "confirm that we have received your application",
     "successfully submitted your application",
@@ -441,8 +442,9 @@ pub const REJECTION: &[&str] = &[
     "unable to invite you",
     "not able to invite you",
     "not be inviting you",
-    "go in a different direction",
-    "went in a different direction",
+    "different direction",
+    "not successful",
+    "unsuccessful",
     "decided to go with another",
     "decided to go with a different",
     "chosen another candidate",
@@ -497,8 +499,6 @@ pub const INTERVIEW_INVITATION: &[&str] = &[
     "like to arrange a|an * interview|call|conversation|chat",
     "love to schedule|arrange",
     "love to set up",
-    "like to speak|talk|chat with you",
-    "love to speak|talk|chat with you",
     "like to move forward with your application|candidacy",
     "like to move you forward",
     "move you forward to|in",
@@ -526,10 +526,6 @@ pub const INTERVIEW_INVITATION: &[&str] = &[
     "invite you to complete|take",
     "complete the|our|this * assessment|challenge|assignment",
     "complete a|an * assessment|challenge|assignment",
-    "looking forward to speaking with you",
-    "look forward to speaking with you",
-    "look forward to meeting you",
-    "looking forward to meeting you",
     // German
     "einladung zum|zu * gespräch|interview|vorstellungsgespräch|kennenlernen",
     "zu einem * gespräch|interview|vorstellungsgespräch|kennenlernen einladen",
@@ -564,6 +560,10 @@ pub const OFFER: &[&str] = &[
     "written offer",
     "your offer package",
     "review and sign your offer",
+    "move|moving forward with an|the|your offer",
+    "make|making you an offer",
+    "offer letter",
+    "an offer for the",
     "sign your offer",
     "accept the offer by",
     // German
@@ -641,6 +641,103 @@ pub const RECRUITER_OUTREACH: &[&str] = &[
     // French
     "opportunité qui pourrait vous intéresser",
 ];
+
+/// Frames (see [`super::words::Frame`]): the parts of a statement found in
+/// one sentence in order, for the many ways one thing is said. A part
+/// starting with `!` must not be in the sentence.
+///
+/// Words that hedge an invitation into a possibility ("we will contact you
+/// to schedule an interview", "you may be invited"): not an invitation yet.
+const HEDGES: &str = "!will|ll|may|might|could|once|shortlisted|selected";
+
+/// Received: the application reached the employer, however it is said.
+pub const APPLIED_FRAMES: &[&[&str]] = &[
+    &[
+        "receiv~|got|receipt|submitted|sent|confirm~",
+        "your application|candidacy|cv|resume|candidature",
+    ],
+    &[
+        "your application|candidacy|candidature",
+        "receiv~|submitted|sent|complete",
+    ],
+    &["danke|dank", "bewerbung"],
+    &["bewerbung", "erhalten|eingegangen|eingang"],
+    &["candidature", "reçu~|recu~|envoy~|transmis~|enregistr~"],
+];
+
+/// Not this time, however it is said.
+pub const REJECTION_FRAMES: &[&[&str]] = &[
+    &[
+        "not|unable|cannot|t|never",
+        "move|moving|moved|go|going|proceed~|progress~|continue|continuing|advance~|pursue|pursuing|take|taking|consider|considering|invite|inviting",
+        "forward|ahead|further|round|stage|candidacy|application|candidature|process",
+        "!if|unless|whether",
+    ],
+    &["no longer", "consider~|moving|move|pursu~|proceed~|process~|available|hiring|accepting"],
+    &["position|role|vacancy|job|opening|requisition", "filled", "!until|will|rolling|once|quickly|soon"],
+    &["filled", "position|role|vacancy|job|opening", "!until|will|rolling|once|quickly|soon"],
+    &["decided|chosen|chose|opted|selected|hired|offered", "another|other|different * candidate~|applicant~|person|individual"],
+    &["decided|chosen|chose|opted", "go|proceed|continue * with", "someone|somebody|candidates|applicants"],
+    &["gegen", "bewerbung|kandidatur|sie|dich", "entschieden"],
+    &["leider", "absage~|zusage|berücksichtig~|weiterverfolg~|anderen kandidat~|anderen bewerber~|nicht weiter|keine positive"],
+    &["ne|n", "pas|plus", "suite|retenu~|poursuivre"],
+];
+
+/// Come and talk to us, however it is said.
+pub const INTERVIEW_INVITATION_FRAMES: &[&[&str]] = &[
+    &[
+        "invit~",
+        "interview~|call|chat|conversation|screen~|assessment|onsite|round|stage|challenge",
+        HEDGES,
+    ],
+    &[
+        "schedul~|arrange~|book|select|pick|choose|find",
+        "interview~|call|chat|conversation|screen~|time|times|slot~",
+        HEDGES,
+    ],
+    &[
+        "set up",
+        "interview~|call|chat|conversation|screen~|time",
+        HEDGES,
+    ],
+    &[
+        "available|availability",
+        "interview~|call|chat|conversation|screen~|talk|speak|meet",
+        HEDGES,
+    ],
+    &[
+        "advanc~|moved|move|moving|progress~|proceed~|invited|through",
+        "next|final|second|third|following",
+        "round|stage",
+        HEDGES,
+    ],
+    &[
+        "interview~",
+        "scheduled|confirmed|booked|rescheduled",
+        HEDGES,
+    ],
+    &["schedul~|confirm~|book~", "your interview~"],
+];
+
+/// A recruiter about the person or themselves, however it is said.
+pub const RECRUITER_PERSONAL_FRAMES: &[&[&str]] = &[
+    &[
+        "your experience|background|profile|work|skills|skillset",
+        "stood|caught|impressed|match~|fit|relevant|align~|interesting|perfect",
+    ],
+    &[
+        "i lead|run|head|manage|do",
+        "recruiting|recruitment|talent|hiring",
+    ],
+    &[
+        "i work|partner|partnered|support",
+        "hiring|recruiting|recruitment|search",
+    ],
+];
+
+/// A role offered, however it is said.
+pub const RECRUITER_OUTREACH_FRAMES: &[&[&str]] =
+    &[&["open|up", "to|for", "call|chat|conversation|coffee|talk"]];
 
 /// Why a mail is not about an application, with the phrases that say so.
 pub struct NotAboutAnApplication {
