@@ -112,7 +112,15 @@ fn company_in(text: &str) -> Option<String> {
 fn title_in(text: &str) -> Option<String> {
     TITLE_PATTERNS.iter().find_map(|re| {
         re.captures_iter(text).find_map(|c| {
-            let mut parts: Vec<&str> = c.name("t")?.as_str().split_whitespace().collect();
+            let mut parts: Vec<&str> = Vec::new();
+            for word in c.name("t")?.as_str().split_whitespace() {
+                parts.push(word);
+                // A sentence ends here ("Founding Engineer. I think"), not
+                // an abbreviation ("Sr. Engineer").
+                if word.ends_with('.') && word.chars().count() > 4 {
+                    break;
+                }
+            }
             while parts
                 .last()
                 .is_some_and(|w| TITLE_TAIL.contains(w) || w.chars().all(|c| !c.is_alphanumeric()))

@@ -15,9 +15,13 @@
 //!   interview invitation, application received, outreach: a rejection
 //!   thanks for the application, an invitation mentions it.
 //! - A mail that reads as a job alert, a newsletter or marketing, a receipt,
-//!   an account or security notice, a subscription, a survey or a "your
-//!   application was viewed" is `other`, unless its subject itself states the
-//!   application news (job boards put alert footers under confirmations).
+//!   an account or security notice, a subscription, a survey, a "your
+//!   application was viewed", a practice interview, a mail to the user as an
+//!   interviewer, a reference request, press or a podcast, a research study
+//!   or another kind of application (a visa, a loan, a school) is `other`;
+//!   for alerts, newsletters, account notices and subscriptions, whose words
+//!   also fill the footers of real confirmations, unless the subject itself
+//!   states the application news.
 //! - The mail must be about a job: from an ATS, from the domain of a company
 //!   the user applied to, or using a word like "position", "role",
 //!   "candidate" or "interview".
@@ -25,7 +29,10 @@
 //! - A person's free mailbox (gmail…) never makes a suggestion: a friend
 //!   quoting their own rejection reads like one.
 //! - A mail matched to no application makes a suggestion only when it says
-//!   its news plainly: in its subject, in two sentences, or from an ATS.
+//!   its news plainly: in its subject, in two sentences, or from an ATS;
+//!   and, like one matched only by a company named in its body, only when
+//!   it is written to a candidate ("your application", "the Data Engineer
+//!   role"): an employer's mail to its staff about interviews is not.
 //! - A recruiter outreach needs two outreach phrases, one of them about the
 //!   person or the recruiter ("I came across your profile", "I'm a
 //!   recruiter at…"; a mass mailing of roles has none), from a person (not
@@ -238,6 +245,7 @@ struct Tables {
     personal: Vec<Frame>,
     conditional: Vec<Pattern>,
     job_context: Vec<Pattern>,
+    candidacy: Vec<Pattern>,
     not_about: Vec<(&'static NotAboutAnApplication, Vec<Pattern>, Vec<Pattern>)>,
     interview_event: Vec<Pattern>,
     interview_kinds: Vec<(InterviewKind, Vec<Pattern>)>,
@@ -250,7 +258,10 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
             Kind::Rejection,
             compile_frames(rules::REJECTION, rules::REJECTION_FRAMES),
         ),
-        (Kind::Offer, compile_frames(rules::OFFER, &[])),
+        (
+            Kind::Offer,
+            compile_frames(rules::OFFER, rules::OFFER_FRAMES),
+        ),
         (
             Kind::InterviewInvitation,
             compile_frames(
@@ -277,6 +288,7 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
     personal: compile_frames(rules::RECRUITER_PERSONAL, rules::RECRUITER_PERSONAL_FRAMES),
     conditional: compile(rules::CONDITIONAL),
     job_context: compile(rules::JOB_CONTEXT),
+    candidacy: compile(rules::CANDIDACY),
     not_about: NOT_ABOUT_AN_APPLICATION
         .iter()
         .map(|n| (n, compile(n.anywhere), compile(n.in_subject)))
@@ -496,7 +508,7 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
             return Classification::other(what.reason);
         }
         if any_in(anywhere, &r.body) {
-            if !news_in_subject {
+            if !(what.footer && news_in_subject) {
                 return Classification::other(what.reason);
             }
             reads_like_a_notice = true;
@@ -531,6 +543,11 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     let plain = news_in_subject || h.body_sentences >= 2 || r.sender.kind == SenderKind::Ats;
     if matched.is_none() && !plain {
         return Classification::other("a passing phrase, no application");
+    }
+    let weakly_matched = matched.is_none_or(|m| m.by <= MatchedBy::CompanyInBody);
+    let as_candidate = any_in(&t.candidacy, &r.subject) || any_in(&t.candidacy, &r.body);
+    if weakly_matched && kind != Kind::RecruiterOutreach && !as_candidate {
+        return Classification::other("not written to a candidate");
     }
     if kind == Kind::Offer && matched.is_none() {
         return Classification::other("an offer for no application");

@@ -299,6 +299,12 @@ pub const JOB_CONTEXT: &[&str] = &[
     "career~",
     "talent",
     "employment",
+    "engineer~",
+    "developer~",
+    "designer~",
+    "analyst~",
+    "scientist~",
+    "opportunit~",
     "bewerb~",
     "stelle",
     "stellenangebot",
@@ -308,6 +314,26 @@ pub const JOB_CONTEXT: &[&str] = &[
     "emploi",
     "recrutement",
     "entretien",
+];
+
+/// Words that put the reader in the candidate's place: an invitation or a
+/// receipt about "your application" or "the Data Engineer role". A mail
+/// matched to no application (or only by a company named in passing) must
+/// have one; an employer's mail to its own staff about interviews has none.
+pub const CANDIDACY: &[&str] = &[
+    "your application|applications|candidacy|candidature|resume|cv",
+    "you applied",
+    "you recently applied",
+    "for applying",
+    "applying for|to",
+    "your interest in",
+    "the * role|position|opening|vacancy",
+    "this role|position|opening|vacancy",
+    "for the role|position",
+    "ihre|deine bewerbung",
+    "bewerbung als",
+    "votre candidature",
+    "le poste",
 ];
 
 /// A sentence with one of these words states a condition, not a fact ("if
@@ -678,6 +704,8 @@ pub const REJECTION_FRAMES: &[&[&str]] = &[
     &["filled", "position|role|vacancy|job|opening", "!until|will|rolling|once|quickly|soon"],
     &["decided|chosen|chose|opted|selected|hired|offered", "another|other|different * candidate~|applicant~|person|individual"],
     &["decided|chosen|chose|opted", "go|proceed|continue * with", "someone|somebody|candidates|applicants"],
+    &["decided|chosen|chose|opted|decision", "focus|proceed|continue|move|prioriti~", "candidates|applicants|profiles"],
+    &["closer|better|stronger", "match|fit|suited|aligned", "!your"],
     &["gegen", "bewerbung|kandidatur|sie|dich", "entschieden"],
     &["leider", "absage~|zusage|berücksichtig~|weiterverfolg~|anderen kandidat~|anderen bewerber~|nicht weiter|keine positive"],
     &["ne|n", "pas|plus", "suite|retenu~|poursuivre"],
@@ -687,22 +715,22 @@ pub const REJECTION_FRAMES: &[&[&str]] = &[
 pub const INTERVIEW_INVITATION_FRAMES: &[&[&str]] = &[
     &[
         "invit~",
-        "interview~|call|chat|conversation|screen~|assessment|onsite|round|stage|challenge",
+        "interview|interviews|call|chat|conversation|screen~|assessment|onsite|round|stage|challenge",
         HEDGES,
     ],
     &[
         "schedul~|arrange~|book|select|pick|choose|find",
-        "interview~|call|chat|conversation|screen~|time|times|slot~",
+        "interview|interviews|call|chat|conversation|screen~|time|times|slot~",
         HEDGES,
     ],
     &[
         "set up",
-        "interview~|call|chat|conversation|screen~|time",
+        "interview|interviews|call|chat|conversation|screen~|time",
         HEDGES,
     ],
     &[
         "available|availability",
-        "interview~|call|chat|conversation|screen~|talk|speak|meet",
+        "interview|interviews|call|chat|conversation|screen~|talk|speak|meet",
         HEDGES,
     ],
     &[
@@ -712,11 +740,20 @@ pub const INTERVIEW_INVITATION_FRAMES: &[&[&str]] = &[
         HEDGES,
     ],
     &[
-        "interview~",
+        "interview|interviews",
         "scheduled|confirmed|booked|rescheduled",
         HEDGES,
     ],
-    &["schedul~|confirm~|book~", "your interview~"],
+    &["schedul~|confirm~|book~", "your interview|interviews"],
+];
+
+/// We want you, however it is said.
+pub const OFFER_FRAMES: &[&[&str]] = &[
+    &[
+        "your offer",
+        "ready|attached|review|sign|accept|expires|deadline",
+    ],
+    &["offer letter", "attached|sign|review|ready"],
 ];
 
 /// A recruiter about the person or themselves, however it is said.
@@ -733,6 +770,14 @@ pub const RECRUITER_PERSONAL_FRAMES: &[&[&str]] = &[
         "i work|partner|partnered|support",
         "hiring|recruiting|recruitment|search",
     ],
+    &[
+        "love~|liked|enjoyed|impressed|admire~",
+        "your work|experience|background|profile|github|talk|project~|post|blog",
+    ],
+    &[
+        "saw|found|read|noticed",
+        "your github|profile|work|talk|post|blog|project~|repo~",
+    ],
 ];
 
 /// A role offered, however it is said.
@@ -744,9 +789,12 @@ pub struct NotAboutAnApplication {
     pub reason: &'static str,
     /// Phrases that decide wherever they are.
     pub anywhere: &'static [&'static str],
-    /// Phrases that decide only in the subject (they also appear in the
-    /// footers of mail that is about an application).
+    /// Phrases that decide only in the subject.
     pub in_subject: &'static [&'static str],
+    /// Whether these phrases also appear in the footers of mail that is
+    /// about an application (a confirmation with "jobs you may be interested
+    /// in" below it): then a subject that states the news overrules them.
+    pub footer: bool,
 }
 
 /// Mail of these kinds makes no suggestion whatever else it says, unless its
@@ -791,6 +839,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "stellenangebote",
             "offres d'emploi",
         ],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "newsletter or marketing",
@@ -815,10 +864,9 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "read more on our blog",
             "read the full article",
             "interview questions for",
-            "mock interview",
-            "practice interview",
         ],
         in_subject: &["newsletter", "digest", "weekly", "webinar", "sale", "tips"],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "receipt or order",
@@ -836,6 +884,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "shipping address",
         ],
         in_subject: &["receipt", "invoice", "order", "payment", "purchase"],
+        footer: false,
     },
     NotAboutAnApplication {
         reason: "account or security",
@@ -864,6 +913,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "account created",
             "welcome to",
         ],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "subscription",
@@ -878,6 +928,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "welcome to our talent community|network|pool",
         ],
         in_subject: &["subscri~", "talent community", "talent network"],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "survey or feedback request",
@@ -890,6 +941,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "candidate experience survey",
         ],
         in_subject: &["survey", "feedback on your experience", "how was your"],
+        footer: false,
     },
     NotAboutAnApplication {
         reason: "application seen, nothing decided",
@@ -900,6 +952,90 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "viewed your profile",
         ],
         in_subject: &["viewed", "profile views"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "practice interview",
+        anywhere: &[
+            "mock interview~",
+            "practice interview~",
+            "interview practice",
+            "peer interview~",
+        ],
+        in_subject: &[],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "the user as an interviewer",
+        anywhere: &[
+            "interview kit",
+            "scorecard",
+            "submit your feedback",
+            "submit feedback",
+            "leave your feedback",
+            "interviewer training",
+            "hiring panel",
+            "scheduled to interview * for",
+        ],
+        in_subject: &["interview kit", "scorecard", "feedback due"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "a reference request",
+        anywhere: &[
+            "as a reference",
+            "reference check",
+            "reference request",
+            "provide a reference",
+        ],
+        in_subject: &["reference"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "press or a podcast",
+        anywhere: &[
+            "podcast",
+            "on the show",
+            "on our show",
+            "episode",
+            "our readers",
+            "press inquiry",
+        ],
+        in_subject: &["podcast", "press"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "a research study",
+        anywhere: &[
+            "user research",
+            "research study",
+            "research interview",
+            "usability study",
+            "usability test",
+            "gift card",
+            "participants",
+        ],
+        in_subject: &["research", "study"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "another kind of application",
+        anywhere: &[
+            "employment authorization",
+            "immigration",
+            "visa application",
+            "loan application",
+            "credit card application",
+            "rental application",
+            "admissions committee",
+            "offer you admission",
+            "admission to",
+            "tuition",
+            "scholarship",
+            "grant application",
+        ],
+        in_subject: &["admission~", "visa", "loan", "rental"],
+        footer: false,
     },
 ];
 
@@ -985,7 +1121,7 @@ pub const INTERVIEW_KINDS: &[(&str, &[&str])] = &[
 /// Words that make a calendar event an interview (an event named "Dental
 /// cleaning" is not one).
 pub const INTERVIEW_EVENT: &[&str] = &[
-    "interview~",
+    "interview|interviews",
     "phone screen",
     "screening",
     "recruiter call",
