@@ -93,7 +93,7 @@ use super::{InterviewKind, Status};
 use matching::{find_application, Evidence};
 use rules::{NotAboutAnApplication, NOT_ABOUT_AN_APPLICATION};
 use sender::{Sender, SenderKind};
-use words::{compile, compile_frames, sentences, words, Frame, Pattern};
+use words::{compile, compile_frames, compile_hedged, sentences, words, Frame, Pattern};
 
 /// How much of a body is read.
 pub const TEXT_MAX_CHARS: usize = 20_000;
@@ -264,9 +264,10 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
         ),
         (
             Kind::InterviewInvitation,
-            compile_frames(
+            compile_hedged(
                 rules::INTERVIEW_INVITATION,
                 rules::INTERVIEW_INVITATION_FRAMES,
+                &[rules::HEDGE_WILL, rules::HEDGE_MAY],
             ),
         ),
         (

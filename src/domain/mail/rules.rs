@@ -494,7 +494,6 @@ pub const REJECTION: &[&str] = &[
     "für eine andere kandidatin|bewerberin entschieden",
     "anderen kandidaten|bewerbern den vorzug",
     "leider keine positive rückmeldung",
-    "leider * absagen",
     // French
     "regret de vous informer|annoncer",
     "ne pas donner suite",
@@ -506,7 +505,9 @@ pub const REJECTION: &[&str] = &[
     "ne correspond pas * profil",
 ];
 
-/// Come and talk to us: an interview, a call or an assessment.
+/// Come and talk to us: an interview, a call or an assessment. Each is
+/// also read with the hedges of the frames below ("shortlisted candidates
+/// will be invited to an interview" invites no one yet).
 pub const INTERVIEW_INVITATION: &[&str] = &[
     "invite you to|for a|an * interview|call|conversation|chat|meeting|screen|screening|assessment|onsite",
     "invite you to interview",
@@ -674,7 +675,9 @@ pub const RECRUITER_OUTREACH: &[&str] = &[
 ///
 /// Words that hedge an invitation into a possibility ("we will contact you
 /// to schedule an interview", "you may be invited"): not an invitation yet.
-const HEDGES: &str = "!will|ll|may|might|could|once|shortlisted|selected";
+pub const HEDGE_WILL: &str = "!will|ll|once|shortlisted";
+/// "we may contact you", "you might be invited" (not "could you share…").
+pub const HEDGE_MAY: &str = "!we|you|i|they|recruiter|team may|might|could";
 
 /// Received: the application reached the employer, however it is said.
 pub const APPLIED_FRAMES: &[&[&str]] = &[
@@ -693,6 +696,7 @@ pub const APPLIED_FRAMES: &[&[&str]] = &[
 
 /// Not this time, however it is said.
 pub const REJECTION_FRAMES: &[&[&str]] = &[
+    &["you|your|status", "not selected"],
     &[
         "not|unable|cannot|t|never",
         "move|moving|moved|go|going|proceed~|progress~|continue|continuing|advance~|pursue|pursuing|take|taking|consider|considering|invite|inviting",
@@ -707,42 +711,57 @@ pub const REJECTION_FRAMES: &[&[&str]] = &[
     &["decided|chosen|chose|opted|decision", "focus|proceed|continue|move|prioriti~", "candidates|applicants|profiles"],
     &["closer|better|stronger", "match|fit|suited|aligned", "!your"],
     &["gegen", "bewerbung|kandidatur|sie|dich", "entschieden"],
-    &["leider", "absage~|zusage|berücksichtig~|weiterverfolg~|anderen kandidat~|anderen bewerber~|nicht weiter|keine positive"],
+    &["leider", "absage|zusage|berücksichtig~|weiterverfolg~"],
+    &["leider", "anderen", "kandidat~|bewerber~"],
+    &["leider", "nicht weiter"],
+    &["leider", "keine positive"],
     &["ne|n", "pas|plus", "suite|retenu~|poursuivre"],
 ];
 
 /// Come and talk to us, however it is said.
 pub const INTERVIEW_INVITATION_FRAMES: &[&[&str]] = &[
     &[
+        "share|send|provide|suggest|propose|give",
+        "times|availability|slots",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
         "invit~",
         "interview|interviews|call|chat|conversation|screen~|assessment|onsite|round|stage|challenge",
-        HEDGES,
+        HEDGE_WILL,
+        HEDGE_MAY,
     ],
     &[
         "schedul~|arrange~|book|select|pick|choose|find",
         "interview|interviews|call|chat|conversation|screen~|time|times|slot~",
-        HEDGES,
+        HEDGE_WILL,
+        HEDGE_MAY,
     ],
     &[
         "set up",
         "interview|interviews|call|chat|conversation|screen~|time",
-        HEDGES,
+        HEDGE_WILL,
+        HEDGE_MAY,
     ],
     &[
         "available|availability",
         "interview|interviews|call|chat|conversation|screen~|talk|speak|meet",
-        HEDGES,
+        HEDGE_WILL,
+        HEDGE_MAY,
     ],
     &[
         "advanc~|moved|move|moving|progress~|proceed~|invited|through",
         "next|final|second|third|following",
         "round|stage",
-        HEDGES,
+        HEDGE_WILL,
+        HEDGE_MAY,
     ],
     &[
         "interview|interviews",
         "scheduled|confirmed|booked|rescheduled",
-        HEDGES,
+        HEDGE_WILL,
+        HEDGE_MAY,
     ],
     &["schedul~|confirm~|book~", "your interview|interviews"],
 ];

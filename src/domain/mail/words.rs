@@ -154,11 +154,6 @@ impl Frame {
         }
     }
 
-    /// A frame of one phrase.
-    pub fn phrase(pattern: &str) -> Frame {
-        Frame::new(&[pattern])
-    }
-
     /// Where the frame's first part starts in these words, if it is there.
     pub fn first_at(&self, words: &[String]) -> Option<usize> {
         if self.parts.is_empty() || self.unless.iter().any(|u| u.is_in(words)) {
@@ -182,9 +177,15 @@ pub fn compile(phrases: &[&str]) -> Vec<Pattern> {
 
 /// Frames compiled once from a table of phrases and a table of frames.
 pub fn compile_frames(phrases: &[&str], frames: &[&[&str]]) -> Vec<Frame> {
+    compile_hedged(phrases, frames, &[])
+}
+
+/// Like [`compile_frames`], each phrase also refused in a sentence with one
+/// of `unless` (`!`-patterns).
+pub fn compile_hedged(phrases: &[&str], frames: &[&[&str]], unless: &[&str]) -> Vec<Frame> {
     phrases
         .iter()
-        .map(|p| Frame::phrase(p))
+        .map(|p| Frame::new(&[&[*p], unless].concat()))
         .chain(frames.iter().map(|f| Frame::new(f)))
         .collect()
 }

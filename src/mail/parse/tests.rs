@@ -168,6 +168,13 @@ fn starts_are_read_only_with_a_zone() {
         ),
         Some(datetime!(2026-03-10 13:00 UTC))
     );
+    assert_eq!(
+        start_time(
+            "20260310T140000",
+            Some("(UTC-08:00) Pacific Time (US & Canada)")
+        ),
+        Some(datetime!(2026-03-10 21:00 UTC))
+    );
     assert_eq!(start_time("20260310T140000", None), None, "floating");
     assert_eq!(start_time("20260310T140000", Some("Mars/Olympus")), None);
     assert_eq!(start_time("20260310", None), None);
