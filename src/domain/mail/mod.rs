@@ -7,10 +7,12 @@
 //! Precision comes first: a suggestion for a mail that is not about an
 //! application costs the user's trust, a missed one only a click. So:
 //! - A kind needs a phrase that states the act in the employer's voice
-//!   ("we have decided to move forward with other candidates"); words like
-//!   "interview" or "offer" alone are never evidence. A sentence that states
-//!   a condition ("if your profile matches, we will invite you…") is not
-//!   evidence either.
+//!   ("we have decided to move forward with other candidates"), or a frame:
+//!   the parts of such a statement in order within one sentence ("not" …
+//!   "moving" … "ahead"); words like "interview" or "offer" alone are never
+//!   evidence. A sentence that states a condition ("if your profile
+//!   matches, we will invite you…") is not evidence, nor is an invitation
+//!   hedged into a promise ("shortlisted candidates will be invited").
 //! - When phrases of several kinds appear, the order is rejection, offer,
 //!   interview invitation, application received, outreach: a rejection
 //!   thanks for the application, an invitation mentions it.
@@ -59,14 +61,13 @@
 //! [`when`]); the meeting link from the calendar event, else the mail.
 //!
 //! The confidence starts at 0.55 for one phrase and grows with a phrase in
-//! the subject (+0.15), the news said twice (+0.05), a sender that is an ATS or
-//! the employer (+0.1) and how the application was matched (+0.15 by the
-//! posting or sender, +0.1 by the company's name, none by title alone). It
-//! falls for a mail whose body reads like a notice or alert (−0.2) and an
-//! invitation known only from its calendar event (−0.05); outreach stays
-//! below 0.8. Only a mail that
-//! is matched and states its news plainly reaches 0.9, where auto-apply
-//! may act.
+//! the subject (+0.15), the news said twice (+0.05), a sender that is an
+//! ATS or the employer (+0.1) and how the application was matched (+0.15 by
+//! the posting or sender, +0.1 by the company's name, none by title alone).
+//! It falls for a mail whose body reads like a notice or alert (−0.2) and
+//! an invitation known only from its calendar event (−0.05); outreach stays
+//! below 0.8. Only a mail that is matched and states its news plainly
+//! reaches 0.9, where auto-apply may act.
 //!
 //! Only the first [`TEXT_MAX_CHARS`] characters of a body are read; quoted
 //! replies (lines starting with `>`, and everything after "On … wrote:")
@@ -97,6 +98,8 @@ use words::{compile, compile_frames, compile_hedged, sentences, words, Frame, Pa
 
 /// How much of a body is read.
 pub const TEXT_MAX_CHARS: usize = 20_000;
+/// How much of a subject is read.
+const SUBJECT_MAX_CHARS: usize = 1_000;
 /// How many calendar events' texts are read.
 const EVENTS_READ: usize = 4;
 
@@ -330,9 +333,9 @@ impl Reading {
         links.extend(links::urls_in(&body_text));
         Reading {
             sender: Sender::read(&mail.from_address, &mail.from_name),
-            subject: sentences(&mail.subject),
+            subject: sentences(&cut(&mail.subject, SUBJECT_MAX_CHARS)),
             body: sentences(&body_text),
-            subject_text: cut(&mail.subject, 1000),
+            subject_text: cut(&mail.subject, SUBJECT_MAX_CHARS),
             body_text,
             links,
         }

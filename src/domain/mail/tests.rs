@@ -330,3 +330,18 @@ fn a_polite_request_for_times_is_an_invitation() {
     );
     assert_eq!(classify_one(&m).kind, Kind::InterviewInvitation);
 }
+
+#[test]
+fn a_huge_mail_is_read_only_up_to_its_limits() {
+    let text = "We have decided to move forward with other candidates. ".repeat(200_000);
+    let m = mail(
+        "no-reply@us.greenhouse-mail.io",
+        &"Acme ".repeat(10_000),
+        &"Your application ".repeat(100_000),
+        &text,
+    );
+    let started = std::time::Instant::now();
+    let c = classify_one(&m);
+    assert_eq!(c.kind, Kind::Rejection);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}

@@ -233,3 +233,16 @@ proptest::proptest! {
         let _ = parse_calendar(&lines.join("\r\n"));
     }
 }
+
+#[test]
+fn a_message_just_under_the_limit_is_read_and_classified() {
+    let mut raw = crlf("From: a@b.com\nSubject: big\nContent-Type: text/html; charset=utf-8\n\n");
+    let paragraph = b"<div><p>We have received your application for the <b>Data Engineer</b> role.</p></div>\r\n";
+    while raw.len() + paragraph.len() <= MESSAGE_MAX_BYTES {
+        raw.extend_from_slice(paragraph);
+    }
+    let m = parse(&raw).unwrap_or_else(|e| panic!("{e}"));
+    assert!(m.text.starts_with("We have received your application"));
+    let c = crate::domain::mail::classify(&m.to_mail(), &[], "UTC");
+    assert_eq!(c.kind, crate::domain::mail::Kind::Applied, "{c:?}");
+}
