@@ -91,7 +91,7 @@ pub use when::stated_time;
 
 use super::time::serde_ts;
 use super::{InterviewKind, Status};
-use matching::{find_application, Evidence};
+use matching::{find_application, Evidence as MatchEvidence};
 use rules::{NotAboutAnApplication, NOT_ABOUT_AN_APPLICATION};
 use sender::{Sender, SenderKind};
 use words::{compile, compile_frames, compile_hedged, sentences, words, Frame, Pattern};
@@ -341,8 +341,8 @@ impl Reading {
         }
     }
 
-    fn evidence(&self) -> Evidence<'_> {
-        Evidence {
+    fn evidence(&self) -> MatchEvidence<'_> {
+        MatchEvidence {
             sender: &self.sender,
             subject: &self.subject,
             body: &self.body,
@@ -505,19 +505,10 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     let h = hits_of(kind);
     let news_in_subject = h.subject > 0;
 
-    // Mail that is something else: an alert, a newsletter, a receipt…
-    let mut reads_like_a_notice = false;
-    for (what, anywhere, in_subject) in &t.not_about {
-        if any_in(in_subject, &r.subject) || any_in(anywhere, &r.subject) {
-            return Classification::other(what.reason);
-        }
-        if any_in(anywhere, &r.body) {
-            if !(what.footer && news_in_subject) {
-                return Classification::other(what.reason);
-            }
-            reads_like_a_notice = true;
-        }
-    }
+    let reads_like_a_notice = match something_else(&r, news_in_subject, t) {
+        Ok(notice) => notice,
+        Err(reason) => return Classification::other(reason),
+    };
     if r.sender.is_vendor_marketing() {
         return Classification::other("an ATS vendor's own mail");
     }
@@ -568,38 +559,81 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     }
 
     let proposed = propose(kind, mail, &r, matched.is_some(), time_zone, t);
-    let mut confidence: f64 = 0.55;
-    if news_in_subject {
-        confidence += 0.15;
-    }
-    if h.body_sentences >= 2 || (news_in_subject && h.body_sentences >= 1) {
-        confidence += 0.05;
-    }
-    if r.sender.kind == SenderKind::Ats || matched.is_some_and(|m| m.by >= MatchedBy::Sender) {
-        confidence += 0.1;
-    }
-    confidence += match matched.map(|m| m.by) {
-        Some(MatchedBy::Posting | MatchedBy::Sender) => 0.15,
-        Some(MatchedBy::CompanyInHeaders | MatchedBy::CompanyInBody) => 0.1,
-        Some(MatchedBy::Title) | None => 0.0,
-    };
-    if calendar_only {
-        confidence -= 0.05;
-    }
-    if reads_like_a_notice {
-        confidence -= 0.2;
-    }
-    if kind == Kind::RecruiterOutreach {
-        confidence = confidence.min(0.79);
-    }
+    let confidence = confidence(&Evidence {
+        kind,
+        hits: h,
+        sender: r.sender.kind,
+        matched: matched.map(|m| m.by),
+        calendar_only,
+        reads_like_a_notice,
+    });
     Classification {
         kind,
-        confidence: (confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0,
+        confidence,
         application_id: matched.map(|m| m.id),
         matched_by: matched.map(|m| m.by),
         proposed,
         reason: "states it",
     }
+}
+
+/// Mail that is something else (an alert, a newsletter, a receipt…): the
+/// reason, or whether the body only reads like a notice below a subject that
+/// states the news.
+fn something_else(r: &Reading, news_in_subject: bool, t: &Tables) -> Result<bool, &'static str> {
+    let mut reads_like_a_notice = false;
+    for (what, anywhere, in_subject) in &t.not_about {
+        if any_in(in_subject, &r.subject) || any_in(anywhere, &r.subject) {
+            return Err(what.reason);
+        }
+        if any_in(anywhere, &r.body) {
+            if !(what.footer && news_in_subject) {
+                return Err(what.reason);
+            }
+            reads_like_a_notice = true;
+        }
+    }
+    Ok(reads_like_a_notice)
+}
+
+/// What the confidence is computed from.
+struct Evidence {
+    kind: Kind,
+    hits: Hits,
+    sender: SenderKind,
+    matched: Option<MatchedBy>,
+    calendar_only: bool,
+    reads_like_a_notice: bool,
+}
+
+/// The confidence (see the module's notes), 0.05 to 0.99 in hundredths.
+fn confidence(e: &Evidence) -> f64 {
+    let in_subject = e.hits.subject > 0;
+    let mut c: f64 = 0.55;
+    if in_subject {
+        c += 0.15;
+    }
+    if e.hits.body_sentences >= 2 || (in_subject && e.hits.body_sentences >= 1) {
+        c += 0.05;
+    }
+    if e.sender == SenderKind::Ats || e.matched.is_some_and(|by| by >= MatchedBy::Sender) {
+        c += 0.1;
+    }
+    c += match e.matched {
+        Some(MatchedBy::Posting | MatchedBy::Sender) => 0.15,
+        Some(MatchedBy::CompanyInHeaders | MatchedBy::CompanyInBody) => 0.1,
+        Some(MatchedBy::Title) | None => 0.0,
+    };
+    if e.calendar_only {
+        c -= 0.05;
+    }
+    if e.reads_like_a_notice {
+        c -= 0.2;
+    }
+    if e.kind == Kind::RecruiterOutreach {
+        c = c.min(0.79);
+    }
+    (c.clamp(0.05, 0.99) * 100.0).round() / 100.0
 }
 
 fn propose(
