@@ -400,8 +400,30 @@ fn zone(tzid: &str) -> Option<jiff::tz::TimeZone> {
         return jiff::tz::TimeZone::get(iana).ok();
     }
     let segments: Vec<&str> = tzid.split('/').filter(|s| !s.is_empty()).collect();
-    (1..segments.len()).find_map(|skip| jiff::tz::TimeZone::get(&segments[skip..].join("/")).ok())
+    if let Some(tz) = (1..segments.len())
+        .find_map(|skip| jiff::tz::TimeZone::get(&segments[skip..].join("/")).ok())
+    {
+        return Some(tz);
+    }
+    // Outlook's display names: "(UTC-08:00) Pacific Time (US & Canada)".
+    let lower = tzid.to_ascii_lowercase();
+    DISPLAY_NAMES
+        .iter()
+        .find(|(name, _)| lower.contains(name))
+        .and_then(|(_, iana)| jiff::tz::TimeZone::get(iana).ok())
 }
+
+/// Places in Outlook's zone display names, and their IANA zones.
+const DISPLAY_NAMES: &[(&str, &str)] = &[
+    ("pacific time", "America/Los_Angeles"),
+    ("mountain time", "America/Denver"),
+    ("central time", "America/Chicago"),
+    ("eastern time", "America/New_York"),
+    ("amsterdam, berlin", "Europe/Berlin"),
+    ("brussels, copenhagen, madrid, paris", "Europe/Paris"),
+    ("dublin, edinburgh, lisbon, london", "Europe/London"),
+    ("chennai, kolkata, mumbai, new delhi", "Asia/Kolkata"),
+];
 
 /// A DTSTART value as an instant: `YYYYMMDDTHHMMSSZ`, or local with a TZID.
 fn start_time(value: &str, tzid: Option<&str>) -> Option<OffsetDateTime> {

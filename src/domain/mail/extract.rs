@@ -32,6 +32,7 @@ static COMPANY_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?:was sent to|interest in|interest in joining|interest in working at)[ \t]+(?P<c>{NAME})"),
         format!(r"(?:[Pp]osition|[Rr]ole|[Oo]pportunity|[Oo]pening|[Jj]ob|[Ee]ngineer|[Dd]eveloper|[Mm]anager)[ \t]+(?:at|with|bei|chez)[ \t]+(?P<c>{NAME})"),
         format!(r"(?P<c>{NAME})[ \t]+(?:is hiring|is looking for)"),
+        format!(r"\b(?:work|working|partner|partnering)[ \t]+with[ \t]+(?P<c>{NAME})[ \t]+on\b"),
     ]
     .iter()
     .map(|p| build(p))
@@ -43,7 +44,7 @@ static TITLE_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?:[Aa]pplication|[Aa]pplying|[Aa]pplied)[ \t]+for[ \t]+(?:the[ \t]+|our[ \t]+)?(?:position[ \t]+of[ \t]+|role[ \t]+of[ \t]+)?(?P<t>{TITLE})"),
         format!(r"\b(?:the|our|this)[ \t]+(?P<t>{TITLE})[ \t]+(?:position|role|opening|vacancy|job)\b"),
         format!(r"\b(?:a|an)[ \t]+(?P<t>{TITLE})[ \t]+(?:role|position|opening|opportunity)\b"),
-        format!(r"\bhiring[ \t]+(?:a|an)[ \t]+(?P<t>{TITLE})"),
+        format!(r"\b(?:hiring|opening for|looking for)[ \t]+(?:a|an)[ \t]+(?P<t>{TITLE})"),
         format!(r"(?:[Pp]osition|[Rr]ole|[Jj]ob [Tt]itle|[Ss]telle|[Pp]oste)[ \t]*:[ \t]*(?P<t>{TITLE})"),
         format!(r"^[^:\n]*[Aa]pplication[^:\n]*:[ \t]*(?P<t>{TITLE})"),
     ]
@@ -91,6 +92,13 @@ fn up_to_sentence_end(name: &str) -> String {
     clean(&kept.join(" "))
 }
 
+/// A subject that is a job and its employer: "Senior SRE at Hooli".
+static SUBJECT_JOB_AT: LazyLock<Regex> = LazyLock::new(|| {
+    build(&format!(
+        r"^(?P<t>{TITLE})[ \t]+at[ \t]+(?P<c>{NAME})[?!.]?$"
+    ))
+});
+
 fn company_in(text: &str) -> Option<String> {
     COMPANY_PATTERNS.iter().find_map(|re| {
         re.captures_iter(text).find_map(|c| {
@@ -104,7 +112,15 @@ fn company_in(text: &str) -> Option<String> {
 fn title_in(text: &str) -> Option<String> {
     TITLE_PATTERNS.iter().find_map(|re| {
         re.captures_iter(text).find_map(|c| {
-            let mut parts: Vec<&str> = c.name("t")?.as_str().split_whitespace().collect();
+            let mut parts: Vec<&str> = Vec::new();
+            for word in c.name("t")?.as_str().split_whitespace() {
+                parts.push(word);
+                // A sentence ends here ("Founding Engineer. I think"), not
+                // an abbreviation ("Sr. Engineer").
+                if word.ends_with('.') && word.chars().count() > 4 {
+                    break;
+                }
+            }
             while parts
                 .last()
                 .is_some_and(|w| TITLE_TAIL.contains(w) || w.chars().all(|c| !c.is_alphanumeric()))
@@ -168,18 +184,34 @@ pub fn company_and_title(
     body: &str,
     outreach: bool,
 ) -> (Option<String>, Option<String>) {
+    let subject = subject.trim();
+    let job_at = SUBJECT_JOB_AT.captures(subject);
+    let subject_company = || {
+        company_in(subject).or_else(|| {
+            job_at
+                .as_ref()
+                .and_then(|c| c.name("c"))
+                .map(|c| up_to_sentence_end(c.as_str()))
+                .filter(|c| !is_platform(c))
+        })
+    };
     let company = if outreach {
         // An agency's "my client" is not the agency.
         let for_a_client = words(body).iter().any(|w| w == "client" || w == "clients");
-        company_in(subject)
+        subject_company()
             .or_else(|| company_in(body))
             .or_else(|| company_of_sender(sender).filter(|_| !for_a_client))
     } else {
-        company_in(subject)
+        subject_company()
             .or_else(|| company_of_sender(sender))
             .or_else(|| company_in(body))
     };
-    let title = title_in(subject).or_else(|| title_in(body));
+    let title = title_in(subject).or_else(|| title_in(body)).or_else(|| {
+        job_at
+            .as_ref()
+            .and_then(|c| c.name("t"))
+            .map(|t| clean(t.as_str()))
+    });
     (company, title)
 }
 

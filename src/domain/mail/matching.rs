@@ -46,6 +46,8 @@ pub enum MatchedBy {
 pub struct Matched {
     pub id: Uuid,
     pub by: MatchedBy,
+    /// The mail writes out the application's job title.
+    pub title_named: bool,
 }
 
 /// The parts of a mail that matching reads.
@@ -268,13 +270,17 @@ pub fn find_application(e: &Evidence<'_>, candidates: &[Candidate]) -> Option<Ma
             MatchedBy::Title,
         ),
     };
-    only_one(pool).map(|id| Matched { id, by })
+    let top = pool.iter().map(|(_, t)| *t).max()?;
+    only_one(pool, top).map(|id| Matched {
+        id,
+        by,
+        title_named: top >= 2,
+    })
 }
 
-/// The one application among equals: the best named title, then the one
-/// still in play.
-fn only_one(pool: Vec<(&Candidate, u8)>) -> Option<Uuid> {
-    let top = pool.iter().map(|(_, t)| *t).max()?;
+/// The one application among equals: the best named title (`top`), then
+/// the one still in play.
+fn only_one(pool: Vec<(&Candidate, u8)>, top: u8) -> Option<Uuid> {
     let pool: Vec<&Candidate> = pool
         .into_iter()
         .filter(|(_, t)| *t == top)

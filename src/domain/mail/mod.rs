@@ -7,17 +7,23 @@
 //! Precision comes first: a suggestion for a mail that is not about an
 //! application costs the user's trust, a missed one only a click. So:
 //! - A kind needs a phrase that states the act in the employer's voice
-//!   ("we have decided to move forward with other candidates"); words like
-//!   "interview" or "offer" alone are never evidence. A sentence that states
-//!   a condition ("if your profile matches, we will invite you…") is not
-//!   evidence either.
+//!   ("we have decided to move forward with other candidates"), or a frame:
+//!   the parts of such a statement in order within one sentence ("not" …
+//!   "moving" … "ahead"); words like "interview" or "offer" alone are never
+//!   evidence. A sentence that states a condition ("if your profile
+//!   matches, we will invite you…") is not evidence, nor is an invitation
+//!   hedged into a promise ("shortlisted candidates will be invited").
 //! - When phrases of several kinds appear, the order is rejection, offer,
 //!   interview invitation, application received, outreach: a rejection
 //!   thanks for the application, an invitation mentions it.
 //! - A mail that reads as a job alert, a newsletter or marketing, a receipt,
-//!   an account or security notice, a subscription, a survey or a "your
-//!   application was viewed" is `other`, unless its subject itself states the
-//!   application news (job boards put alert footers under confirmations).
+//!   an account or security notice, a subscription, a survey, a "your
+//!   application was viewed", a practice interview, a mail to the user as an
+//!   interviewer, a reference request, press or a podcast, a research study
+//!   or another kind of application (a visa, a loan, a school) is `other`;
+//!   for alerts, newsletters, account notices and subscriptions, whose words
+//!   also fill the footers of real confirmations, unless the subject itself
+//!   states the application news.
 //! - The mail must be about a job: from an ATS, from the domain of a company
 //!   the user applied to, or using a word like "position", "role",
 //!   "candidate" or "interview".
@@ -25,7 +31,10 @@
 //! - A person's free mailbox (gmail…) never makes a suggestion: a friend
 //!   quoting their own rejection reads like one.
 //! - A mail matched to no application makes a suggestion only when it says
-//!   its news plainly: in its subject, in two sentences, or from an ATS.
+//!   its news plainly: in its subject, in two sentences, or from an ATS;
+//!   and, like one matched only by a company named in its body, only when
+//!   it is written to a candidate ("your application", "the Data Engineer
+//!   role"): an employer's mail to its staff about interviews is not.
 //! - A recruiter outreach needs two outreach phrases, one of them about the
 //!   person or the recruiter ("I came across your profile", "I'm a
 //!   recruiter at…"; a mass mailing of roles has none), from a person (not
@@ -34,7 +43,12 @@
 //!   when its event names an interview and the mail comes from an ATS or is
 //!   matched to an application by its company.
 //! - An interview invitation that matches no application but reads as
-//!   outreach is outreach.
+//!   outreach is outreach; an outreach is matched to an application only
+//!   by its posting or its title (the same employer's other job is a new
+//!   application).
+//! - An offer must be matched to an application: one for a job never
+//!   applied to is a scam or an advert ("we're pleased to offer you a month
+//!   of Premium").
 //!
 //! The proposal follows the kind: applied → `applied`, rejection →
 //! `rejected`, interview invitation → `interviewing` and the interview,
@@ -47,14 +61,13 @@
 //! [`when`]); the meeting link from the calendar event, else the mail.
 //!
 //! The confidence starts at 0.55 for one phrase and grows with a phrase in
-//! the subject (+0.15), the news said twice (+0.05), a sender that is an ATS or
-//! the employer (+0.1) and how the application was matched (+0.15 by the
-//! posting or sender, +0.1 by the company's name, none by title alone). It
-//! falls for a mail whose body reads like a notice or alert (−0.2) and an
-//! invitation known only from its calendar event (−0.05); outreach stays
-//! below 0.8. Only a mail that
-//! is matched and states its news plainly reaches 0.9, where auto-apply
-//! may act.
+//! the subject (+0.15), the news said twice (+0.05), a sender that is an
+//! ATS or the employer (+0.1) and how the application was matched (+0.15 by
+//! the posting or sender, +0.1 by the company's name, none by title alone).
+//! It falls for a mail whose body reads like a notice or alert (−0.2) and
+//! an invitation known only from its calendar event (−0.05); outreach stays
+//! below 0.8. Only a mail that is matched and states its news plainly
+//! reaches 0.9, where auto-apply may act.
 //!
 //! Only the first [`TEXT_MAX_CHARS`] characters of a body are read; quoted
 //! replies (lines starting with `>`, and everything after "On … wrote:")
@@ -78,13 +91,15 @@ pub use when::stated_time;
 
 use super::time::serde_ts;
 use super::{InterviewKind, Status};
-use matching::{find_application, Evidence};
+use matching::{find_application, Evidence as MatchEvidence};
 use rules::{NotAboutAnApplication, NOT_ABOUT_AN_APPLICATION};
 use sender::{Sender, SenderKind};
-use words::{compile, sentences, words, Pattern};
+use words::{compile, compile_frames, compile_hedged, sentences, words, Frame, Pattern};
 
 /// How much of a body is read.
 pub const TEXT_MAX_CHARS: usize = 20_000;
+/// How much of a subject is read.
+const SUBJECT_MAX_CHARS: usize = 1_000;
 /// How many calendar events' texts are read.
 const EVENTS_READ: usize = 4;
 
@@ -229,10 +244,11 @@ impl Classification {
 
 /// Compiled phrase tables, built once.
 struct Tables {
-    kinds: Vec<(Kind, Vec<Pattern>)>,
-    personal: Vec<Pattern>,
+    kinds: Vec<(Kind, Vec<Frame>)>,
+    personal: Vec<Frame>,
     conditional: Vec<Pattern>,
     job_context: Vec<Pattern>,
+    candidacy: Vec<Pattern>,
     not_about: Vec<(&'static NotAboutAnApplication, Vec<Pattern>, Vec<Pattern>)>,
     interview_event: Vec<Pattern>,
     interview_kinds: Vec<(InterviewKind, Vec<Pattern>)>,
@@ -241,21 +257,42 @@ struct Tables {
 static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables {
     // The order is the precedence between kinds.
     kinds: vec![
-        (Kind::Rejection, compile(rules::REJECTION)),
-        (Kind::Offer, compile(rules::OFFER)),
+        (
+            Kind::Rejection,
+            compile_frames(rules::REJECTION, rules::REJECTION_FRAMES),
+        ),
+        (
+            Kind::Offer,
+            compile_frames(rules::OFFER, rules::OFFER_FRAMES),
+        ),
         (
             Kind::InterviewInvitation,
-            compile(rules::INTERVIEW_INVITATION),
+            compile_hedged(
+                rules::INTERVIEW_INVITATION,
+                rules::INTERVIEW_INVITATION_FRAMES,
+                &[rules::HEDGE_WILL, rules::HEDGE_MAY],
+            ),
         ),
-        (Kind::Applied, compile(rules::APPLIED)),
+        (
+            Kind::Applied,
+            compile_frames(rules::APPLIED, rules::APPLIED_FRAMES),
+        ),
         (
             Kind::RecruiterOutreach,
-            compile(&[rules::RECRUITER_PERSONAL, rules::RECRUITER_OUTREACH].concat()),
+            compile_frames(
+                &[rules::RECRUITER_PERSONAL, rules::RECRUITER_OUTREACH].concat(),
+                &[
+                    rules::RECRUITER_PERSONAL_FRAMES,
+                    rules::RECRUITER_OUTREACH_FRAMES,
+                ]
+                .concat(),
+            ),
         ),
     ],
-    personal: compile(rules::RECRUITER_PERSONAL),
+    personal: compile_frames(rules::RECRUITER_PERSONAL, rules::RECRUITER_PERSONAL_FRAMES),
     conditional: compile(rules::CONDITIONAL),
     job_context: compile(rules::JOB_CONTEXT),
+    candidacy: compile(rules::CANDIDACY),
     not_about: NOT_ABOUT_AN_APPLICATION
         .iter()
         .map(|n| (n, compile(n.anywhere), compile(n.in_subject)))
@@ -296,16 +333,16 @@ impl Reading {
         links.extend(links::urls_in(&body_text));
         Reading {
             sender: Sender::read(&mail.from_address, &mail.from_name),
-            subject: sentences(&mail.subject),
+            subject: sentences(&cut(&mail.subject, SUBJECT_MAX_CHARS)),
             body: sentences(&body_text),
-            subject_text: cut(&mail.subject, 1000),
+            subject_text: cut(&mail.subject, SUBJECT_MAX_CHARS),
             body_text,
             links,
         }
     }
 
-    fn evidence(&self) -> Evidence<'_> {
-        Evidence {
+    fn evidence(&self) -> MatchEvidence<'_> {
+        MatchEvidence {
             sender: &self.sender,
             subject: &self.subject,
             body: &self.body,
@@ -366,7 +403,7 @@ impl Hits {
 
 /// Whether `pattern` is stated as a fact in `sentence`: found, with no
 /// condition ("if", "should we"…) before it.
-fn stated(pattern: &Pattern, sentence: &[String], conditional: &[Pattern]) -> bool {
+fn stated(pattern: &Frame, sentence: &[String], conditional: &[Pattern]) -> bool {
     let Some(start) = pattern.first_at(sentence) else {
         return false;
     };
@@ -376,7 +413,7 @@ fn stated(pattern: &Pattern, sentence: &[String], conditional: &[Pattern]) -> bo
         .any(|c| c < start)
 }
 
-fn hits(patterns: &[Pattern], r: &Reading, conditional: &[Pattern]) -> Hits {
+fn hits(patterns: &[Frame], r: &Reading, conditional: &[Pattern]) -> Hits {
     let mut h = Hits::default();
     let mut sentences = vec![false; r.body.len()];
     for p in patterns {
@@ -468,24 +505,22 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     let h = hits_of(kind);
     let news_in_subject = h.subject > 0;
 
-    // Mail that is something else: an alert, a newsletter, a receipt…
-    let mut reads_like_a_notice = false;
-    for (what, anywhere, in_subject) in &t.not_about {
-        if any_in(in_subject, &r.subject) || any_in(anywhere, &r.subject) {
-            return Classification::other(what.reason);
-        }
-        if any_in(anywhere, &r.body) {
-            if !news_in_subject {
-                return Classification::other(what.reason);
-            }
-            reads_like_a_notice = true;
-        }
-    }
+    let reads_like_a_notice = match something_else(&r, news_in_subject, t) {
+        Ok(notice) => notice,
+        Err(reason) => return Classification::other(reason),
+    };
     if r.sender.is_vendor_marketing() {
         return Classification::other("an ATS vendor's own mail");
     }
 
     let matched = find_application(&r.evidence(), candidates);
+    // An outreach is about a role of its own: the same employer's other
+    // application is not it, unless the mail names that job.
+    let matched = if kind == Kind::RecruiterOutreach {
+        matched.filter(|m| m.by == MatchedBy::Posting || m.title_named)
+    } else {
+        matched
+    };
     let about_a_job = matches!(r.sender.kind, SenderKind::Ats | SenderKind::JobBoard)
         || matched.is_some_and(|m| m.by >= MatchedBy::Sender)
         || any_in(&t.job_context, &r.subject)
@@ -504,6 +539,14 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     if matched.is_none() && !plain {
         return Classification::other("a passing phrase, no application");
     }
+    let weakly_matched = matched.is_none_or(|m| m.by <= MatchedBy::CompanyInBody);
+    let as_candidate = any_in(&t.candidacy, &r.subject) || any_in(&t.candidacy, &r.body);
+    if weakly_matched && kind != Kind::RecruiterOutreach && !as_candidate {
+        return Classification::other("not written to a candidate");
+    }
+    if kind == Kind::Offer && matched.is_none() {
+        return Classification::other("an offer for no application");
+    }
     if kind == Kind::InterviewInvitation
         && matched.is_none()
         && hits_of(Kind::RecruiterOutreach).distinct >= 2
@@ -516,38 +559,81 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
     }
 
     let proposed = propose(kind, mail, &r, matched.is_some(), time_zone, t);
-    let mut confidence: f64 = 0.55;
-    if news_in_subject {
-        confidence += 0.15;
-    }
-    if h.body_sentences >= 2 || (news_in_subject && h.body_sentences >= 1) {
-        confidence += 0.05;
-    }
-    if r.sender.kind == SenderKind::Ats || matched.is_some_and(|m| m.by >= MatchedBy::Sender) {
-        confidence += 0.1;
-    }
-    confidence += match matched.map(|m| m.by) {
-        Some(MatchedBy::Posting | MatchedBy::Sender) => 0.15,
-        Some(MatchedBy::CompanyInHeaders | MatchedBy::CompanyInBody) => 0.1,
-        Some(MatchedBy::Title) | None => 0.0,
-    };
-    if calendar_only {
-        confidence -= 0.05;
-    }
-    if reads_like_a_notice {
-        confidence -= 0.2;
-    }
-    if kind == Kind::RecruiterOutreach {
-        confidence = confidence.min(0.79);
-    }
+    let confidence = confidence(&Evidence {
+        kind,
+        hits: h,
+        sender: r.sender.kind,
+        matched: matched.map(|m| m.by),
+        calendar_only,
+        reads_like_a_notice,
+    });
     Classification {
         kind,
-        confidence: (confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0,
+        confidence,
         application_id: matched.map(|m| m.id),
         matched_by: matched.map(|m| m.by),
         proposed,
         reason: "states it",
     }
+}
+
+/// Mail that is something else (an alert, a newsletter, a receipt…): the
+/// reason, or whether the body only reads like a notice below a subject that
+/// states the news.
+fn something_else(r: &Reading, news_in_subject: bool, t: &Tables) -> Result<bool, &'static str> {
+    let mut reads_like_a_notice = false;
+    for (what, anywhere, in_subject) in &t.not_about {
+        if any_in(in_subject, &r.subject) || any_in(anywhere, &r.subject) {
+            return Err(what.reason);
+        }
+        if any_in(anywhere, &r.body) {
+            if !(what.footer && news_in_subject) {
+                return Err(what.reason);
+            }
+            reads_like_a_notice = true;
+        }
+    }
+    Ok(reads_like_a_notice)
+}
+
+/// What the confidence is computed from.
+struct Evidence {
+    kind: Kind,
+    hits: Hits,
+    sender: SenderKind,
+    matched: Option<MatchedBy>,
+    calendar_only: bool,
+    reads_like_a_notice: bool,
+}
+
+/// The confidence (see the module's notes), 0.05 to 0.99 in hundredths.
+fn confidence(e: &Evidence) -> f64 {
+    let in_subject = e.hits.subject > 0;
+    let mut c: f64 = 0.55;
+    if in_subject {
+        c += 0.15;
+    }
+    if e.hits.body_sentences >= 2 || (in_subject && e.hits.body_sentences >= 1) {
+        c += 0.05;
+    }
+    if e.sender == SenderKind::Ats || e.matched.is_some_and(|by| by >= MatchedBy::Sender) {
+        c += 0.1;
+    }
+    c += match e.matched {
+        Some(MatchedBy::Posting | MatchedBy::Sender) => 0.15,
+        Some(MatchedBy::CompanyInHeaders | MatchedBy::CompanyInBody) => 0.1,
+        Some(MatchedBy::Title) | None => 0.0,
+    };
+    if e.calendar_only {
+        c -= 0.05;
+    }
+    if e.reads_like_a_notice {
+        c -= 0.2;
+    }
+    if e.kind == Kind::RecruiterOutreach {
+        c = c.min(0.79);
+    }
+    (c.clamp(0.05, 0.99) * 100.0).round() / 100.0
 }
 
 fn propose(

@@ -299,6 +299,12 @@ pub const JOB_CONTEXT: &[&str] = &[
     "career~",
     "talent",
     "employment",
+    "engineer~",
+    "developer~",
+    "designer~",
+    "analyst~",
+    "scientist~",
+    "opportunit~",
     "bewerb~",
     "stelle",
     "stellenangebot",
@@ -308,6 +314,26 @@ pub const JOB_CONTEXT: &[&str] = &[
     "emploi",
     "recrutement",
     "entretien",
+];
+
+/// Words that put the reader in the candidate's place: an invitation or a
+/// receipt about "your application" or "the Data Engineer role". A mail
+/// matched to no application (or only by a company named in passing) must
+/// have one; an employer's mail to its own staff about interviews has none.
+pub const CANDIDACY: &[&str] = &[
+    "your application|applications|candidacy|candidature|resume|cv",
+    "you applied",
+    "you recently applied",
+    "for applying",
+    "applying for|to",
+    "your interest in",
+    "the * role|position|opening|vacancy",
+    "this role|position|opening|vacancy",
+    "for the role|position",
+    "ihre|deine bewerbung",
+    "bewerbung als",
+    "votre candidature",
+    "le poste",
 ];
 
 /// A sentence with one of these words states a condition, not a fact ("if
@@ -347,8 +373,9 @@ pub const APPLIED: &[&str] = &[
     "your application has|was been|successfully received|submitted|sent",
     "your application has|was successfully been submitted|received|sent",
     "your application was sent to",
-    "your application to * has|was been received|submitted",
-    "your application for * has|was been received|submitted",
+    "your application to|for * has|was|is been received|submitted|sent",
+    "your application to|for * has|was|is received|submitted|sent",
+    "you applied to|for",
     "we confirm receipt of your application",
     "confirm that we have received your application",
     "successfully submitted your application",
@@ -441,8 +468,9 @@ pub const REJECTION: &[&str] = &[
     "unable to invite you",
     "not able to invite you",
     "not be inviting you",
-    "go in a different direction",
-    "went in a different direction",
+    "different direction",
+    "not successful",
+    "unsuccessful",
     "decided to go with another",
     "decided to go with a different",
     "chosen another candidate",
@@ -466,7 +494,6 @@ pub const REJECTION: &[&str] = &[
     "für eine andere kandidatin|bewerberin entschieden",
     "anderen kandidaten|bewerbern den vorzug",
     "leider keine positive rückmeldung",
-    "leider * absagen",
     // French
     "regret de vous informer|annoncer",
     "ne pas donner suite",
@@ -478,7 +505,9 @@ pub const REJECTION: &[&str] = &[
     "ne correspond pas * profil",
 ];
 
-/// Come and talk to us: an interview, a call or an assessment.
+/// Come and talk to us: an interview, a call or an assessment. Each is
+/// also read with the hedges of the frames below ("shortlisted candidates
+/// will be invited to an interview" invites no one yet).
 pub const INTERVIEW_INVITATION: &[&str] = &[
     "invite you to|for a|an * interview|call|conversation|chat|meeting|screen|screening|assessment|onsite",
     "invite you to interview",
@@ -497,8 +526,6 @@ pub const INTERVIEW_INVITATION: &[&str] = &[
     "like to arrange a|an * interview|call|conversation|chat",
     "love to schedule|arrange",
     "love to set up",
-    "like to speak|talk|chat with you",
-    "love to speak|talk|chat with you",
     "like to move forward with your application|candidacy",
     "like to move you forward",
     "move you forward to|in",
@@ -526,10 +553,6 @@ pub const INTERVIEW_INVITATION: &[&str] = &[
     "invite you to complete|take",
     "complete the|our|this * assessment|challenge|assignment",
     "complete a|an * assessment|challenge|assignment",
-    "looking forward to speaking with you",
-    "look forward to speaking with you",
-    "look forward to meeting you",
-    "looking forward to meeting you",
     // German
     "einladung zum|zu * gespräch|interview|vorstellungsgespräch|kennenlernen",
     "zu einem * gespräch|interview|vorstellungsgespräch|kennenlernen einladen",
@@ -564,6 +587,10 @@ pub const OFFER: &[&str] = &[
     "written offer",
     "your offer package",
     "review and sign your offer",
+    "move|moving forward with an|the|your offer",
+    "make|making you an offer",
+    "offer letter",
+    "an offer for the",
     "sign your offer",
     "accept the offer by",
     // German
@@ -642,14 +669,151 @@ pub const RECRUITER_OUTREACH: &[&str] = &[
     "opportunité qui pourrait vous intéresser",
 ];
 
+/// Frames (see [`super::words::Frame`]): the parts of a statement found in
+/// one sentence in order, for the many ways one thing is said. A part
+/// starting with `!` must not be in the sentence.
+///
+/// Words that hedge an invitation into a possibility ("we will contact you
+/// to schedule an interview", "you may be invited"): not an invitation yet.
+pub const HEDGE_WILL: &str = "!will|ll|once|shortlisted";
+/// "we may contact you", "you might be invited" (not "could you share…").
+pub const HEDGE_MAY: &str = "!we|you|i|they|recruiter|team may|might|could";
+
+/// Received: the application reached the employer, however it is said.
+pub const APPLIED_FRAMES: &[&[&str]] = &[
+    &[
+        "receiv~|got|receipt|submitted|sent|confirm~",
+        "your application|candidacy|cv|resume|candidature",
+    ],
+    &[
+        "your application|candidacy|candidature",
+        "receiv~|submitted|sent|complete",
+    ],
+    &["danke|dank", "bewerbung"],
+    &["bewerbung", "erhalten|eingegangen|eingang"],
+    &["candidature", "reçu~|recu~|envoy~|transmis~|enregistr~"],
+];
+
+/// Not this time, however it is said.
+pub const REJECTION_FRAMES: &[&[&str]] = &[
+    &["you|your|status", "not selected"],
+    &[
+        "not|unable|cannot|t|never",
+        "move|moving|moved|go|going|proceed~|progress~|continue|continuing|advance~|pursue|pursuing|take|taking|consider|considering|invite|inviting",
+        "forward|ahead|further|round|stage|candidacy|application|candidature|process",
+        "!if|unless|whether",
+    ],
+    &["no longer", "consider~|moving|move|pursu~|proceed~|process~|available|hiring|accepting"],
+    &["position|role|vacancy|job|opening|requisition", "filled", "!until|will|rolling|once|quickly|soon"],
+    &["filled", "position|role|vacancy|job|opening", "!until|will|rolling|once|quickly|soon"],
+    &["decided|chosen|chose|opted|selected|hired|offered", "another|other|different * candidate~|applicant~|person|individual"],
+    &["decided|chosen|chose|opted", "go|proceed|continue * with", "someone|somebody|candidates|applicants"],
+    &["decided|chosen|chose|opted|decision", "focus|proceed|continue|move|prioriti~", "candidates|applicants|profiles"],
+    &["closer|better|stronger", "match|fit|suited|aligned", "!your"],
+    &["gegen", "bewerbung|kandidatur|sie|dich", "entschieden"],
+    &["leider", "absage|zusage|berücksichtig~|weiterverfolg~"],
+    &["leider", "anderen", "kandidat~|bewerber~"],
+    &["leider", "nicht weiter"],
+    &["leider", "keine positive"],
+    &["ne|n", "pas|plus", "suite|retenu~|poursuivre"],
+];
+
+/// Come and talk to us, however it is said.
+pub const INTERVIEW_INVITATION_FRAMES: &[&[&str]] = &[
+    &[
+        "share|send|provide|suggest|propose|give",
+        "times|availability|slots",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "invit~",
+        "interview|interviews|call|chat|conversation|screen~|assessment|onsite|round|stage|challenge",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "schedul~|arrange~|book|select|pick|choose|find",
+        "interview|interviews|call|chat|conversation|screen~|time|times|slot~",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "set up",
+        "interview|interviews|call|chat|conversation|screen~|time",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "available|availability",
+        "interview|interviews|call|chat|conversation|screen~|talk|speak|meet",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "advanc~|moved|move|moving|progress~|proceed~|invited|through",
+        "next|final|second|third|following",
+        "round|stage",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "interview|interviews",
+        "scheduled|confirmed|booked|rescheduled",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &["schedul~|confirm~|book~", "your interview|interviews"],
+];
+
+/// We want you, however it is said.
+pub const OFFER_FRAMES: &[&[&str]] = &[
+    &[
+        "your offer",
+        "ready|attached|review|sign|accept|expires|deadline",
+    ],
+    &["offer letter", "attached|sign|review|ready"],
+];
+
+/// A recruiter about the person or themselves, however it is said.
+pub const RECRUITER_PERSONAL_FRAMES: &[&[&str]] = &[
+    &[
+        "your experience|background|profile|work|skills|skillset",
+        "stood|caught|impressed|match~|fit|relevant|align~|interesting|perfect",
+    ],
+    &[
+        "i lead|run|head|manage|do",
+        "recruiting|recruitment|talent|hiring",
+    ],
+    &[
+        "i work|partner|partnered|support",
+        "hiring|recruiting|recruitment|search",
+    ],
+    &[
+        "love~|liked|enjoyed|impressed|admire~",
+        "your work|experience|background|profile|github|talk|project~|post|blog",
+    ],
+    &[
+        "saw|found|read|noticed",
+        "your github|profile|work|talk|post|blog|project~|repo~",
+    ],
+];
+
+/// A role offered, however it is said.
+pub const RECRUITER_OUTREACH_FRAMES: &[&[&str]] =
+    &[&["open|up", "to|for", "call|chat|conversation|coffee|talk"]];
+
 /// Why a mail is not about an application, with the phrases that say so.
 pub struct NotAboutAnApplication {
     pub reason: &'static str,
     /// Phrases that decide wherever they are.
     pub anywhere: &'static [&'static str],
-    /// Phrases that decide only in the subject (they also appear in the
-    /// footers of mail that is about an application).
+    /// Phrases that decide only in the subject.
     pub in_subject: &'static [&'static str],
+    /// Whether these phrases also appear in the footers of mail that is
+    /// about an application (a confirmation with "jobs you may be interested
+    /// in" below it): then a subject that states the news overrules them.
+    pub footer: bool,
 }
 
 /// Mail of these kinds makes no suggestion whatever else it says, unless its
@@ -694,6 +858,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "stellenangebote",
             "offres d'emploi",
         ],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "newsletter or marketing",
@@ -718,10 +883,9 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "read more on our blog",
             "read the full article",
             "interview questions for",
-            "mock interview",
-            "practice interview",
         ],
         in_subject: &["newsletter", "digest", "weekly", "webinar", "sale", "tips"],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "receipt or order",
@@ -739,6 +903,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "shipping address",
         ],
         in_subject: &["receipt", "invoice", "order", "payment", "purchase"],
+        footer: false,
     },
     NotAboutAnApplication {
         reason: "account or security",
@@ -767,6 +932,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "account created",
             "welcome to",
         ],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "subscription",
@@ -781,6 +947,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "welcome to our talent community|network|pool",
         ],
         in_subject: &["subscri~", "talent community", "talent network"],
+        footer: true,
     },
     NotAboutAnApplication {
         reason: "survey or feedback request",
@@ -793,6 +960,7 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "candidate experience survey",
         ],
         in_subject: &["survey", "feedback on your experience", "how was your"],
+        footer: false,
     },
     NotAboutAnApplication {
         reason: "application seen, nothing decided",
@@ -803,6 +971,90 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "viewed your profile",
         ],
         in_subject: &["viewed", "profile views"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "practice interview",
+        anywhere: &[
+            "mock interview~",
+            "practice interview~",
+            "interview practice",
+            "peer interview~",
+        ],
+        in_subject: &[],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "the user as an interviewer",
+        anywhere: &[
+            "interview kit",
+            "scorecard",
+            "submit your feedback",
+            "submit feedback",
+            "leave your feedback",
+            "interviewer training",
+            "hiring panel",
+            "scheduled to interview * for",
+        ],
+        in_subject: &["interview kit", "scorecard", "feedback due"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "a reference request",
+        anywhere: &[
+            "as a reference",
+            "reference check",
+            "reference request",
+            "provide a reference",
+        ],
+        in_subject: &["reference"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "press or a podcast",
+        anywhere: &[
+            "podcast",
+            "on the show",
+            "on our show",
+            "episode",
+            "our readers",
+            "press inquiry",
+        ],
+        in_subject: &["podcast", "press"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "a research study",
+        anywhere: &[
+            "user research",
+            "research study",
+            "research interview",
+            "usability study",
+            "usability test",
+            "gift card",
+            "participants",
+        ],
+        in_subject: &["research", "study"],
+        footer: false,
+    },
+    NotAboutAnApplication {
+        reason: "another kind of application",
+        anywhere: &[
+            "employment authorization",
+            "immigration",
+            "visa application",
+            "loan application",
+            "credit card application",
+            "rental application",
+            "admissions committee",
+            "offer you admission",
+            "admission to",
+            "tuition",
+            "scholarship",
+            "grant application",
+        ],
+        in_subject: &["admission~", "visa", "loan", "rental"],
+        footer: false,
     },
 ];
 
@@ -888,7 +1140,7 @@ pub const INTERVIEW_KINDS: &[(&str, &[&str])] = &[
 /// Words that make a calendar event an interview (an event named "Dental
 /// cleaning" is not one).
 pub const INTERVIEW_EVENT: &[&str] = &[
-    "interview~",
+    "interview|interviews",
     "phone screen",
     "screening",
     "recruiter call",

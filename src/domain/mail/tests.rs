@@ -296,3 +296,52 @@ proptest::proptest! {
         let _ = when::stated_time(&text, Some(datetime!(2026-03-02 10:15 UTC)), "Europe/Berlin");
     }
 }
+
+#[test]
+fn a_cancelled_appointment_in_german_is_not_a_rejection() {
+    let m = mail(
+        "julia.berger@initech.de",
+        "Julia Berger",
+        "Unser Termin am Mittwoch",
+        "Hallo Herr Lee, leider müssen wir den Termin absagen. Können Sie uns Ihre Verfügbarkeit für ein Gespräch nächste Woche nennen? Es geht um Ihre Bewerbung als Site Reliability Engineer.",
+    );
+    assert_ne!(classify_one(&m).kind, Kind::Rejection);
+}
+
+#[test]
+fn an_employers_promise_to_schedule_later_is_not_an_invitation() {
+    for text in [
+        "We have received your application. Our recruiters will contact you to schedule an interview if your profile matches.",
+        "We have received your application. Shortlisted candidates will be invited to an interview.",
+        "We have received your application. A recruiter may reach out to set up a call.",
+    ] {
+        let m = mail("talent@acme.com", "Acme Talent", "Your application", text);
+        assert_eq!(classify_one(&m).kind, Kind::Applied, "{text}");
+    }
+}
+
+#[test]
+fn a_polite_request_for_times_is_an_invitation() {
+    let m = mail(
+        "talent@acme.com",
+        "Acme Talent",
+        "Next steps",
+        "Thanks for applying to the Senior Backend Engineer role. Could you share a few times that work for a call?",
+    );
+    assert_eq!(classify_one(&m).kind, Kind::InterviewInvitation);
+}
+
+#[test]
+fn a_huge_mail_is_read_only_up_to_its_limits() {
+    let text = "We have decided to move forward with other candidates. ".repeat(200_000);
+    let m = mail(
+        "no-reply@us.greenhouse-mail.io",
+        &"Acme ".repeat(10_000),
+        &"Your application ".repeat(100_000),
+        &text,
+    );
+    let started = std::time::Instant::now();
+    let c = classify_one(&m);
+    assert_eq!(c.kind, Kind::Rejection);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}

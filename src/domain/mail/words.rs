@@ -7,6 +7,11 @@
 //! - `*` — a gap of up to [`GAP`] words (so "decided to * forward" reads
 //!   "decided to move forward" and "decided to not go forward"),
 //! - `word~` — any word starting with `word` ("recruit~": recruiter, recruiting).
+//!
+//! A [`Frame`] is several patterns found in one sentence in their order, with
+//! any words between them ("not" … "moving" … "ahead" reads "we will not be
+//! moving ahead with your candidacy"), and none of its `!`-patterns in that
+//! sentence.
 
 /// The most words a `*` in a pattern may stand for.
 pub const GAP: usize = 3;
@@ -88,42 +93,101 @@ impl Pattern {
 
     /// Where the pattern first occurs in these words.
     pub fn first_at(&self, words: &[String]) -> Option<usize> {
+        self.find_from(words, 0).map(|(start, _)| start)
+    }
+
+    /// The first occurrence starting at or after `from`: its start and end.
+    pub fn find_from(&self, words: &[String], from: usize) -> Option<(usize, usize)> {
         if self.tokens.is_empty() {
             return None;
         }
-        (0..words.len()).find(|&start| matches_at(&self.tokens, words, start))
+        (from..words.len())
+            .find_map(|start| matches_at(&self.tokens, words, start).map(|end| (start, end)))
     }
 }
 
 /// Whether `tokens` match `words` starting at `at`.
-fn matches_at(tokens: &[Token], words: &[String], at: usize) -> bool {
+/// Where `tokens` matching `words` from `at` end (the shortest match).
+fn matches_at(tokens: &[Token], words: &[String], at: usize) -> Option<usize> {
     let Some((first, rest)) = tokens.split_first() else {
-        return true;
+        return Some(at);
     };
     match first {
-        Token::Gap => {
-            (0..=GAP).any(|skip| at + skip <= words.len() && matches_at(rest, words, at + skip))
-        }
-        Token::Any(choices) => choices.iter().any(|choice| match choice {
-            Choice::Prefix(stem) => {
-                words.get(at).is_some_and(|w| w.starts_with(stem.as_str()))
-                    && matches_at(rest, words, at + 1)
-            }
+        Token::Gap => (0..=GAP)
+            .filter(|skip| at + skip <= words.len())
+            .find_map(|skip| matches_at(rest, words, at + skip)),
+        Token::Any(choices) => choices.iter().find_map(|choice| match choice {
+            Choice::Prefix(stem) => words
+                .get(at)
+                .filter(|w| w.starts_with(stem.as_str()))
+                .and_then(|_| matches_at(rest, words, at + 1)),
             // A choice may be several words ("we ve" from "we've").
             Choice::Words(choice) => {
                 let n = choice.len();
                 words
                     .get(at..at + n)
-                    .is_some_and(|w| w == choice.as_slice())
-                    && matches_at(rest, words, at + n)
+                    .filter(|w| *w == choice.as_slice())
+                    .and_then(|_| matches_at(rest, words, at + n))
             }
         }),
+    }
+}
+
+/// Patterns found in one sentence in order, and none of some others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    parts: Vec<Pattern>,
+    unless: Vec<Pattern>,
+}
+
+impl Frame {
+    /// A frame from its parts; a part starting with `!` must not occur.
+    pub fn new(parts: &[&str]) -> Frame {
+        let (unless, parts): (Vec<&str>, Vec<&str>) =
+            parts.iter().partition(|p| p.starts_with('!'));
+        Frame {
+            parts: parts.iter().map(|p| Pattern::new(p)).collect(),
+            unless: unless
+                .iter()
+                .map(|p| Pattern::new(p.trim_start_matches('!')))
+                .collect(),
+        }
+    }
+
+    /// Where the frame's first part starts in these words, if it is there.
+    pub fn first_at(&self, words: &[String]) -> Option<usize> {
+        if self.parts.is_empty() || self.unless.iter().any(|u| u.is_in(words)) {
+            return None;
+        }
+        let mut from = 0;
+        let mut start = None;
+        for part in &self.parts {
+            let (s, e) = part.find_from(words, from)?;
+            start.get_or_insert(s);
+            from = e;
+        }
+        start
     }
 }
 
 /// Patterns compiled once from a table of phrases.
 pub fn compile(phrases: &[&str]) -> Vec<Pattern> {
     phrases.iter().map(|p| Pattern::new(p)).collect()
+}
+
+/// Frames compiled once from a table of phrases and a table of frames.
+pub fn compile_frames(phrases: &[&str], frames: &[&[&str]]) -> Vec<Frame> {
+    compile_hedged(phrases, frames, &[])
+}
+
+/// Like [`compile_frames`], each phrase also refused in a sentence with one
+/// of `unless` (`!`-patterns).
+pub fn compile_hedged(phrases: &[&str], frames: &[&[&str]], unless: &[&str]) -> Vec<Frame> {
+    phrases
+        .iter()
+        .map(|p| Frame::new(&[&[*p], unless].concat()))
+        .chain(frames.iter().map(|f| Frame::new(f)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -177,6 +241,31 @@ mod tests {
             "won't be moving forward",
             "we won't be moving forward"
         ));
+    }
+
+    #[test]
+    fn a_frame_finds_its_parts_in_order_within_one_sentence() {
+        let f = Frame::new(&["not", "moving|move", "ahead|forward", "!if"]);
+        let first = |text: &str| sentences(text).iter().find_map(|s| f.first_at(s));
+        assert_eq!(
+            first("We will not be moving ahead with your candidacy."),
+            Some(2)
+        );
+        assert_eq!(
+            first("Moving ahead, we will not call."),
+            None,
+            "out of order"
+        );
+        assert_eq!(
+            first("We will not. Be moving ahead."),
+            None,
+            "two sentences"
+        );
+        assert_eq!(
+            first("If we are not moving forward we will say so"),
+            None,
+            "an excluded word"
+        );
     }
 
     #[test]

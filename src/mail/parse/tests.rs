@@ -168,6 +168,13 @@ fn starts_are_read_only_with_a_zone() {
         ),
         Some(datetime!(2026-03-10 13:00 UTC))
     );
+    assert_eq!(
+        start_time(
+            "20260310T140000",
+            Some("(UTC-08:00) Pacific Time (US & Canada)")
+        ),
+        Some(datetime!(2026-03-10 21:00 UTC))
+    );
     assert_eq!(start_time("20260310T140000", None), None, "floating");
     assert_eq!(start_time("20260310T140000", Some("Mars/Olympus")), None);
     assert_eq!(start_time("20260310", None), None);
@@ -225,4 +232,17 @@ proptest::proptest! {
     ) {
         let _ = parse_calendar(&lines.join("\r\n"));
     }
+}
+
+#[test]
+fn a_message_just_under_the_limit_is_read_and_classified() {
+    let mut raw = crlf("From: a@b.com\nSubject: big\nContent-Type: text/html; charset=utf-8\n\n");
+    let paragraph = b"<div><p>We have received your application for the <b>Data Engineer</b> role.</p></div>\r\n";
+    while raw.len() + paragraph.len() <= MESSAGE_MAX_BYTES {
+        raw.extend_from_slice(paragraph);
+    }
+    let m = parse(&raw).unwrap_or_else(|e| panic!("{e}"));
+    assert!(m.text.starts_with("We have received your application"));
+    let c = crate::domain::mail::classify(&m.to_mail(), &[], "UTC");
+    assert_eq!(c.kind, crate::domain::mail::Kind::Applied, "{c:?}");
 }
