@@ -241,10 +241,26 @@ impl MailPool {
                         process(&self.pool, user, bytes, "imap").await?;
                         read += 1;
                     }
-                    None => tracing::info!(
-                        %user, uid = m.uid, size = m.size,
-                        "a message over the size limit was skipped"
-                    ),
+                    None => {
+                        tracing::info!(%user, uid = m.uid, size = m.size, "a message over the size limit was skipped");
+                        let key = format!("imap:{}:{}", fetch.cursor.uid_validity, m.uid);
+                        let note = format!(
+                            "skipped: {} bytes, over the 10 MiB a message may have",
+                            m.size
+                        );
+                        let row = store::MessageRow {
+                            key: &key,
+                            source: "imap",
+                            from_address: None,
+                            from_name: None,
+                            subject: None,
+                            sent_at: m.internal_date,
+                            snippet: None,
+                            kind: Kind::Other.as_str(),
+                            note: Some(&note),
+                        };
+                        store::record_message(&client, user, &row).await?;
+                    }
                 }
             }
             store::record_sync(

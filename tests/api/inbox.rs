@@ -436,3 +436,92 @@ async fn a_real_mailbox_is_read_only_once_across_replicas_and_restarts() {
         .get(0);
     assert_eq!(left, 0);
 }
+
+async fn upload_one(app: &TestApp, token: &str, message: &str) {
+    let res = app
+        .req(Method::POST, "/api/v1/inbox/messages")
+        .bearer(token)
+        .body("message/rfc822", message.to_owned())
+        .send()
+        .await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    settled(app).await;
+}
+
+#[actix_web::test]
+async fn auto_apply_applies_sure_suggestions_and_never_a_forbidden_change() {
+    let app =
+        spawn_app_with(&[("secret_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")]).await;
+    let (token, _) = app.user("auto@example.com").await;
+    let settings = app.get(&token, "/api/v1/inbox/settings").await;
+    assert_eq!(settings.body["auto_apply"], false, "off by default");
+    let acme = app
+        .application(
+            &token,
+            json!({"company": "Acme Corp", "title": "Senior Backend Engineer",
+                   "url": "https://boards.greenhouse.io/acme/jobs/4012345"}),
+        )
+        .await;
+    let id = acme["id"].as_str().unwrap().to_owned();
+    app.walk(&token, &id, &["applied"]).await;
+    let res = app
+        .req(Method::PUT, "/api/v1/inbox/settings")
+        .bearer(&token)
+        .json(&json!({"auto_apply": true}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let sure = REJECTION
+        .replace(
+            "Subject: Your application to Acme Corp",
+            "Subject: Acme Corp: we have decided to move forward with other candidates",
+        )
+        .replace(
+            "Best,",
+            "Your application: https://boards.greenhouse.io/acme/jobs/4012345\r\n\r\nBest,",
+        );
+    upload_one(&app, &token, &sure).await;
+    let got = suggestions(&app, &token, "").await;
+    assert!(got[0]["confidence"].as_f64().unwrap() >= 0.9, "{got:?}");
+    assert_eq!(got[0]["state"], "applied", "{got:?}");
+    let now = app.get(&token, &format!("/api/v1/applications/{id}")).await;
+    assert_eq!(now.body["status"], "rejected");
+    // A second rejection (another message) proposes no change the pipeline
+    // allows from rejected to rejected; an edited apply to a forbidden
+    // status is refused with 422 and changes nothing.
+    let second = REJECTION.replace("rejection-1@greenhouse.io", "rejection-2@greenhouse.io");
+    let res = app
+        .req(Method::PUT, "/api/v1/inbox/settings")
+        .bearer(&token)
+        .json(&json!({"auto_apply": false}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    upload_one(&app, &token, &second).await;
+    let pending = suggestions(&app, &token, "&state=pending").await;
+    assert_eq!(pending.len(), 1, "auto-apply off: it waits");
+    let sid = pending[0]["id"].as_str().unwrap();
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/inbox/{sid}/apply"),
+            json!({"proposed": {"status": "wishlist"}}),
+        )
+        .await;
+    res.assert_problem(422, "invalid_transition");
+    let now = app.get(&token, &format!("/api/v1/applications/{id}")).await;
+    assert_eq!(now.body["status"], "rejected", "nothing changed");
+    let still = suggestions(&app, &token, "&state=pending").await;
+    assert_eq!(still.len(), 1, "still pending after a refused apply");
+    let res = app
+        .post(&token, &format!("/api/v1/inbox/{sid}/dismiss"), json!({}))
+        .await;
+    assert_eq!(
+        (res.status.as_u16(), res.body["state"].clone()),
+        (200, json!("dismissed"))
+    );
+    let res = app
+        .post(&token, &format!("/api/v1/inbox/{sid}/apply"), json!({}))
+        .await;
+    res.assert_problem(409, "conflict");
+}
