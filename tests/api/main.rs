@@ -23,6 +23,7 @@ mod errors;
 mod events;
 mod hardening;
 mod inbox;
+mod inbox_pages;
 mod interviews;
 mod isolation;
 mod model_server;
