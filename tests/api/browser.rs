@@ -2304,7 +2304,7 @@ async fn the_inbox_shows_what_uploaded_mail_proposes_and_applies_it_with_the_cou
     }
     let link = b
         .d()
-        .find(By::Css(&format!("#s-{interview} .change-interview a")))
+        .find(By::Css(format!("#s-{interview} .change-interview a")))
         .await
         .unwrap();
     assert_eq!(
