@@ -81,6 +81,19 @@ pub async fn connect(
     body: JsonObject,
 ) -> Result<HttpResponse> {
     let input = MailboxInput::parse(&body)?;
+    let stored = connect_mailbox(&state, auth.user_id, &input).await?;
+    Ok(json(StatusCode::OK, &Mailbox::from(stored)))
+}
+
+/// Tries the login and the folder, then stores the mailbox with its
+/// password sealed (the API and the Settings page both connect this way).
+/// A refusal is a validation error naming host, password, folder or
+/// security; nothing is stored then.
+pub(crate) async fn connect_mailbox(
+    state: &AppState,
+    user: uuid::Uuid,
+    input: &MailboxInput,
+) -> Result<MailboxRow> {
     let secrets = state.secrets()?;
     let config = MailboxConfig {
         host: input.host.clone(),
@@ -98,7 +111,7 @@ pub async fn connect(
     let client = state.pool.get().await?;
     let stored = store::put_mailbox(
         &client,
-        auth.user_id,
+        user,
         &NewMailbox {
             host: &input.host,
             port: i32::from(input.port),
@@ -110,7 +123,7 @@ pub async fn connect(
         },
     )
     .await?;
-    Ok(json(StatusCode::OK, &Mailbox::from(stored)))
+    Ok(stored)
 }
 
 /// The connected mailbox and how its reading goes.
@@ -181,7 +194,7 @@ pub async fn put_settings(
 }
 
 /// Tells the user's pages how many suggestions wait.
-async fn announce_pending(state: &AppState, user: uuid::Uuid) -> Result<()> {
+pub(crate) async fn announce_pending(state: &AppState, user: uuid::Uuid) -> Result<()> {
     let pending = store::pending_count(&state.pool.get().await?, user).await?;
     state.event_bus.do_send(crate::actors::event_bus::Publish {
         user_id: user,
@@ -235,6 +248,7 @@ pub async fn list(
             })
             .transpose()?,
         application_id: query.uuid("application_id")?,
+        decided: false,
     };
     let client = state.pool.get().await?;
     let page = store::list_suggestions(
@@ -285,12 +299,33 @@ pub async fn apply(
         }
         Some(_) => return Err(ValidationError::single("proposed", "must be an object").into()),
     };
-    let user = auth.user_id;
-    let done = crate::actors::inbox::apply(&state.pool, user, *id, edited).await?;
-    let suggestion = done.value;
-    state.bulk_written(user, done.events, done.change_seq);
-    announce_pending(&state, user).await?;
+    let suggestion = apply_suggestion(&state, auth.user_id, *id, edited).await?;
     Ok(json(StatusCode::OK, &suggestion))
+}
+
+/// Applies a suggestion (as proposed, or edited) and tells the user's
+/// actor and pages (the API and the Inbox page both apply this way).
+pub(crate) async fn apply_suggestion(
+    state: &AppState,
+    user: uuid::Uuid,
+    id: uuid::Uuid,
+    edited: Option<crate::domain::suggestion::Proposed>,
+) -> Result<crate::domain::suggestion::Suggestion> {
+    let done = crate::actors::inbox::apply(&state.pool, user, id, edited).await?;
+    state.bulk_written(user, done.events, done.change_seq);
+    announce_pending(state, user).await?;
+    Ok(done.value)
+}
+
+/// Dismisses a suggestion and tells the user's pages.
+pub(crate) async fn dismiss_suggestion(
+    state: &AppState,
+    user: uuid::Uuid,
+    id: uuid::Uuid,
+) -> Result<crate::domain::suggestion::Suggestion> {
+    let done = crate::actors::inbox::dismiss(&state.pool, user, id).await?;
+    announce_pending(state, user).await?;
+    Ok(done.value)
 }
 
 /// Dismiss a suggestion.
@@ -305,10 +340,8 @@ pub async fn dismiss(
     auth: AuthUser,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse> {
-    let user = auth.user_id;
-    let done = crate::actors::inbox::dismiss(&state.pool, user, *id).await?;
-    announce_pending(&state, user).await?;
-    Ok(json(StatusCode::OK, &done.value))
+    let suggestion = dismiss_suggestion(&state, auth.user_id, *id).await?;
+    Ok(json(StatusCode::OK, &suggestion))
 }
 
 /// Read the mailbox now.
@@ -319,20 +352,41 @@ pub async fn dismiss(
     security(("bearer" = []))
 )]
 pub async fn sync(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpResponse> {
+    queue_sync(&state, auth.user_id).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Queues a sync of the user's mailbox (once); 404 when none is connected.
+pub(crate) async fn queue_sync(state: &AppState, user: uuid::Uuid) -> Result<()> {
     let client = state.pool.get().await?;
-    if store::get_mailbox(&client, auth.user_id).await?.is_none() {
+    if store::get_mailbox(&client, user).await?.is_none() {
         return Err(Error::NotFound);
     }
-    store::queue_sync(&client, auth.user_id).await?;
-    Ok(HttpResponse::Accepted().finish())
+    store::queue_sync(&client, user).await?;
+    Ok(())
 }
 
 /// One message may be this large (larger ones are skipped with a note).
 pub const MESSAGE_LIMIT: usize = 10 * 1024 * 1024;
 
+/// What an upload carried: its messages, and the multipart form's small
+/// text fields (the Inbox page's form sends its `_csrf` among them).
+#[derive(Default)]
+pub(crate) struct Upload {
+    pub files: Vec<Vec<u8>>,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The longest text field an upload form may carry beside its files.
+const UPLOAD_FIELD_LIMIT: usize = 4096;
+
 /// The messages of an upload: the body itself (`message/rfc822`), or every
-/// `file` part of a multipart form; each at most [`MESSAGE_LIMIT`].
-async fn uploaded(req: &actix_web::HttpRequest, payload: web::Payload) -> Result<Vec<Vec<u8>>> {
+/// `file` part of a multipart form; each at most [`MESSAGE_LIMIT`]. A file
+/// part left empty (a form sent with no file chosen) is no message.
+pub(crate) async fn uploaded(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+) -> Result<Upload> {
     use futures_util::StreamExt;
     let multipart = req
         .headers()
@@ -342,32 +396,71 @@ async fn uploaded(req: &actix_web::HttpRequest, payload: web::Payload) -> Result
     if !multipart {
         let mut one = Vec::new();
         super::transfer::receive(req, payload, MESSAGE_LIMIT, &mut one).await?;
-        return Ok(vec![one]);
+        return Ok(Upload {
+            files: vec![one],
+            fields: Vec::new(),
+        });
     }
     let mut form = actix_multipart::Multipart::new(req.headers(), payload.into_inner());
-    let mut files = Vec::new();
+    let mut upload = Upload::default();
     while let Some(field) = form.next().await {
         let mut field =
             field.map_err(|e| Error::bad_request("file", format!("unreadable form: {e}")))?;
-        let is_file = field.name() == Some("file");
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = name == "file";
+        let limit = if is_file {
+            MESSAGE_LIMIT
+        } else {
+            UPLOAD_FIELD_LIMIT
+        };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk =
                 chunk.map_err(|e| Error::bad_request("file", format!("unreadable form: {e}")))?;
-            if is_file {
-                if bytes.len() + chunk.len() > MESSAGE_LIMIT {
-                    return Err(Error::TooLarge {
-                        limit: MESSAGE_LIMIT,
-                    });
-                }
-                bytes.extend_from_slice(&chunk);
+            if bytes.len() + chunk.len() > limit {
+                return Err(Error::TooLarge { limit });
             }
+            bytes.extend_from_slice(&chunk);
         }
         if is_file {
-            files.push(bytes);
+            let unnamed = field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .is_some_and(str::is_empty);
+            if !(bytes.is_empty() && unnamed) {
+                upload.files.push(bytes);
+            }
+        } else {
+            upload
+                .fields
+                .push((name, String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
-    Ok(files)
+    Ok(upload)
+}
+
+/// Queues uploaded messages for the mail workers (in one transaction):
+/// one id per message; refused when there is none or one is empty.
+pub(crate) async fn queue_messages(
+    state: &AppState,
+    user: uuid::Uuid,
+    files: &[Vec<u8>],
+) -> Result<Vec<uuid::Uuid>> {
+    if files.is_empty() || files.iter().any(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        return Err(ValidationError::single(
+            "file",
+            "send at least one message, none of them empty",
+        )
+        .into());
+    }
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut ids = Vec::with_capacity(files.len());
+    for f in files {
+        ids.push(store::queue_message(&tx, user, f).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
 }
 
 /// Answer of an upload: one id per message received.
@@ -391,21 +484,8 @@ pub async fn upload(
     req: actix_web::HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse> {
-    let files = uploaded(&req, payload).await?;
-    if files.is_empty() || files.iter().any(|f| f.iter().all(u8::is_ascii_whitespace)) {
-        return Err(ValidationError::single(
-            "file",
-            "send at least one message, none of them empty",
-        )
-        .into());
-    }
-    let mut client = state.pool.get().await?;
-    let tx = client.transaction().await?;
-    let mut ids = Vec::with_capacity(files.len());
-    for f in &files {
-        ids.push(store::queue_message(&tx, auth.user_id, f).await?);
-    }
-    tx.commit().await?;
+    let upload = uploaded(&req, payload).await?;
+    let ids = queue_messages(&state, auth.user_id, &upload.files).await?;
     Ok(json(StatusCode::ACCEPTED, &Received { ids }))
 }
 

@@ -121,6 +121,12 @@ impl AppState {
         }
     }
 
+    /// Whether a mailbox can be connected here: a sealing key is set, or the
+    /// embedded default keeps one (asked without making it).
+    pub fn can_seal_secrets(&self) -> bool {
+        self.settings.secret_key.is_some() || self.settings.database_url.is_none()
+    }
+
     /// Whether people may sign up by themselves (`JOBCOPILOT_REGISTRATION`).
     pub fn registration_open(&self) -> bool {
         self.settings.registration == crate::config::Registration::Open

@@ -398,6 +398,8 @@ fn suggestion_from_row(r: &Row) -> StoreResult<Suggestion> {
 #[derive(Debug, Clone, Default)]
 pub struct SuggestionFilter {
     pub state: Option<State>,
+    /// Only the decided ones (applied or dismissed), when `state` is None.
+    pub decided: bool,
     pub kind: Option<String>,
     pub application_id: Option<Uuid>,
 }
@@ -422,13 +424,22 @@ pub async fn list_suggestions(
         SUGGESTION_COLUMNS,
         SUGGESTION_FROM,
         keyset,
-        &["inbox", state, &kind, &app],
+        &[
+            "inbox",
+            state,
+            &kind,
+            &app,
+            if filter.decided { "decided" } else { "" },
+        ],
     );
     let u = page.param(user);
     page.condition(format!("s.user_id = {u}"));
     if let Some(s) = filter.state {
         let p = page.param(s.as_str().to_owned());
         page.condition(format!("s.state = {p}"));
+    }
+    if filter.decided && filter.state.is_none() {
+        page.condition("s.state <> 'pending'".to_owned());
     }
     if let Some(k) = &filter.kind {
         let p = page.param(k.clone());

@@ -25,6 +25,7 @@ mod events;
 mod hardening;
 mod imap;
 mod inbox;
+mod inbox_pages;
 mod interviews;
 mod isolation;
 mod model_server;
