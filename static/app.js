@@ -145,17 +145,28 @@
       if (!busy()) window.location.reload();
       else say("A draft is finished. Reload to see it.");
     });
-    // The inbox: the navigation's count follows; the Inbox page itself
-    // reloads when the count changes (never while you type or edit).
+    // The inbox: the navigation's count follows; the Inbox page's list is
+    // replaced in place when the count changes (the page is not reloaded,
+    // so a flash, a chosen file or the scroll stay; never while you type
+    // or edit a suggestion).
+    var pendingAsOf = 0;
     source.addEventListener("inbox.updated", function (e) {
       var d;
       try { d = JSON.parse(e.data); } catch (err) { return; }
+      // Counts announced out of order: the newest one stands.
+      if (typeof d.as_of === "number") {
+        if (d.as_of < pendingAsOf) return;
+        pendingAsOf = d.as_of;
+      }
       showPending(d.pending);
       var inbox = document.querySelector("[data-inbox]");
-      if (!inbox || String(d.pending) === inbox.dataset.pending) return;
-      if (!busy() && !document.querySelector("details.edit[open]")) window.location.reload();
-      else say("New suggestions arrived. Reload to see them.");
+      if (inbox && String(d.pending) !== inbox.dataset.pending) refreshInbox();
     });
+    // Suggestions made between this page's rendering and the stream's
+    // opening sent their event to nobody: the list is read once more.
+    if (document.querySelector("[data-inbox]")) {
+      source.addEventListener("open", refreshInbox);
+    }
     source.addEventListener("reminder.due", function (e) {
       try { say("Reminder: " + JSON.parse(e.data).title); } catch (err) { /* not for us */ }
     });
@@ -294,6 +305,35 @@
         help.showModal();
       }
     });
+  }
+
+  // Reads the Inbox page again and puts its list in place of this one's;
+  // a second call while one is reading reads once more after it.
+  var inboxReading = false;
+  var inboxAgain = false;
+  function refreshInbox() {
+    if (inboxReading) { inboxAgain = true; return; }
+    inboxReading = true;
+    inboxAgain = false;
+    var done = function () {
+      inboxReading = false;
+      if (inboxAgain) refreshInbox();
+    };
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (html) {
+        var current = document.querySelector("[data-inbox]");
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").querySelector("[data-inbox]");
+        if (current && fresh && current.innerHTML !== fresh.innerHTML) {
+          if (busy() || document.querySelector("details.edit[open]")) {
+            say("New suggestions arrived. Reload to see them.");
+          } else {
+            current.replaceWith(fresh);
+          }
+        }
+        done();
+      })
+      .catch(done);
   }
 
   function showPending(n) {

@@ -22,6 +22,23 @@ use crate::error::{Error, Result};
 use crate::store::mail as store;
 use crate::store::{applications, history, interviews, preferences, WriteStart};
 
+/// Tells the user's pages how many suggestions wait (`inbox.updated`), with
+/// `as_of`, when they were counted: two workers may count in one order and
+/// publish in the other, and a page keeps the newest count.
+pub async fn announce_pending(
+    pool: &Pool,
+    events: &actix::Addr<super::event_bus::EventBus>,
+    user: Uuid,
+) -> Result<()> {
+    let (pending, as_of) = store::pending_count_at(&pool.get().await?, user).await?;
+    events.do_send(super::event_bus::Publish {
+        user_id: user,
+        kind: EventKind::InboxUpdated,
+        data: serde_json::json!({ "pending": pending, "as_of": as_of }),
+    });
+    Ok(())
+}
+
 /// The suggestion, still pending, else 404 (not the user's) or 409.
 async fn pending(tx: &Transaction<'_>, user: Uuid, id: Uuid) -> Result<Suggestion> {
     let s = store::lock_suggestion(tx, user, id)

@@ -12,9 +12,8 @@ use sha2::Digest;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::event_bus::{EventBus, Publish};
+use super::event_bus::EventBus;
 use crate::auth::secrets::SecretBox;
-use crate::domain::events::EventKind;
 use crate::domain::mail::{classify, Candidate, Kind};
 use crate::domain::suggestion::Proposed;
 use crate::error::{Error, Result};
@@ -173,7 +172,7 @@ impl MailPool {
         };
         let error = outcome.as_ref().err().map(ToString::to_string);
         store::finish_job(&self.pool.get().await?, &job, error.as_deref()).await?;
-        self.announce(job.user_id).await?;
+        super::inbox::announce_pending(&self.pool, &self.events, job.user_id).await?;
         Ok(true)
     }
 
@@ -278,15 +277,5 @@ impl MailPool {
                 return Ok(());
             }
         }
-    }
-
-    async fn announce(&self, user: Uuid) -> Result<()> {
-        let pending = store::pending_count(&self.pool.get().await?, user).await?;
-        self.events.do_send(Publish {
-            user_id: user,
-            kind: EventKind::InboxUpdated,
-            data: serde_json::json!({ "pending": pending }),
-        });
-        Ok(())
     }
 }

@@ -193,17 +193,6 @@ pub async fn put_settings(
     Ok(json(StatusCode::OK, &InboxSettings { auto_apply }))
 }
 
-/// Tells the user's pages how many suggestions wait.
-pub(crate) async fn announce_pending(state: &AppState, user: uuid::Uuid) -> Result<()> {
-    let pending = store::pending_count(&state.pool.get().await?, user).await?;
-    state.event_bus.do_send(crate::actors::event_bus::Publish {
-        user_id: user,
-        kind: crate::domain::events::EventKind::InboxUpdated,
-        data: serde_json::json!({ "pending": pending }),
-    });
-    Ok(())
-}
-
 /// The suggestions mail gave, newest first.
 #[utoipa::path(
     get, path = "/api/v1/inbox", tag = "inbox",
@@ -313,7 +302,7 @@ pub(crate) async fn apply_suggestion(
 ) -> Result<crate::domain::suggestion::Suggestion> {
     let done = crate::actors::inbox::apply(&state.pool, user, id, edited).await?;
     state.bulk_written(user, done.events, done.change_seq);
-    announce_pending(state, user).await?;
+    crate::actors::inbox::announce_pending(&state.pool, &state.event_bus, user).await?;
     Ok(done.value)
 }
 
@@ -324,7 +313,7 @@ pub(crate) async fn dismiss_suggestion(
     id: uuid::Uuid,
 ) -> Result<crate::domain::suggestion::Suggestion> {
     let done = crate::actors::inbox::dismiss(&state.pool, user, id).await?;
-    announce_pending(state, user).await?;
+    crate::actors::inbox::announce_pending(&state.pool, &state.event_bus, user).await?;
     Ok(done.value)
 }
 

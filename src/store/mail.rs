@@ -221,6 +221,20 @@ pub async fn insert_suggestion(
 }
 
 /// How many suggestions wait for the user.
+/// How many suggestions wait, and when they were counted (microseconds
+/// since the epoch on the database's clock, the same for every replica), so
+/// that counts announced out of order can be told apart.
+pub async fn pending_count_at(db: &impl GenericClient, user: Uuid) -> StoreResult<(i64, i64)> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT count(*), (extract(epoch FROM clock_timestamp()) * 1000000)::bigint \
+             FROM mail_suggestions WHERE user_id = $1 AND state = 'pending'",
+        )
+        .await?;
+    let row = db.query_one(&stmt, &[&user]).await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
 pub async fn pending_count(db: &impl GenericClient, user: Uuid) -> StoreResult<i64> {
     let stmt = db
         .prepare_cached(

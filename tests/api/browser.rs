@@ -2209,15 +2209,22 @@ impl Browser {
 
     /// The Inbox page once `n` suggestions wait (mail is read in the
     /// background; the page is opened again until they are there).
-    async fn inbox_with_pending(&self, n: u64) {
-        for _ in 0..150 {
-            self.goto("/inbox").await;
+    /// Waits until the Inbox page shows `n` waiting suggestions without
+    /// having been reloaded (the page that set `window.__kept` is still
+    /// the one shown).
+    async fn pending_in_place(&self, n: u64) {
+        for _ in 0..300 {
             if self.count("li.suggestion.state-pending").await == n {
+                assert_eq!(
+                    self.js("return window.__kept === true", Vec::new()).await,
+                    json!(true),
+                    "the list was updated in place, not by a reload"
+                );
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{n} suggestions never waited:\n{}", self.source().await);
+        panic!("{n} suggestions never shown:\n{}", self.source().await);
     }
 
     /// Waits until the page that set `window[marker]` has been left and
@@ -2289,9 +2296,17 @@ async fn the_inbox_shows_what_uploaded_mail_proposes_and_applies_it_with_the_cou
     let input = b.d().find(By::Id("eml-files")).await.unwrap();
     input.send_keys(chosen.join("\n")).await.unwrap();
     b.click(".upload-form button[type=submit]").await;
-    // (The flash may be gone already: the page reloads itself when the
-    // suggestions arrive. The HTTP tests read it.)
-    b.inbox_with_pending(3).await;
+    b.wait_for("4 messages received; suggestions appear in a moment.")
+        .await;
+    // The suggestions come into the list in place: the page is not
+    // reloaded (its flash stays) and no navigation is needed.
+    b.js("window.__kept = true", Vec::new()).await;
+    b.pending_in_place(3).await;
+    assert!(b
+        .text_of("main")
+        .await
+        .contains("4 messages received; suggestions appear in a moment."));
+    assert_eq!(b.badge().await, "3");
 
     // One more dropped on the box (the script posts the same form).
     let dropped = std::fs::read_to_string(corpus.join("rejection-lever-northwind.eml")).unwrap();
@@ -2307,7 +2322,9 @@ async fn the_inbox_shows_what_uploaded_mail_proposes_and_applies_it_with_the_cou
     )
     .await;
     b.wait_for_navigation("__before_drop").await;
-    b.inbox_with_pending(4).await;
+    b.wait_for("1 message received").await;
+    b.js("window.__kept = true", Vec::new()).await;
+    b.pending_in_place(4).await;
     assert_eq!(b.badge().await, "4");
     let interview = b.suggestion_id("Interview Confirmation").await;
     let text = b.text_of(&format!("#s-{interview}")).await;

@@ -525,3 +525,61 @@ async fn auto_apply_applies_sure_suggestions_and_never_a_forbidden_change() {
         .await;
     res.assert_problem(409, "conflict");
 }
+
+#[actix_web::test]
+async fn inbox_updated_tells_the_users_streams_the_count_with_when_it_was_counted() {
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let (other, _) = app.user("bob@example.com").await;
+    app.application(
+        &token,
+        json!({"company": "Acme", "title": "Backend Engineer"}),
+    )
+    .await;
+    let mine = tokio::spawn(crate::events::read_events(
+        app.open_stream(&token).await,
+        usize::MAX,
+    ));
+    let theirs = tokio::spawn(crate::events::read_events(
+        app.open_stream(&other).await,
+        usize::MAX,
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Five rejections and a newsletter, read by the workers in parallel.
+    let mut files: Vec<(String, Vec<u8>)> = (1..=5)
+        .map(|n| (format!("r{n}.eml"), rejection_mail(n)))
+        .collect();
+    files.push(("alert.eml".into(), NEWSLETTER.as_bytes().to_vec()));
+    assert_eq!(upload(&app, &token, &files).await.status, 202);
+    settled(&app).await;
+    let pending = suggestions(&app, &token, "&state=pending").await;
+    assert_eq!(pending.len(), 5);
+    let id = pending[0]["id"].as_str().unwrap();
+    let res = app
+        .post(&token, &format!("/api/v1/inbox/{id}/dismiss"), json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+
+    let (events, _) = mine.await.unwrap();
+    let counts: Vec<(i64, i64)> = events
+        .iter()
+        .filter(|(_, kind, _)| kind == "inbox.updated")
+        .map(|(_, _, d)| {
+            (
+                d["as_of"].as_i64().expect("as_of"),
+                d["pending"].as_i64().expect("pending"),
+            )
+        })
+        .collect();
+    // One event per message read and one for the dismissal.
+    assert_eq!(counts.len(), 7, "{events:?}");
+    // Whatever order they came in, the newest count is the true one.
+    assert_eq!(counts.iter().max().unwrap().1, 4, "{counts:?}");
+    let newest_read = counts.iter().filter(|(_, p)| *p != 4).max().unwrap();
+    assert_eq!(newest_read.1, 5, "{counts:?}");
+    let (theirs, _) = theirs.await.unwrap();
+    assert!(
+        theirs.iter().all(|(_, kind, _)| kind != "inbox.updated"),
+        "another user hears nothing: {theirs:?}"
+    );
+}
