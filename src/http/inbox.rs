@@ -68,7 +68,7 @@ fn refused(e: MailError) -> Error {
 #[utoipa::path(
     put, path = "/api/v1/mailbox", tag = "inbox", request_body = crate::http::schemas::MailboxInput,
     responses(
-        (status = 200, body = Mailbox, description = "connected: the login and folder work"),
+        (status = 200, body = Mailbox, description = "connected: the login and folder work; a first sync is queued"),
         (status = 422, body = Problem, description = "a field is invalid, or the server refused (the field names what \
           failed: host, password, folder or security); nothing was stored"),
         (status = 503, body = Problem, description = "the operator has not set JOBCOPILOT_SECRET_KEY")
@@ -86,7 +86,8 @@ pub async fn connect(
 }
 
 /// Tries the login and the folder, then stores the mailbox with its
-/// password sealed (the API and the Settings page both connect this way).
+/// password sealed and queues its first sync (the API and the Settings page
+/// both connect this way).
 /// A refusal is a validation error naming host, password, folder or
 /// security; nothing is stored then.
 pub(crate) async fn connect_mailbox(
@@ -123,6 +124,8 @@ pub(crate) async fn connect_mailbox(
         },
     )
     .await?;
+    // Its mail is read at once, not at the next periodic sync.
+    store::queue_sync(&client, user).await?;
     Ok(stored)
 }
 

@@ -121,17 +121,14 @@ pub async fn connect(
         }
     };
     match connect_mailbox(&state, viewer.auth.user_id, &input).await {
-        Ok(m) => {
-            queue_sync(&state, viewer.auth.user_id).await?;
-            Ok(done(
+        Ok(m) => Ok(done(
                 &state,
                 "/settings#mailbox",
                 &format!(
                     "Mailbox connected: {} at {}. Its mail is read in the background; suggestions appear in the Inbox.",
                     m.username, m.host
                 ),
-            ))
-        }
+            )),
         // The server refused: the message names what (host, password,
         // folder or security), said as the mail client found it.
         Err(Error::Validation(e)) => {
