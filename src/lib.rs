@@ -29,6 +29,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod fixture_readme;
 pub mod healthcheck;
 pub mod http;
 pub mod mail;

@@ -195,11 +195,7 @@ impl MailPool {
         let config = MailboxConfig {
             host: mailbox.host.clone(),
             port: u16::try_from(mailbox.port).unwrap_or(993),
-            security: if mailbox.security == "starttls" {
-                imap::Security::StartTls
-            } else {
-                imap::Security::Tls
-            },
+            security: imap::Security::parse(&mailbox.security).unwrap_or(imap::Security::Tls),
             username: mailbox.username.clone(),
             password,
             folder: mailbox.folder.clone(),

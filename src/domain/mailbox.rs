@@ -9,9 +9,13 @@ use super::fields::{Fields, Patch, Presence, ValidationError};
 
 pub const DEFAULT_FOLDER: &str = "INBOX";
 
+/// How the connection to the mail server is encrypted; never not at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {
+    /// TLS from the first byte (IMAPS, usually port 993).
     Tls,
+    /// A plain connection upgraded with STARTTLS before logging in (usually
+    /// port 143); refused when the server does not offer it.
     StartTls,
 }
 

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::extract::{AuthUser, JsonObject};
 use super::{json, no_content, AppState};
 use crate::domain::fields::{Fields, Presence};
-use crate::domain::mailbox::{MailboxInput, Security};
+use crate::domain::mailbox::MailboxInput;
 use crate::domain::time::serde_ts;
 use crate::domain::ValidationError;
 use crate::error::{Error, Result};
@@ -99,10 +99,7 @@ pub(crate) async fn connect_mailbox(
     let config = MailboxConfig {
         host: input.host.clone(),
         port: input.port,
-        security: match input.security {
-            Security::Tls => imap::Security::Tls,
-            Security::StartTls => imap::Security::StartTls,
-        },
+        security: input.security,
         username: input.username.clone(),
         password: input.password.clone(),
         folder: input.folder.clone(),

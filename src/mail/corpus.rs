@@ -338,31 +338,6 @@ fn the_corpus_is_classified_and_matched_as_labelled() {
 /// The README's table is the one the corpus gives; with
 /// `MAIL_WRITE_README=1` the test rewrites it instead.
 fn check_readme(table: &str) {
-    let path = fixture_dir().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap_or_default();
-    let start = readme.find(TABLE_START).map(|i| i + TABLE_START.len());
-    let end = readme.find(TABLE_END);
-    let current = match (start, end) {
-        (Some(s), Some(e)) if s <= e => &readme[s..e],
-        _ => "",
-    };
-    if current == table {
-        return;
-    }
-    if std::env::var("MAIL_WRITE_README").is_ok_and(|v| v == "1") {
-        let (head, tail) = match (start, end) {
-            (Some(s), Some(e)) if s <= e => (
-                &readme[..s - TABLE_START.len()],
-                &readme[e + TABLE_END.len()..],
-            ),
-            _ => (readme.as_str(), "\n"),
-        };
-        std::fs::write(
-            &path,
-            format!("{head}{TABLE_START}{table}{TABLE_END}{tail}"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-    } else {
-        panic!("tests/fixtures/mail/README.md is stale; run with MAIL_WRITE_README=1");
-    }
+    let readme = fixture_dir().join("README.md");
+    crate::fixture_readme::check(&readme, TABLE_START, TABLE_END, table, "MAIL_WRITE_README");
 }

@@ -61,16 +61,7 @@ const BODY_CHUNK_BYTES: usize = 16 * 1024 * 1024;
 /// Server text quoted in an error is cut to this many characters.
 const QUOTE_LIMIT: usize = 200;
 
-/// How the connection is encrypted; never not at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// TLS from the first byte (IMAPS, usually port 993).
-    Tls,
-    /// A plain connection upgraded with STARTTLS before logging in (usually
-    /// port 143); refused when the server does not offer it.
-    StartTls,
-}
+pub use crate::domain::mailbox::Security;
 
 /// One user's mailbox: where it is and how to log in.
 #[derive(Clone, PartialEq, Eq)]
@@ -1039,15 +1030,6 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("imap.example.com"), "{shown}");
-    }
-
-    #[test]
-    fn security_is_written_tls_or_starttls() {
-        assert_eq!(serde_json::to_string(&Security::Tls).unwrap(), "\"tls\"");
-        assert_eq!(
-            serde_json::from_str::<Security>("\"starttls\"").unwrap(),
-            Security::StartTls
-        );
     }
 
     #[tokio::test]

@@ -4,3 +4,6 @@
 
 pub mod imap;
 pub mod parse;
+
+#[cfg(test)]
+mod corpus;

@@ -547,15 +547,6 @@ pub async fn upload(
 mod tests {
     use super::*;
 
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-
     #[test]
     fn every_kind_reads_in_words() {
         for (kind, words) in [
@@ -572,7 +563,7 @@ mod tests {
     #[test]
     fn an_edit_becomes_a_proposal_with_the_time_from_the_users_zone() {
         let p = edited(
-            &form(&[
+            &FormData::of(&[
                 ("edit", "1"),
                 ("status", "interviewing"),
                 ("scheduled_at", "2026-03-10T14:00"),
@@ -597,7 +588,7 @@ mod tests {
     #[test]
     fn an_edit_names_its_bad_fields_as_the_form_does() {
         let e = edited(
-            &form(&[
+            &FormData::of(&[
                 ("status", "hired"),
                 ("meeting_url", "ftp://x"),
                 ("company", "Acme"),
@@ -608,22 +599,22 @@ mod tests {
         .unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
         assert!(fields.contains(&"status"), "{fields:?}");
-        let e = edited(&form(&[("company", "Acme"), ("title", "")]), "UTC").unwrap_err();
+        let e = edited(&FormData::of(&[("company", "Acme"), ("title", "")]), "UTC").unwrap_err();
         assert_eq!(e.errors[0].field, "title");
     }
 
     #[test]
     fn decisions_return_only_to_the_inbox() {
         assert_eq!(
-            back_to(&form(&[("back", "/inbox?state=pending")])),
+            back_to(&FormData::of(&[("back", "/inbox?state=pending")])),
             "/inbox?state=pending"
         );
         assert_eq!(
-            back_to(&form(&[("back", "https://evil.example")])),
+            back_to(&FormData::of(&[("back", "https://evil.example")])),
             "/inbox"
         );
-        assert_eq!(back_to(&form(&[("back", "/settings")])), "/inbox");
-        assert_eq!(back_to(&form(&[])), "/inbox");
+        assert_eq!(back_to(&FormData::of(&[("back", "/settings")])), "/inbox");
+        assert_eq!(back_to(&FormData::of(&[])), "/inbox");
     }
 
     #[test]

@@ -347,6 +347,17 @@ impl FormData {
         FormData(url::form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// A form of these fields, as a test writes one.
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> FormData {
+        FormData(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     /// The first value of a field ("" when absent).
     pub fn get(&self, name: &str) -> &str {
         self.0
