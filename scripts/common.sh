@@ -47,7 +47,8 @@ need_postgres() {
     fi
 }
 
-# The real peers the tests run: an OpenID provider (npm), a browser, Redis.
+# The real peers the tests run: an OpenID provider (npm), a browser, Redis,
+# an IMAP server.
 need_test_peers() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         apt_install nodejs npm
@@ -58,6 +59,11 @@ need_test_peers() {
     command -v chromedriver >/dev/null 2>&1 || [ -x /usr/bin/chromedriver ] || peers+=(chromium-driver)
     # Scale-out tests run a real Redis.
     command -v redis-server >/dev/null 2>&1 || peers+=(redis-server)
+    # The mailbox tests run a real IMAP server (Dovecot); it is not started
+    # as a service, each test starts its own on loopback.
+    [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || peers+=(dovecot-imapd)
+    # ...with a certificate the tests make with the openssl command.
+    command -v openssl >/dev/null 2>&1 || peers+=(openssl)
     if [ ${#peers[@]} -gt 0 ]; then
         apt_install "${peers[@]}"
     fi

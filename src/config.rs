@@ -62,6 +62,10 @@ struct Raw {
     captures_per_hour: u32,
     capture_fetch: bool,
     capture_fetch_allow: String,
+    secret_key: Option<String>,
+    mail_allow_private: bool,
+    mail_sync_minutes: u32,
+    mail_ca_file: Option<PathBuf>,
     max_streams_per_user: u32,
     metrics_listen: Option<String>,
     scheduler_tick_seconds: u64,
@@ -128,6 +132,17 @@ pub struct Settings {
     /// Ranges the fetch may reach although the guard forbids them (an
     /// intranet job board); empty by default.
     pub capture_fetch_allow: Vec<IpNet>,
+    /// The key that seals stored mailbox passwords (base64 of 32 bytes);
+    /// None: the embedded default keeps one in the data directory, and with
+    /// `DATABASE_URL` no mailbox can be connected.
+    pub secret_key: Option<String>,
+    /// Mailbox hosts on private or loopback addresses are allowed (a
+    /// self-hoster's own mail server).
+    pub mail_allow_private: bool,
+    /// How often each connected mailbox is read.
+    pub mail_sync_minutes: u32,
+    /// Extra certificate authorities (PEM) for mail servers with a private CA.
+    pub mail_ca_file: Option<PathBuf>,
     /// Live event streams one user may hold open at once (per replica).
     pub max_streams_per_user: u32,
     /// A separate internal address for `/metrics` (None: the main address).
@@ -407,6 +422,23 @@ impl Raw {
         let trusted_proxies = networks(&self.trusted_proxies, "JOBCOPILOT_TRUSTED_PROXIES")?;
         let capture_fetch_allow =
             networks(&self.capture_fetch_allow, "JOBCOPILOT_CAPTURE_FETCH_ALLOW")?;
+        let secret_key = non_empty(self.secret_key);
+        if let Some(key) = &secret_key {
+            use base64::Engine;
+            let decoded = base64::engine::general_purpose::STANDARD.decode(key.trim());
+            if decoded.map_or(true, |k| k.len() != 32) {
+                return Err(invalid(
+                    "JOBCOPILOT_SECRET_KEY",
+                    "must be 32 bytes in base64 (for example from `openssl rand -base64 32`)",
+                ));
+            }
+        }
+        if !(1..=1440).contains(&self.mail_sync_minutes) {
+            return Err(invalid(
+                "JOBCOPILOT_MAIL_SYNC_MINUTES",
+                "must be between 1 and 1440",
+            ));
+        }
         if self.max_streams_per_user == 0 {
             return Err(invalid(
                 "JOBCOPILOT_MAX_STREAMS_PER_USER",
@@ -442,6 +474,10 @@ impl Raw {
             captures_per_hour: self.captures_per_hour,
             capture_fetch: self.capture_fetch,
             capture_fetch_allow,
+            secret_key,
+            mail_allow_private: self.mail_allow_private,
+            mail_sync_minutes: self.mail_sync_minutes,
+            mail_ca_file: self.mail_ca_file.filter(|p| !p.as_os_str().is_empty()),
             max_streams_per_user: self.max_streams_per_user,
             metrics_listen,
             ai: AiSettings {
@@ -499,6 +535,8 @@ mod tests {
             ("ai_concurrency", "many", "JOBCOPILOT_AI_CONCURRENCY"),
             ("local_accounts", "perhaps", "JOBCOPILOT_LOCAL_ACCOUNTS"),
             ("registration", "invite-only", "JOBCOPILOT_REGISTRATION"),
+            ("secret_key", "c2hvcnQ=", "JOBCOPILOT_SECRET_KEY"),
+            ("mail_sync_minutes", "0", "JOBCOPILOT_MAIL_SYNC_MINUTES"),
         ] {
             let err = Settings::from_pairs([(key, value)])
                 .expect_err(key)

@@ -12,10 +12,11 @@
 //! - `auth`    — passwords (bounded hashing pool), sessions, API tokens,
 //!   OIDC, sign-in and registration throttles, revocations
 //! - `ai`      — model providers (OpenAI-compatible, built-in) and prompts
+//! - `mail`    — mailboxes: the IMAP client (read-only) and a message's bytes parsed for classification
 //! - `store`   — PostgreSQL: one repository per aggregate, migrations, the
 //!   embedded cluster
 //! - `domain`  — pure rules: applications, the pipeline, validation, metrics,
-//!   scoring, fit, events, the calendar; no I/O
+//!   scoring, fit, events, the calendar, what a mail is about; no I/O
 //! - beside them: `config` (typed settings), `error` (the one error type,
 //!   converted from the domain's and the store's), `telemetry` (logging)
 
@@ -28,8 +29,11 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod fixture_readme;
 pub mod healthcheck;
 pub mod http;
+pub mod mail;
 pub mod operators;
 pub mod startup;
 pub mod store;

@@ -154,6 +154,15 @@ impl Application {
             &migrations,
             shutdown_rx,
         )?);
+        crate::actors::mail_pool::MailPool {
+            pool: db.pool.clone(),
+            events: actors.event_bus.clone(),
+            connect: state.mail.clone(),
+            settings: settings.clone(),
+            sync_every: std::time::Duration::from_secs(u64::from(settings.mail_sync_minutes) * 60),
+            poll: std::time::Duration::from_secs(2),
+        }
+        .start();
         let metrics = match settings.metrics_listen {
             Some(addr) => Some(metrics_server(addr, state.clone())?),
             None => None,
@@ -362,6 +371,14 @@ fn app_state(
         )),
         None => None,
     };
+    let mut mail = crate::mail::imap::ConnectSettings {
+        allow_private: settings.mail_allow_private,
+        ..Default::default()
+    };
+    if let Some(path) = &settings.mail_ca_file {
+        mail.extra_ca = crate::mail::imap::ConnectSettings::read_ca_file(path)
+            .map_err(|e| StartError::Other(format!("JOBCOPILOT_MAIL_CA_FILE: {e}")))?;
+    }
     Ok(AppState {
         pool: pool.clone(),
         registry: actors.registry.clone(),
@@ -378,6 +395,7 @@ fn app_state(
         link: actors.link.clone(),
         shutdown,
         streams: Arc::new(http::events::StreamCounts::default()),
+        mail: Arc::new(mail),
     })
 }
 

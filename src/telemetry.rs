@@ -10,6 +10,7 @@ pub fn init(env: RunEnv, filter: &str) {
         .ok()
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(filter));
+    let filter = silence_secrets(filter);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -21,4 +22,18 @@ pub fn init(env: RunEnv, filter: &str) {
             .try_init(),
         RunEnv::Development => builder.compact().try_init(),
     };
+}
+
+/// async-imap traces every command it sends, a mailbox's LOGIN with its
+/// password included: that target is never logged, whatever `RUST_LOG` says.
+pub const SECRET_TARGETS: [&str; 1] = ["async_imap::imap_stream"];
+
+/// `filter` with the targets that would log secrets switched off.
+pub fn silence_secrets(mut filter: EnvFilter) -> EnvFilter {
+    for target in SECRET_TARGETS {
+        if let Ok(directive) = format!("{target}=off").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
 }

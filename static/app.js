@@ -1,7 +1,7 @@
 // Job Copilot: niceties only. Every page works without this file: forms
 // post and redirect. Here: drag on the board, instant status moves, live
-// updates pushed by the server, the live ranking preview in Settings and
-// keyboard shortcuts.
+// updates pushed by the server (the inbox's count among them), the live
+// ranking preview in Settings, the Inbox's drop zone and keyboard shortcuts.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -145,6 +145,28 @@
       if (!busy()) window.location.reload();
       else say("A draft is finished. Reload to see it.");
     });
+    // The inbox: the navigation's count follows; the Inbox page's list is
+    // replaced in place when the count changes (the page is not reloaded,
+    // so a flash, a chosen file or the scroll stay; never while you type
+    // or edit a suggestion).
+    var pendingAsOf = 0;
+    source.addEventListener("inbox.updated", function (e) {
+      var d;
+      try { d = JSON.parse(e.data); } catch (err) { return; }
+      // Counts announced out of order: the newest one stands.
+      if (typeof d.as_of === "number") {
+        if (d.as_of < pendingAsOf) return;
+        pendingAsOf = d.as_of;
+      }
+      showPending(d.pending);
+      var inbox = document.querySelector("[data-inbox]");
+      if (inbox && String(d.pending) !== inbox.dataset.pending) refreshInbox();
+    });
+    // Suggestions made between this page's rendering and the stream's
+    // opening sent their event to nobody: the list is read once more.
+    if (document.querySelector("[data-inbox]")) {
+      source.addEventListener("open", refreshInbox);
+    }
     source.addEventListener("reminder.due", function (e) {
       try { say("Reminder: " + JSON.parse(e.data).title); } catch (err) { /* not for us */ }
     });
@@ -284,6 +306,84 @@
       }
     });
   }
+
+  // Reads the Inbox page again and puts its list in place of this one's;
+  // a second call while one is reading reads once more after it.
+  var inboxReading = false;
+  var inboxAgain = false;
+  function refreshInbox() {
+    if (inboxReading) { inboxAgain = true; return; }
+    inboxReading = true;
+    inboxAgain = false;
+    var done = function () {
+      inboxReading = false;
+      if (inboxAgain) refreshInbox();
+    };
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (res) { return res.ok ? res.text() : null; })
+      .then(function (html) {
+        var current = document.querySelector("[data-inbox]");
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").querySelector("[data-inbox]");
+        if (current && fresh && current.innerHTML !== fresh.innerHTML) {
+          if (busy() || document.querySelector("details.edit[open]")) {
+            say("New suggestions arrived. Reload to see them.");
+          } else {
+            current.replaceWith(fresh);
+          }
+        }
+        done();
+      })
+      .catch(done);
+  }
+
+  function showPending(n) {
+    var badge = document.querySelector("[data-inbox-count]");
+    if (!badge || typeof n !== "number") return;
+    badge.querySelector("[data-count]").textContent = String(n);
+    badge.hidden = n === 0;
+  }
+
+  // Inbox: .eml files dropped on the box are uploaded by the form (the same
+  // post as choosing them and pressing Upload).
+  var zone = document.querySelector("[data-drop-zone]");
+  if (zone) {
+    var files = zone.querySelector('input[type="file"]');
+    var status = zone.querySelector("[data-drop-status]");
+    var chosen = function (list) {
+      status.textContent = list.length === 1 ? "1 file chosen: " + list[0].name : list.length + " files chosen";
+      status.hidden = list.length === 0;
+    };
+    ["dragenter", "dragover"].forEach(function (kind) {
+      zone.addEventListener(kind, function (e) {
+        e.preventDefault();
+        zone.classList.add("over");
+      });
+    });
+    zone.addEventListener("dragleave", function (e) {
+      if (!zone.contains(e.relatedTarget)) zone.classList.remove("over");
+    });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      zone.classList.remove("over");
+      if (!e.dataTransfer || !e.dataTransfer.files.length) return;
+      files.files = e.dataTransfer.files;
+      chosen(files.files);
+      status.textContent = "Uploading " + status.textContent.toLowerCase() + "…";
+      files.form.submit();
+    });
+    files.addEventListener("change", function () { chosen(files.files); });
+  }
+
+  // Forms that wait on another server (the mailbox login) say so while
+  // they wait, and are not sent twice.
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector('button[type="submit"]');
+      if (!button) return;
+      setTimeout(function () { button.disabled = true; }, 0);
+      button.textContent = form.dataset.busy;
+    });
+  });
 
   // The calendar link selects itself for copying.
   document.querySelectorAll("[data-copy]").forEach(function (input) {

@@ -250,88 +250,102 @@ pub async fn update_application(
     patch: ApplicationPatch,
 ) -> Result<Done<ApplicationDetail>> {
     write(&pool, user, async |tx, start| {
-        let current = current(
-            applications::lock(tx, user, id).await?,
-            |c| c.application.version,
-            if_match,
-        )?;
-        let entering = match patch.status {
-            Patch::Set(_) => history::entering(tx, user, id)
-                .await?
-                .map(|e| e.as_entering()),
-            _ => None,
-        };
-        let now = OffsetDateTime::now_utc();
-        let today = local_date(now, &start.timezone);
-        let outcome = apply_patch(&current, patch, entering.as_ref(), now, today)?;
-        if !outcome.changed {
-            return Ok(Done::unchanged(current));
-        }
-        let (from, to, undoes) = match outcome.status_change {
-            StatusChange::Unchanged => (None, None, None),
-            StatusChange::Move { from, to } => (Some(from), Some(to), None),
-            StatusChange::Undo { from, to, undoes } => (Some(from), Some(to), Some(undoes)),
-        };
-        let stamp = applications::Stamp {
-            version: current.application.version + 1,
-            updated_at: now,
-            status_changed_at: if to.is_some() {
-                now
-            } else {
-                current.application.status_changed_at
-            },
-        };
-        let prefs = preferences::get(tx, user).await?;
-        let priority = prioritize(
-            &outcome.fields,
-            outcome.job_description.as_deref(),
-            stamp.status_changed_at,
-            &prefs,
-            &start.timezone,
-            now,
-        );
-        let write = applications::Write {
-            fields: &outcome.fields,
-            job_description: outcome.job_description.as_deref(),
-            priority_score: priority.score,
-            priority_reasons: &priority.reasons,
-        };
-        let updated = applications::update(tx, user, id, write, stamp).await?;
-        if let Some(to) = to {
-            if let Some(entry) = undoes {
-                history::mark_undone(tx, user, entry).await?;
-            }
-            history::insert(
-                tx,
-                user,
-                history::NewEntry {
-                    id: Uuid::now_v7(),
-                    application_id: id,
-                    from_status: from,
-                    to_status: to,
-                    changed_at: now,
-                    note: outcome.status_note.as_deref(),
-                    is_undo: undoes.is_some(),
-                },
-            )
-            .await?;
-        }
-        let history = match to {
-            Some(_) => Some(history::effective(tx, user, id).await?),
-            None => None,
-        };
-        let effect = Effect::Application {
-            application: Box::new(updated.application.clone()),
-            history,
-        };
-        let version = updated.application.version;
-        Ok(Done::new(updated, effect, start.change_seq).event(
-            EventKind::ApplicationUpdated,
-            id,
-            version,
-        ))
+        patch_application(tx, user, start, id, if_match, patch).await
     })
     .await
+}
+
+/// An application's patch inside a write of the user (the update command's
+/// body; an applied mail suggestion's status change too): the row locked at
+/// the version `If-Match` names, the domain deciding, the history entry.
+pub(super) async fn patch_application(
+    tx: &Transaction<'_>,
+    user: Uuid,
+    start: &WriteStart,
+    id: Uuid,
+    if_match: Option<i32>,
+    patch: ApplicationPatch,
+) -> Result<Done<ApplicationDetail>> {
+    let current = current(
+        applications::lock(tx, user, id).await?,
+        |c| c.application.version,
+        if_match,
+    )?;
+    let entering = match patch.status {
+        Patch::Set(_) => history::entering(tx, user, id)
+            .await?
+            .map(|e| e.as_entering()),
+        _ => None,
+    };
+    let now = OffsetDateTime::now_utc();
+    let today = local_date(now, &start.timezone);
+    let outcome = apply_patch(&current, patch, entering.as_ref(), now, today)?;
+    if !outcome.changed {
+        return Ok(Done::unchanged(current));
+    }
+    let (from, to, undoes) = match outcome.status_change {
+        StatusChange::Unchanged => (None, None, None),
+        StatusChange::Move { from, to } => (Some(from), Some(to), None),
+        StatusChange::Undo { from, to, undoes } => (Some(from), Some(to), Some(undoes)),
+    };
+    let stamp = applications::Stamp {
+        version: current.application.version + 1,
+        updated_at: now,
+        status_changed_at: if to.is_some() {
+            now
+        } else {
+            current.application.status_changed_at
+        },
+    };
+    let prefs = preferences::get(tx, user).await?;
+    let priority = prioritize(
+        &outcome.fields,
+        outcome.job_description.as_deref(),
+        stamp.status_changed_at,
+        &prefs,
+        &start.timezone,
+        now,
+    );
+    let write = applications::Write {
+        fields: &outcome.fields,
+        job_description: outcome.job_description.as_deref(),
+        priority_score: priority.score,
+        priority_reasons: &priority.reasons,
+    };
+    let updated = applications::update(tx, user, id, write, stamp).await?;
+    if let Some(to) = to {
+        if let Some(entry) = undoes {
+            history::mark_undone(tx, user, entry).await?;
+        }
+        history::insert(
+            tx,
+            user,
+            history::NewEntry {
+                id: Uuid::now_v7(),
+                application_id: id,
+                from_status: from,
+                to_status: to,
+                changed_at: now,
+                note: outcome.status_note.as_deref(),
+                is_undo: undoes.is_some(),
+            },
+        )
+        .await?;
+    }
+    let history = match to {
+        Some(_) => Some(history::effective(tx, user, id).await?),
+        None => None,
+    };
+    let effect = Effect::Application {
+        application: Box::new(updated.application.clone()),
+        history,
+    };
+    let version = updated.application.version;
+    Ok(Done::new(updated, effect, start.change_seq).event(
+        EventKind::ApplicationUpdated,
+        id,
+        version,
+    ))
 }
 
 pub async fn delete_application(

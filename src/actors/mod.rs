@@ -26,6 +26,8 @@ pub mod commands;
 pub mod creates;
 pub mod event_bus;
 pub mod imports;
+pub mod inbox;
+pub mod mail_pool;
 pub mod read_cache;
 pub mod registry;
 pub mod scheduler;

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod hashing;
 pub mod oidc;
 pub mod revocation;
+pub mod secrets;
 pub mod sessions;
 pub mod throttle;
 

@@ -23,6 +23,9 @@ pub enum EventKind {
     ApplicationsImported,
     #[serde(rename = "dashboard.updated")]
     DashboardUpdated,
+    /// The inbox's suggestions changed (`{pending}`).
+    #[serde(rename = "inbox.updated")]
+    InboxUpdated,
     #[serde(rename = "generation.progress")]
     GenerationProgress,
     #[serde(rename = "generation.finished")]
@@ -46,7 +49,7 @@ pub enum Invalidates {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::ApplicationCreated,
         EventKind::ApplicationUpdated,
         EventKind::ApplicationDeleted,
@@ -56,6 +59,7 @@ impl EventKind {
         EventKind::ApplicationsRescored,
         EventKind::ApplicationsImported,
         EventKind::DashboardUpdated,
+        EventKind::InboxUpdated,
         EventKind::GenerationProgress,
         EventKind::GenerationFinished,
         EventKind::ReminderDue,
@@ -74,6 +78,7 @@ impl EventKind {
             EventKind::ApplicationsRescored => "applications.rescored",
             EventKind::ApplicationsImported => "applications.imported",
             EventKind::DashboardUpdated => "dashboard.updated",
+            EventKind::InboxUpdated => "inbox.updated",
             EventKind::GenerationProgress => "generation.progress",
             EventKind::GenerationFinished => "generation.finished",
             EventKind::ReminderDue => "reminder.due",

@@ -13,6 +13,7 @@ pub mod events;
 pub mod extract;
 pub mod generations;
 pub mod health;
+pub mod inbox;
 pub mod interviews;
 pub mod metrics;
 pub mod middleware;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// Live event streams open per user on this replica.
     pub streams: Arc<events::StreamCounts>,
+    /// How mail servers are reached (extra CA, private hosts, time limits).
+    pub mail: Arc<crate::mail::imap::ConnectSettings>,
 }
 
 /// A user's actor, with its messages counted while they wait or run (the
@@ -103,6 +106,27 @@ impl UserHandle {
 }
 
 impl AppState {
+    /// The key that seals stored secrets: `JOBCOPILOT_SECRET_KEY`, or for the
+    /// embedded default one kept in the data directory (made on first use);
+    /// with `DATABASE_URL` and no key there is none (503 naming the setting).
+    pub fn secrets(&self) -> Result<crate::auth::secrets::SecretBox> {
+        let s = &self.settings;
+        let embedded = s.database_url.is_none().then_some(s.data_dir.as_path());
+        match crate::auth::secrets::server_box(s.secret_key.as_deref(), embedded) {
+            Some(found) => found.map_err(Error::internal),
+            None => Err(Error::Unavailable(
+                "JOBCOPILOT_SECRET_KEY is not set: the operator must set it before a mailbox can be connected"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Whether a mailbox can be connected here: a sealing key is set, or the
+    /// embedded default keeps one (asked without making it).
+    pub fn can_seal_secrets(&self) -> bool {
+        self.settings.secret_key.is_some() || self.settings.database_url.is_none()
+    }
+
     /// Whether people may sign up by themselves (`JOBCOPILOT_REGISTRATION`).
     pub fn registration_open(&self) -> bool {
         self.settings.registration == crate::config::Registration::Open
@@ -320,7 +344,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(notes::routes)
         .configure(interviews::routes)
         .configure(transfer::routes)
-        .configure(capture::routes);
+        .configure(capture::routes)
+        .configure(inbox::routes);
 }
 
 /// Unknown routes.

@@ -459,6 +459,61 @@ documented!(
     )
 );
 
+documented!(
+    /// A mailbox to connect.
+    MailboxInput => object(
+        "An IMAP mailbox: the login and folder are tried before anything is stored.",
+        &["host", "port", "security", "username", "password"],
+        json!({
+            "host": {"type": "string", "minLength": 1, "maxLength": 253, "pattern": "^\\s*[A-Za-z0-9.:\\[\\]-]+\\s*$"},
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "security": choice(&["tls", "starttls"]),
+            "username": required_text(320),
+            "password": password(1),
+            "folder": nullable(text(200)),
+            "since": nullable(timestamp()),
+        }),
+    )
+);
+
+documented!(
+    /// The inbox's settings.
+    InboxSettingsInput => object(
+        "Whether sure suggestions (confidence ≥ 0.9, a matched application) apply themselves.",
+        &["auto_apply"],
+        json!({"auto_apply": {"type": "boolean"}}),
+    )
+);
+
+documented!(
+    /// Applying a suggestion, optionally edited.
+    ApplyInput => object(
+        "The proposal as the person edited it; absent: as proposed.",
+        &[],
+        json!({
+            "proposed": nullable(json!({
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "status": nullable(choice(&crate::domain::pipeline::Status::CHOICES.map(|(n, _)| n))),
+                    "interview": nullable(json!({
+                        "type": "object", "additionalProperties": false,
+                        "properties": {
+                            "scheduled_at": nullable(timestamp()),
+                            "meeting_url": nullable(web_url()),
+                            "kind": nullable(choice(&INTERVIEW_KINDS)),
+                        }
+                    })),
+                    "new_application": nullable(json!({
+                        "type": "object", "additionalProperties": false,
+                        "required": ["company", "title"],
+                        "properties": {"company": required_text(NAME_MAX), "title": required_text(NAME_MAX)}
+                    })),
+                }
+            })),
+        }),
+    )
+);
+
 macro_rules! page {
     ($name:ident, $item:ty) => {
         /// A page of a collection; pass `next_cursor` as `cursor` for the next one.
@@ -476,6 +531,7 @@ page!(NoteList, Note);
 page!(InterviewList, Interview);
 page!(TokenList, TokenInfo);
 page!(SessionList, SessionInfo);
+page!(SuggestionList, crate::domain::suggestion::Suggestion);
 page!(GenerationList, Generation);
 
 #[cfg(test)]

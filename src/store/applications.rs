@@ -115,6 +115,32 @@ pub async fn names(
         .collect()
 }
 
+/// The company, title and status of some of the user's applications (what
+/// the inbox shows beside a matched mail).
+pub async fn briefs(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, (String, String, Status)>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let stmt = db
+        .prepare_cached(
+            "SELECT id, company, title, status FROM job_applications WHERE user_id = $1 AND id = ANY($2)",
+        )
+        .await?;
+    db.query(&stmt, &[&user_id, &ids])
+        .await?
+        .iter()
+        .map(|r| {
+            let status: String = r.try_get(3)?;
+            let status = Status::parse(&status).ok_or_else(|| bad_value("status", &status))?;
+            Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, status)))
+        })
+        .collect()
+}
+
 /// Whether the user has this application.
 pub async fn exists(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
     let stmt = db

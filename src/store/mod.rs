@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod generations;
 pub mod history;
 pub mod interviews;
+pub mod mail;
 pub mod notes;
 pub mod page;
 pub mod preferences;

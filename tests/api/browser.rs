@@ -2192,3 +2192,274 @@ async fn pasted_text_fills_the_form_and_too_large_or_too_many_captures_are_said_
     );
     b.quit().await;
 }
+
+impl Browser {
+    /// The id of the suggestion whose subject contains `subject`.
+    async fn suggestion_id(&self, subject: &str) -> String {
+        let id = self
+            .js(
+                "var want = arguments[0]; var li = Array.from(document.querySelectorAll('li.suggestion')).find(function (l) { return l.querySelector('.subject').innerText.indexOf(want) >= 0; }); return li ? li.id.slice(2) : null;",
+                vec![json!(subject)],
+            )
+            .await;
+        id.as_str()
+            .unwrap_or_else(|| panic!("no suggestion about {subject:?}"))
+            .to_owned()
+    }
+
+    /// The Inbox page once `n` suggestions wait (mail is read in the
+    /// background; the page is opened again until they are there).
+    /// Waits until the Inbox page shows `n` waiting suggestions without
+    /// having been reloaded (the page that set `window.__kept` is still
+    /// the one shown).
+    async fn pending_in_place(&self, n: u64) {
+        for _ in 0..300 {
+            if self.count("li.suggestion.state-pending").await == n {
+                assert_eq!(
+                    self.js("return window.__kept === true", Vec::new()).await,
+                    json!(true),
+                    "the list was updated in place, not by a reload"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{n} suggestions never shown:\n{}", self.source().await);
+    }
+
+    /// Waits until the page that set `window[marker]` has been left and
+    /// the next one has loaded.
+    async fn wait_for_navigation(&self, marker: &str) {
+        for _ in 0..300 {
+            let script =
+                format!("return window.{marker} !== true && document.readyState === 'complete'");
+            if let Ok(r) = self.d().execute(&script, Vec::new()).await {
+                if r.json() == &json!(true) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page was never left:\n{}", self.source().await);
+    }
+
+    /// The navigation's count of waiting suggestions ("" when hidden).
+    async fn badge(&self) -> String {
+        self.js(
+            "var b = document.querySelector('[data-inbox-count]'); return b.hidden ? '' : b.querySelector('[data-count]').textContent;",
+            Vec::new(),
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+    }
+}
+
+#[actix_web::test]
+async fn the_inbox_shows_what_uploaded_mail_proposes_and_applies_it_with_the_count_following() {
+    let app =
+        spawn_app_with(&[("secret_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")]).await;
+    let b = Browser::open(&app, true).await;
+    b.sign_up("ada@example.com").await;
+    b.goto("/settings").await;
+    b.choose("f-timezone", "America/Los_Angeles").await;
+    b.click("#account button[type=submit]").await;
+    b.wait_for("Account saved.").await;
+    b.seed(&[
+        json!({"company": "Acme Corp", "title": "Senior Backend Engineer", "status": "applied",
+               "url": "https://boards.greenhouse.io/acme/jobs/4012345"}),
+        json!({"company": "Acme Corp", "title": "Backend Engineer", "status": "rejected",
+               "url": "https://boards.greenhouse.io/acme/jobs/3100077"}),
+        json!({"company": "Northwind Traders", "title": "Data Engineer", "status": "applied",
+               "url": "https://jobs.lever.co/northwind/7f3a9c2e-1b4d-4e8f-9a6b-2c1d3e4f5a6b"}),
+    ])
+    .await;
+
+    // Empty: it says how mail gets here.
+    b.goto("/inbox").await;
+    assert!(b.text_of("main").await.contains("No suggestions yet"));
+    assert_eq!(b.badge().await, "");
+    b.screenshots("inbox-empty").await;
+
+    // Four messages chosen in the file input (one a receipt: no suggestion).
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mail");
+    let chosen: Vec<String> = [
+        "rejection-greenhouse-acme.eml",
+        "interview-greenhouse-acme-ics.eml",
+        "applied-indeed-unrecorded.eml",
+        "other-amazon-receipt.eml",
+    ]
+    .iter()
+    .map(|f| corpus.join(f).display().to_string())
+    .collect();
+    let input = b.d().find(By::Id("eml-files")).await.unwrap();
+    input.send_keys(chosen.join("\n")).await.unwrap();
+    b.click(".upload-form button[type=submit]").await;
+    b.wait_for("4 messages received; suggestions appear in a moment.")
+        .await;
+    // The suggestions come into the list in place: the page is not
+    // reloaded (its flash stays) and no navigation is needed.
+    b.js("window.__kept = true", Vec::new()).await;
+    b.pending_in_place(3).await;
+    assert!(b
+        .text_of("main")
+        .await
+        .contains("4 messages received; suggestions appear in a moment."));
+    assert_eq!(b.badge().await, "3");
+
+    // One more dropped on the box (the script posts the same form).
+    let dropped = std::fs::read_to_string(corpus.join("rejection-lever-northwind.eml")).unwrap();
+    // (Dropped after the script returns: a navigation begun inside a
+    // WebDriver script leaves chromedriver waiting.)
+    b.js(
+        "var dt = new DataTransfer(); dt.items.add(new File([arguments[0]], 'northwind.eml', {type: 'message/rfc822'}));
+         window.__before_drop = true;
+         setTimeout(function () {
+           document.querySelector('[data-drop-zone]').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+         }, 50);",
+        vec![json!(dropped)],
+    )
+    .await;
+    b.wait_for_navigation("__before_drop").await;
+    b.wait_for("1 message received").await;
+    b.js("window.__kept = true", Vec::new()).await;
+    b.pending_in_place(4).await;
+    assert_eq!(b.badge().await, "4");
+    let interview = b.suggestion_id("Interview Confirmation").await;
+    let text = b.text_of(&format!("#s-{interview}")).await;
+    for shown in [
+        "Interview invitation",
+        "Interview Confirmation: Senior Backend Engineer at Acme Corp",
+        "Acme Corp Recruiting <no-reply@us.greenhouse-mail.io>",
+        "Acme Corp — Senior Backend Engineer",
+        "Applied → Interviewing",
+        "Tue 10 Mar 2026, 14:00 (America/Los_Angeles)",
+        "meeting link",
+    ] {
+        assert!(text.contains(shown), "{shown:?} in:\n{text}");
+    }
+    let link = b
+        .d()
+        .find(By::Css(format!("#s-{interview} .change-interview a")))
+        .await
+        .unwrap();
+    assert_eq!(
+        link.attr("href").await.unwrap().as_deref(),
+        Some("https://acme.zoom.us/j/81234567890?pwd=QWxhZGRpbjpvcGVu")
+    );
+    let unrecorded = b.suggestion_id("Rust Developer at Initrode").await;
+    let text = b.text_of(&format!("#s-{unrecorded}")).await;
+    assert!(text.contains("Application received"), "{text}");
+    assert!(text.contains("No matching application"), "{text}");
+    assert!(
+        text.contains("New application: Initrode — Rust Developer"),
+        "{text}"
+    );
+    let rejection = b.suggestion_id("Your application to Acme Corp").await;
+    let text = b.text_of(&format!("#s-{rejection}")).await;
+    assert!(
+        text.contains("Rejection") && text.contains("Applied → Rejected"),
+        "{text}"
+    );
+    assert!(
+        !b.source().await.contains("Amazon.com order"),
+        "a receipt is no suggestion"
+    );
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "the inbox in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.color_scheme("light").await;
+    b.screenshots("inbox").await;
+    b.window_width(375).await;
+    b.goto("/inbox").await;
+    let overflow = b
+        .js(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(overflow, json!(0), "the inbox fits a phone's width");
+    b.window_width(1280).await;
+    b.goto("/inbox").await;
+
+    // Apply the invitation: the status moves, the interview is made, the count goes down.
+    b.click(&format!(
+        "#s-{interview} .suggestion-actions form[action$='/apply'] button"
+    ))
+    .await;
+    b.wait_for("Acme Corp moved to Interviewing; interview on Tue 10 Mar 2026, 14:00 added.")
+        .await;
+    assert_eq!(b.badge().await, "3");
+    assert!(b
+        .text_of(&format!("#s-{interview}"))
+        .await
+        .contains("Applied"));
+    assert_eq!(
+        b.count(&format!("#s-{interview} .suggestion-actions"))
+            .await,
+        0,
+        "decided: no more buttons"
+    );
+    b.goto("/interviews").await;
+    b.wait_for("Acme Corp").await;
+
+    // Decided elsewhere (the API, another tab): the count follows live,
+    // without reloading this page.
+    b.goto("/applications").await;
+    b.wait_for("data-live=\"open\"").await;
+    b.js("window.__stale = true", Vec::new()).await;
+    b.js(
+        "return fetch('/api/v1/inbox/' + arguments[0] + '/dismiss', {method: 'POST', credentials: 'same-origin',
+           headers: {'X-CSRF-Token': document.querySelector('meta[name=csrf-token]').content}}).then(function (r) { return r.status; })",
+        vec![json!(rejection)],
+    )
+    .await;
+    for _ in 0..100 {
+        if b.badge().await == "2" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.badge().await, "2");
+    assert_eq!(
+        b.js("return window.__stale === true", Vec::new()).await,
+        json!(true),
+        "the badge changed in place"
+    );
+
+    // Settings → Mailbox: the form, then a refused host beside its field.
+    b.goto("/settings#mailbox").await;
+    b.part_screenshots("#mailbox", "settings-mailbox").await;
+    b.fill("mb-host", "127.0.0.1").await;
+    b.fill("mb-port", "1").await;
+    b.fill("mb-username", "ada@example.com").await;
+    b.fill("mb-password", "app password 1234").await;
+    b.click("#mailbox form[action='/settings/mailbox'] button[type=submit]")
+        .await;
+    b.wait_for("mb-host-error").await;
+    assert!(b
+        .text_of("#mb-host-error")
+        .await
+        .starts_with("127.0.0.1 is "));
+    let host = b.d().find(By::Id("mb-host")).await.unwrap();
+    assert_eq!(host.value().await.unwrap().as_deref(), Some("127.0.0.1"));
+    let password = b.d().find(By::Id("mb-password")).await.unwrap();
+    assert_eq!(password.value().await.unwrap().as_deref(), Some(""));
+    for scheme in SCHEMES {
+        b.color_scheme(scheme).await;
+        assert!(
+            contrast_problems(&b).await.is_empty(),
+            "settings → mailbox in the {scheme} scheme: {:#?}",
+            contrast_problems(&b).await
+        );
+    }
+    b.part_screenshots("#mailbox", "settings-mailbox-refused")
+        .await;
+    b.quit().await;
+}

@@ -157,30 +157,14 @@ fn every_fixture_page_gives_exactly_its_expected_fields() {
 /// The README's table is the one the fixtures give; with
 /// `CAPTURE_WRITE_README=1` the test rewrites it instead.
 fn check_readme(table: &str) {
-    let path = fixture_dir().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap_or_default();
-    let start = readme.find(TABLE_START).map(|i| i + TABLE_START.len());
-    let end = readme.find(TABLE_END);
-    let current = match (start, end) {
-        (Some(s), Some(e)) if s <= e => &readme[s..e],
-        _ => "",
-    };
-    if current == table {
-        return;
-    }
-    if std::env::var("CAPTURE_WRITE_README").is_ok_and(|v| v == "1") {
-        let (head, tail) = match (start, end) {
-            (Some(s), Some(e)) if s <= e => (
-                &readme[..s - TABLE_START.len()],
-                &readme[e + TABLE_END.len()..],
-            ),
-            _ => (readme.as_str(), "\n"),
-        };
-        let written = format!("{head}{TABLE_START}{table}{TABLE_END}{tail}");
-        std::fs::write(&path, written).expect("README written");
-    } else {
-        panic!("tests/fixtures/capture/README.md is stale; run with CAPTURE_WRITE_README=1");
-    }
+    let readme = fixture_dir().join("README.md");
+    crate::fixture_readme::check(
+        &readme,
+        TABLE_START,
+        TABLE_END,
+        table,
+        "CAPTURE_WRITE_README",
+    );
 }
 
 #[test]

@@ -691,21 +691,7 @@ pub async fn change_status(
             ))
         }
         Err(Error::InvalidTransition(t)) => {
-            let allowed: Vec<String> = t
-                .allowed
-                .iter()
-                .map(|s| super::filters::label(s.as_str()))
-                .collect();
-            let message = format!(
-                "{} cannot move to {}; it can move to: {}.",
-                super::filters::label(t.from.as_str()),
-                super::filters::label(t.to.as_str()),
-                if allowed.is_empty() {
-                    "nothing".to_owned()
-                } else {
-                    allowed.join(", ")
-                }
-            );
+            let message = transition_message(&t);
             page_of(&state, &req, &viewer, id)
                 .show(StatusCode::UNPROCESSABLE_ENTITY, refused(message))
                 .await
@@ -718,6 +704,26 @@ pub async fn change_status(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The pipeline's refusal in words: "Applied cannot move to Wishlist; it
+/// can move to: Screening, …".
+pub(super) fn transition_message(t: &crate::domain::InvalidTransition) -> String {
+    let allowed: Vec<String> = t
+        .allowed
+        .iter()
+        .map(|s| super::filters::label(s.as_str()))
+        .collect();
+    format!(
+        "{} cannot move to {}; it can move to: {}.",
+        super::filters::label(t.from.as_str()),
+        super::filters::label(t.to.as_str()),
+        if allowed.is_empty() {
+            "nothing".to_owned()
+        } else {
+            allowed.join(", ")
+        }
+    )
 }
 
 /// `POST /applications/{id}/delete`.

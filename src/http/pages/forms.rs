@@ -135,18 +135,9 @@ pub fn field_label(field: &str) -> String {
 mod tests {
     use super::*;
 
-    fn form(pairs: &[(&str, &str)]) -> FormData {
-        FormData(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-
     #[test]
     fn a_create_leaves_out_empty_fields_and_a_patch_clears_them() {
-        let f = form(&[("company", "Acme"), ("location", "  "), ("tags", "")]);
+        let f = FormData::of(&[("company", "Acme"), ("location", "  "), ("tags", "")]);
         let spec = [
             ("company", Kind::Text),
             ("location", Kind::Text),
@@ -167,7 +158,7 @@ mod tests {
 
     #[test]
     fn numbers_lists_and_local_times_are_converted() {
-        let f = form(&[
+        let f = FormData::of(&[
             ("salary_min", "120,000"),
             ("salary_max", "lots"),
             ("tags", "rust, remote\nberlin,"),

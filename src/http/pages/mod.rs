@@ -3,7 +3,7 @@
 //! `Poster` of a form, flash messages, cookies, the bundled static files)
 //! and the routes; the pages live in the submodules (`sign_in`, `tokens`,
 //! `dashboard`, `applications`, `interviews`, `settings`, `security`,
-//! `import`, `capture`). Forms post and redirect; a
+//! `mailbox`, `import`, `capture`, `inbox`). Forms post and redirect; a
 //! refused form is rendered again with the errors beside the fields and the
 //! input kept (never the password). JavaScript only adds niceties.
 
@@ -15,7 +15,9 @@ pub mod drafts;
 pub mod filters;
 pub mod forms;
 pub mod import;
+pub mod inbox;
 pub mod interviews;
+pub mod mailbox;
 pub mod notes;
 pub mod security;
 pub mod settings;
@@ -66,6 +68,7 @@ impl Templates {
             "pages/settings.html",
             "pages/tokens.html",
             "pages/import.html",
+            "pages/inbox.html",
             "pages/error.html",
         ];
         for (name, source) in sources {
@@ -196,6 +199,8 @@ fn session_csrf(user: &AuthUser, sent: &str) -> Result<()> {
 pub struct Viewer {
     pub auth: AuthUser,
     pub user: crate::domain::account::User,
+    /// Inbox suggestions waiting for a decision (the navigation's badge).
+    pub pending: i64,
 }
 
 impl Viewer {
@@ -261,12 +266,20 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>> {
         .ok_or_else(|| Error::internal("application state missing"))
 }
 
+/// The signed-in user and their inbox's pending count (one indexed count,
+/// pipelined with the user's row on the same connection).
 async fn signed_in_viewer(state: &AppState, auth: AuthUser) -> Result<Viewer> {
     let client = state.pool.get().await?;
-    let user = users::get(&client, auth.user_id)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    Ok(Viewer { auth, user })
+    let (user, pending) = futures_util::try_join!(
+        users::get(&client, auth.user_id),
+        crate::store::mail::pending_count(&client, auth.user_id),
+    )?;
+    let user = user.ok_or(Error::Unauthenticated)?;
+    Ok(Viewer {
+        auth,
+        user,
+        pending,
+    })
 }
 
 const FLASH_COOKIE: &str = "jc_flash";
@@ -296,7 +309,8 @@ fn flash_message(req: &HttpRequest) -> Option<String> {
 }
 
 /// Renders a page of the signed-in UI: the template gets `user`, `tz`,
-/// `csrf`, `flash` and `nav` besides its own context.
+/// `csrf`, `flash`, `nav` and `pending` (the inbox's badge) besides its own
+/// context.
 pub fn render_page(
     state: &AppState,
     req: &HttpRequest,
@@ -313,6 +327,7 @@ pub fn render_page(
         context! {
             user => context! { display_name => user.display_name, email => user.email, id => user.id },
             tz => user.timezone, csrf => viewer.auth.csrf(), flash => flash, nav => nav,
+            pending => viewer.pending,
             ..ctx
         },
     )?;
@@ -330,6 +345,17 @@ pub struct FormData(pub Vec<(String, String)>);
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {
         FormData(url::form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// A form of these fields, as a test writes one.
+    #[cfg(test)]
+    pub fn of(pairs: &[(&str, &str)]) -> FormData {
+        FormData(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     /// The first value of a field ("" when absent).
@@ -492,6 +518,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             resource("/settings/delete", &[M::POST])
                 .route(web::post().to(security::delete_account)),
         )
+        .service(resource("/settings/mailbox", &[M::POST]).route(web::post().to(mailbox::connect)))
+        .service(
+            resource("/settings/mailbox/sync", &[M::POST]).route(web::post().to(mailbox::sync_now)),
+        )
+        .service(
+            resource("/settings/mailbox/delete", &[M::POST])
+                .route(web::post().to(mailbox::disconnect)),
+        )
+        .service(resource("/settings/inbox", &[M::POST]).route(web::post().to(mailbox::auto_apply)))
+        .service(resource("/inbox", &[M::GET]).route(web::get().to(inbox::page)))
+        .service(resource("/inbox/messages", &[M::POST]).route(web::post().to(inbox::upload)))
+        .service(resource("/inbox/{id}/apply", &[M::POST]).route(web::post().to(inbox::apply)))
+        .service(resource("/inbox/{id}/dismiss", &[M::POST]).route(web::post().to(inbox::dismiss)))
         .service(resource("/import", &[M::GET]).route(web::get().to(import::page)))
         .service(resource("/capture", &[M::GET]).route(web::get().to(capture::page)));
 }

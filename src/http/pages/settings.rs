@@ -1,8 +1,9 @@
 //! Settings: the account (name, time zone), preferences with a preview of
 //! the ranking they give, the profile AI drafts draw on, the calendar feed,
-//! the capture bookmarklet, a link to API tokens, security (password, sessions), your data (export,
-//! import) and the danger zone (deleting the account). Each section is its
-//! own form; the security and danger-zone forms post to `security`.
+//! the mailbox the inbox reads, the capture bookmarklet, a link to API tokens, security (password,
+//! sessions), your data (export, import) and the danger zone (deleting the account). Each section
+//! is its own form; the mailbox forms post to `mailbox`, the security and danger-zone forms to
+//! `security`.
 
 use std::collections::HashMap;
 
@@ -28,7 +29,9 @@ use crate::http::account::own_session;
 use crate::http::calendar::feed_url;
 use crate::http::preferences::{ranking, Ranked};
 use crate::http::AppState;
-use crate::store::{calendar, preferences as prefs_store, sessions as session_store};
+use crate::store::{
+    calendar, mail as mail_store, preferences as prefs_store, sessions as session_store,
+};
 
 /// The most sessions the security section lists (sessions expire after a
 /// week idle, so a person has a handful).
@@ -86,6 +89,10 @@ pub(super) struct Overlay {
     pub(super) security_alert: Option<String>,
     /// Why the deletion was refused when no one field is to blame.
     pub(super) danger_alert: Option<String>,
+    /// A refused mailbox connection (never its password).
+    pub(super) mailbox: Section,
+    /// Why the mailbox form was refused when no one field is to blame.
+    pub(super) mailbox_alert: Option<String>,
 }
 
 fn joined(items: &[String]) -> String {
@@ -139,10 +146,12 @@ pub(super) async fn render(
 ) -> Result<HttpResponse> {
     let user_id = viewer.auth.user_id;
     let client = state.pool.get().await?;
-    let (prefs, profile, feed) = futures_util::try_join!(
+    let (prefs, profile, feed, mailbox, auto_apply) = futures_util::try_join!(
         prefs_store::get(&client, user_id),
         prefs_store::profile(&client, user_id),
         calendar::get(&client, user_id),
+        mail_store::get_mailbox(&client, user_id),
+        mail_store::auto_apply(&client, user_id),
     )?;
     let user = &viewer.user;
     let account = overlay.account.values.unwrap_or_else(|| {
@@ -217,6 +226,10 @@ pub(super) async fn render(
         deletion_errors => overlay.deletion.errors,
         security_alert => overlay.security_alert, danger_alert => overlay.danger_alert,
         sessions => sessions,
+        mailbox_form => overlay.mailbox.values.unwrap_or_else(|| super::mailbox::form_values(mailbox.as_ref())),
+        mailbox_errors => overlay.mailbox.errors, mailbox_alert => overlay.mailbox_alert,
+        mailbox => mailbox.as_ref().map(super::mailbox::shown),
+        can_seal => state.can_seal_secrets(), auto_apply => auto_apply,
     };
     render_page(
         state,
