@@ -103,7 +103,8 @@ impl From<StartError> for BackupError {
                 BackupError::Setting(e.to_string())
             }
             StartError::Store(e) => e.into(),
-            StartError::Other(_) => BackupError::Setting(e.to_string()),
+            StartError::Unreachable(_) => BackupError::Unavailable(e.to_string()),
+            StartError::Setting(_) | StartError::Other(_) => BackupError::Setting(e.to_string()),
             StartError::Embedded(_) | StartError::Listen(..) => BackupError::Failed(e.to_string()),
         }
     }
@@ -122,9 +123,7 @@ impl From<StoreError> for BackupError {
 /// file beside it is renamed into place), readable by its owner only.
 pub async fn backup(settings: &Settings, file: &Path) -> Result<BackupSummary, BackupError> {
     let pending = PendingFile::create(file)?;
-    if settings.database_url.is_none()
-        && !embedded_cluster_dir(settings).join("PG_VERSION").exists()
-    {
+    if settings.database.is_none() && !embedded_cluster_dir(settings).join("PG_VERSION").exists() {
         return Err(BackupError::Failed(format!(
             "there is nothing to back up: no embedded database in {} (JOBCOPILOT_DATA_DIR)",
             settings.data_dir.display()
@@ -247,16 +246,21 @@ fn client(settings: &Settings, db: &Database, name: &str) -> Result<Command, Bac
     if let Some(pg) = &db.embedded {
         return Ok(pg.client(name, EMBEDDED_DATABASE));
     }
-    let url = settings
-        .database_url
-        .as_deref()
+    let database = settings
+        .database
+        .as_ref()
         .ok_or_else(|| BackupError::Failed("no database to connect to".into()))?;
     let program = embedded::client_program(name).ok_or_else(|| missing_program(name))?;
-    let (conninfo, password) = without_password(url)?;
+    let (conninfo, password) = without_password(&database.url)?;
     let mut cmd = Command::new(program);
     cmd.arg("--dbname").arg(conninfo);
     if let Some(password) = password {
         cmd.env("PGPASSWORD", OsStr::from_bytes(&password));
+    }
+    // libpq reads sslmode from the URL; the CA file the program was given
+    // (JOBCOPILOT_DATABASE_CA_FILE) is its root certificate too.
+    if let Some((path, _)) = &database.ca {
+        cmd.env("PGSSLROOTCERT", path);
     }
     Ok(cmd)
 }

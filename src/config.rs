@@ -5,9 +5,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use figment::Figment;
 use ipnet::IpNet;
+use rustls::pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 
 /// Where the program runs: decides the log format.
@@ -34,14 +35,23 @@ struct Raw {
     listen: String,
     public_url: Option<String>,
     database_url: Option<String>,
+    database_url_file: Option<PathBuf>,
+    database_ca_file: Option<PathBuf>,
+    database_wait_seconds: u64,
     redis_url: Option<String>,
+    redis_url_file: Option<PathBuf>,
+    redis_password: Option<String>,
+    redis_password_file: Option<PathBuf>,
+    redis_ca_file: Option<PathBuf>,
     data_dir: PathBuf,
     oidc_issuer_url: Option<String>,
     oidc_client_id: Option<String>,
     oidc_client_secret: Option<String>,
+    oidc_client_secret_file: Option<PathBuf>,
     local_accounts: bool,
     ai_base_url: Option<String>,
     ai_api_key: Option<String>,
+    ai_api_key_file: Option<PathBuf>,
     ai_model: Option<String>,
     ai_concurrency: u16,
     /// `kind=model` pairs, comma-separated: a model per kind of draft.
@@ -63,6 +73,7 @@ struct Raw {
     capture_fetch: bool,
     capture_fetch_allow: String,
     secret_key: Option<String>,
+    secret_key_file: Option<PathBuf>,
     mail_allow_private: bool,
     mail_sync_minutes: u32,
     mail_ca_file: Option<PathBuf>,
@@ -79,6 +90,98 @@ pub struct OidcSettings {
     pub issuer_url: url::Url,
     pub client_id: String,
     pub client_secret: String,
+}
+
+/// How the connection to PostgreSQL is encrypted: libpq's `sslmode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// Never TLS.
+    Disable,
+    /// TLS when the server offers it, unchecked (libpq's default).
+    Prefer,
+    /// TLS always; the chain checked only when a CA file is given.
+    Require,
+    /// TLS always, the chain checked.
+    VerifyCa,
+    /// TLS always, the chain and the host name checked.
+    VerifyFull,
+}
+
+impl SslMode {
+    pub const CHOICES: [(&'static str, SslMode); 5] = [
+        ("disable", SslMode::Disable),
+        ("prefer", SslMode::Prefer),
+        ("require", SslMode::Require),
+        ("verify-ca", SslMode::VerifyCa),
+        ("verify-full", SslMode::VerifyFull),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::CHOICES
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("prefer", |(n, _)| n)
+    }
+
+    fn parse(s: &str) -> Option<SslMode> {
+        Self::CHOICES.iter().find(|(n, _)| *n == s).map(|(_, m)| *m)
+    }
+}
+
+/// An external PostgreSQL (`DATABASE_URL`).
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    /// As given: the PostgreSQL programs (`pg_dump`) read it, `sslmode`
+    /// and all.
+    pub url: String,
+    /// What the connections use: the URL without `sslmode` and
+    /// `sslrootcert`, which [`DatabaseSettings::ssl_mode`] and
+    /// [`DatabaseSettings::ca`] carry.
+    pub config: tokio_postgres::Config,
+    pub ssl_mode: SslMode,
+    /// The CA file (`JOBCOPILOT_DATABASE_CA_FILE`, or the URL's
+    /// `sslrootcert`) and its certificates; None: the system's roots.
+    pub ca: Option<(PathBuf, Vec<CertificateDer<'static>>)>,
+    /// How long start-up waits for the database to answer.
+    pub wait: std::time::Duration,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("hosts", &self.config.get_hosts())
+            .field("ssl_mode", &self.ssl_mode)
+            .field("ca", &self.ca.as_ref().map(|(p, _)| p))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Redis (`REDIS_URL`), shared by the replicas.
+#[derive(Clone)]
+pub struct RedisSettings {
+    /// The URL with the password in it (from `JOBCOPILOT_REDIS_PASSWORD`
+    /// when that is set).
+    pub url: String,
+    /// `JOBCOPILOT_REDIS_CA_FILE` as PEM, for `rediss://`; None: the
+    /// system's roots.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = url::Url::parse(&self.url)
+            .map(|mut u| {
+                if u.password().is_some() {
+                    let _ = u.set_password(Some("…"));
+                }
+                u.to_string()
+            })
+            .unwrap_or_default();
+        f.debug_struct("RedisSettings")
+            .field("url", &shown)
+            .field("ca", &self.ca_pem.is_some())
+            .finish()
+    }
 }
 
 /// An OpenAI-compatible endpoint; unset means the built-in drafter.
@@ -111,8 +214,10 @@ pub struct AiSettings {
 pub struct Settings {
     pub listen: SocketAddr,
     pub public_url: url::Url,
-    pub database_url: Option<String>,
-    pub redis_url: Option<String>,
+    /// `DATABASE_URL`; None: the embedded cluster.
+    pub database: Option<DatabaseSettings>,
+    /// `REDIS_URL`; None: one replica, the in-process event bus.
+    pub redis: Option<RedisSettings>,
     pub data_dir: PathBuf,
     pub oidc: Option<OidcSettings>,
     pub local_accounts: bool,
@@ -142,7 +247,9 @@ pub struct Settings {
     /// How often each connected mailbox is read.
     pub mail_sync_minutes: u32,
     /// Extra certificate authorities (PEM) for mail servers with a private CA.
-    pub mail_ca_file: Option<PathBuf>,
+    /// The certificates of `JOBCOPILOT_MAIL_CA_FILE`, trusted beside the
+    /// system's roots for IMAP servers.
+    pub mail_ca: Vec<CertificateDer<'static>>,
     /// Live event streams one user may hold open at once (per replica).
     pub max_streams_per_user: u32,
     /// A separate internal address for `/metrics` (None: the main address).
@@ -190,13 +297,89 @@ fn defaults() -> Figment {
 }
 
 /// Environment names without the `JOBCOPILOT_` prefix.
-const UNPREFIXED: [&str; 5] = [
+const UNPREFIXED: [&str; 8] = [
     "DATABASE_URL",
+    "DATABASE_URL_FILE",
     "REDIS_URL",
+    "REDIS_URL_FILE",
     "OIDC_ISSUER_URL",
     "OIDC_CLIENT_ID",
     "OIDC_CLIENT_SECRET",
+    "OIDC_CLIENT_SECRET_FILE",
 ];
+
+/// The settings that are text, whatever their characters: an all-digit API
+/// key stays a string (the others are read as TOML values: `true`, `60`).
+const TEXT: [&str; 29] = [
+    "listen",
+    "public_url",
+    "database_url",
+    "database_url_file",
+    "database_ca_file",
+    "redis_url",
+    "redis_url_file",
+    "redis_password",
+    "redis_password_file",
+    "redis_ca_file",
+    "data_dir",
+    "oidc_issuer_url",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_client_secret_file",
+    "ai_base_url",
+    "ai_api_key",
+    "ai_api_key_file",
+    "ai_model",
+    "ai_models",
+    "trusted_proxies",
+    "capture_fetch_allow",
+    "secret_key",
+    "secret_key_file",
+    "mail_ca_file",
+    "metrics_listen",
+    "registration",
+    "env",
+    "log",
+];
+
+/// A value from the environment (or [`Settings::from_pairs`]) as its key
+/// wants it: text kept as written, anything else read as a TOML value.
+fn typed(key: &str, value: &str) -> figment::value::Value {
+    if TEXT.contains(&key) {
+        value.into()
+    } else {
+        value.parse().unwrap_or_else(|_| value.into())
+    }
+}
+
+/// The process environment's settings: `JOBCOPILOT_*` and the unprefixed
+/// names, keyed as in the files.
+fn environment() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let k = k.into_string().ok()?;
+            let key = match k.strip_prefix("JOBCOPILOT_") {
+                Some("CONFIG") => return None,
+                Some(rest) => rest.to_ascii_lowercase(),
+                None if UNPREFIXED.contains(&k.as_str()) => k.to_ascii_lowercase(),
+                None => return None,
+            };
+            // A value that is not UTF-8 is kept lossily: the check names it.
+            Some((key, v.to_string_lossy().into_owned()))
+        })
+        .collect()
+}
+
+fn merge_pairs<K: AsRef<str>, V: AsRef<str>>(
+    mut figment: Figment,
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Figment {
+    for (k, v) in pairs {
+        let key = k.as_ref();
+        figment = figment.merge(Serialized::default(key, typed(key, v.as_ref())));
+    }
+    figment
+}
 
 impl Settings {
     /// Reads the settings from the files and the process environment.
@@ -215,23 +398,15 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment
-            .merge(Env::prefixed("JOBCOPILOT_").ignore(&["CONFIG"]))
-            .merge(Env::raw().only(&UNPREFIXED));
-        Self::from_figment(figment)
+        Self::from_figment(merge_pairs(figment, environment()))
     }
 
-    /// Settings from explicit key/value pairs over the defaults (for tests and tools).
+    /// Settings from explicit key/value pairs over the defaults (for tests
+    /// and tools), read as the environment's values are.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Settings, ConfigError> {
-        let mut figment = defaults();
-        for (k, v) in pairs {
-            // Parsed as the environment would be ("false" is a boolean).
-            let value: figment::value::Value = v.parse().unwrap_or_else(|_| v.into());
-            figment = figment.merge(Serialized::default(k, value));
-        }
-        Self::from_figment(figment)
+        Self::from_figment(merge_pairs(defaults(), pairs))
     }
 
     fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
@@ -264,6 +439,194 @@ pub fn env_name(key: &str) -> String {
 
 fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A secret given as `NAME` or as `NAME_FILE` (the file's text with one
+/// trailing newline trimmed, as Docker and ECS write secrets); both at once
+/// is a bad setting.
+fn secret(
+    key: &str,
+    value: Option<String>,
+    file: Option<PathBuf>,
+) -> Result<Option<String>, ConfigError> {
+    let file_key = format!("{key}_file");
+    match (non_empty(value), file.filter(|p| !p.as_os_str().is_empty())) {
+        (Some(_), Some(_)) => Err(invalid(
+            &env_name(key),
+            format!("and {} are both set: set one of them", env_name(&file_key)),
+        )),
+        (value, None) => Ok(value),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                invalid(
+                    &env_name(&file_key),
+                    format!("names {}, which cannot be read ({e})", path.display()),
+                )
+            })?;
+            let text = match text.strip_suffix('\n') {
+                Some(t) => t.strip_suffix('\r').unwrap_or(t),
+                None => &text,
+            };
+            if text.is_empty() {
+                return Err(invalid(
+                    &env_name(&file_key),
+                    format!("names {}, which is empty", path.display()),
+                ));
+            }
+            Ok(Some(text.to_owned()))
+        }
+    }
+}
+
+/// A CA file's certificates, checked now (so a bad file stops start-up
+/// before any connection is tried).
+fn ca_file(
+    key: &str,
+    path: Option<PathBuf>,
+) -> Result<Option<(PathBuf, Vec<CertificateDer<'static>>)>, ConfigError> {
+    match path.filter(|p| !p.as_os_str().is_empty()) {
+        Some(path) => {
+            let certs = crate::tls::read_ca_file(&path).map_err(|e| invalid(&env_name(key), e))?;
+            Ok(Some((path, certs)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// `DATABASE_URL`'s `sslmode` and `sslrootcert` taken out (tokio-postgres
+/// knows neither `verify-ca` nor `verify-full`); the rest as written. Both
+/// forms: a URL, or libpq's `key=value` words.
+fn split_tls(url: &str) -> Result<(String, Option<String>, Option<String>), String> {
+    let (mut mode, mut root) = (None, None);
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+        let mut kept = Vec::new();
+        for (k, v) in parsed.query_pairs() {
+            match k.as_ref() {
+                "sslmode" => mode = Some(v.into_owned()),
+                "sslrootcert" => root = Some(v.into_owned()),
+                _ => kept.push((k.into_owned(), v.into_owned())),
+            }
+        }
+        if kept.is_empty() {
+            parsed.set_query(None);
+        } else {
+            parsed.query_pairs_mut().clear().extend_pairs(kept);
+        }
+        return Ok((parsed.to_string(), mode, root));
+    }
+    let mut kept = Vec::new();
+    for word in url.split_whitespace() {
+        match word.split_once('=') {
+            Some(("sslmode", v)) => mode = Some(v.trim_matches('\'').to_owned()),
+            Some(("sslrootcert", v)) => root = Some(v.trim_matches('\'').to_owned()),
+            _ => kept.push(word),
+        }
+    }
+    Ok((kept.join(" "), mode, root))
+}
+
+fn database(
+    url: String,
+    ca: Option<(PathBuf, Vec<CertificateDer<'static>>)>,
+    wait_seconds: u64,
+) -> Result<DatabaseSettings, ConfigError> {
+    let not_a_url = || {
+        invalid(
+            "DATABASE_URL",
+            "must be a PostgreSQL URL such as postgres://user:password@host:5432/jobcopilot",
+        )
+    };
+    let (rest, mode, root) = split_tls(&url).map_err(|_| not_a_url())?;
+    let config: tokio_postgres::Config = rest.parse().map_err(|_| not_a_url())?;
+    let ssl_mode = match mode.as_deref() {
+        None => SslMode::Prefer,
+        Some(m) => SslMode::parse(m).ok_or_else(|| {
+            invalid(
+                "DATABASE_URL",
+                format!(
+                    "has sslmode={m}: expected disable, prefer, require, verify-ca or verify-full"
+                ),
+            )
+        })?,
+    };
+    let ca = match (ca, root) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "JOBCOPILOT_DATABASE_CA_FILE",
+                "and DATABASE_URL's sslrootcert are both set: set one of them",
+            ))
+        }
+        (Some(ca), None) => Some(ca),
+        (None, Some(root)) => {
+            let path = PathBuf::from(root);
+            let certs = crate::tls::read_ca_file(&path)
+                .map_err(|e| invalid("DATABASE_URL", format!("sslrootcert: {e}")))?;
+            Some((path, certs))
+        }
+        (None, None) => None,
+    };
+    Ok(DatabaseSettings {
+        url,
+        config,
+        ssl_mode,
+        ca,
+        wait: std::time::Duration::from_secs(wait_seconds),
+    })
+}
+
+fn redis(
+    url: String,
+    password: Option<String>,
+    ca: Option<PathBuf>,
+) -> Result<RedisSettings, ConfigError> {
+    let bad = || {
+        invalid(
+            "REDIS_URL",
+            "must be a Redis URL such as redis://127.0.0.1:6379 or rediss://host:6380",
+        )
+    };
+    let mut parsed = url::Url::parse(&url).map_err(|_| bad())?;
+    if !matches!(parsed.scheme(), "redis" | "rediss" | "redis+unix" | "unix") {
+        return Err(bad());
+    }
+    if let Some(password) = password {
+        if parsed.password().is_some() {
+            return Err(invalid(
+                "JOBCOPILOT_REDIS_PASSWORD",
+                "is set and REDIS_URL carries a password too: set one of them",
+            ));
+        }
+        if !matches!(parsed.scheme(), "redis" | "rediss")
+            || parsed.set_password(Some(&password)).is_err()
+        {
+            return Err(invalid(
+                "JOBCOPILOT_REDIS_PASSWORD",
+                "needs a redis:// or rediss:// URL with a host",
+            ));
+        }
+    }
+    let url = parsed.to_string();
+    redis::Client::open(url.as_str())
+        .map_err(|e| invalid("REDIS_URL", format!("cannot be used ({e})")))?;
+    let ca_pem = match ca_file("redis_ca_file", ca)? {
+        Some((path, _)) if parsed.scheme() == "rediss" => {
+            Some(std::fs::read(&path).map_err(|e| {
+                invalid(
+                    "JOBCOPILOT_REDIS_CA_FILE",
+                    format!("{}: {e}", path.display()),
+                )
+            })?)
+        }
+        Some(_) => {
+            return Err(invalid(
+                "JOBCOPILOT_REDIS_CA_FILE",
+                "is set but REDIS_URL is not a rediss:// (TLS) URL",
+            ))
+        }
+        None => None,
+    };
+    Ok(RedisSettings { url, ca_pem })
 }
 
 impl Raw {
@@ -308,30 +671,37 @@ impl Raw {
                     .map_err(|_| invalid("JOBCOPILOT_LISTEN", "cannot form a public URL from it"))?
             }
         };
-        let database_url = non_empty(self.database_url);
-        if let Some(db) = &database_url {
-            db.parse::<tokio_postgres::Config>()
-                .map_err(|_| invalid("DATABASE_URL", "must be a PostgreSQL URL such as postgres://user:password@host:5432/jobcopilot"))?;
-        }
-        let redis_url = non_empty(self.redis_url);
-        if let Some(r) = &redis_url {
-            let ok = url::Url::parse(r)
-                .map(|u| matches!(u.scheme(), "redis" | "rediss" | "redis+unix" | "unix"))
-                .unwrap_or(false);
-            if !ok {
-                return Err(invalid(
-                    "REDIS_URL",
-                    "must be a Redis URL such as redis://127.0.0.1:6379",
-                ));
+        let database = match secret("database_url", self.database_url, self.database_url_file)? {
+            Some(url) => Some(database(
+                url,
+                ca_file("database_ca_file", self.database_ca_file)?,
+                self.database_wait_seconds,
+            )?),
+            None => {
+                ca_file("database_ca_file", self.database_ca_file)?;
+                None
             }
-        }
+        };
+        let redis_password = secret(
+            "redis_password",
+            self.redis_password,
+            self.redis_password_file,
+        )?;
+        let redis = match secret("redis_url", self.redis_url, self.redis_url_file)? {
+            Some(url) => Some(redis(url, redis_password, self.redis_ca_file)?),
+            None => None,
+        };
         if self.data_dir.as_os_str().is_empty() {
             return Err(invalid("JOBCOPILOT_DATA_DIR", "must not be empty"));
         }
         let oidc = match (
             non_empty(self.oidc_issuer_url),
             non_empty(self.oidc_client_id),
-            non_empty(self.oidc_client_secret),
+            secret(
+                "oidc_client_secret",
+                self.oidc_client_secret,
+                self.oidc_client_secret_file,
+            )?,
         ) {
             (None, None, None) => None,
             (Some(issuer), Some(client_id), Some(client_secret)) => Some(OidcSettings {
@@ -422,7 +792,11 @@ impl Raw {
         let trusted_proxies = networks(&self.trusted_proxies, "JOBCOPILOT_TRUSTED_PROXIES")?;
         let capture_fetch_allow =
             networks(&self.capture_fetch_allow, "JOBCOPILOT_CAPTURE_FETCH_ALLOW")?;
-        let secret_key = non_empty(self.secret_key);
+        let ai_api_key = secret("ai_api_key", self.ai_api_key, self.ai_api_key_file)?;
+        let mail_ca = ca_file("mail_ca_file", self.mail_ca_file)?
+            .map(|(_, certs)| certs)
+            .unwrap_or_default();
+        let secret_key = secret("secret_key", self.secret_key, self.secret_key_file)?;
         if let Some(key) = &secret_key {
             use base64::Engine;
             let decoded = base64::engine::general_purpose::STANDARD.decode(key.trim());
@@ -463,8 +837,8 @@ impl Raw {
         Ok(Settings {
             listen,
             public_url,
-            database_url,
-            redis_url,
+            database,
+            redis,
             data_dir: self.data_dir,
             oidc,
             local_accounts: self.local_accounts,
@@ -477,12 +851,12 @@ impl Raw {
             secret_key,
             mail_allow_private: self.mail_allow_private,
             mail_sync_minutes: self.mail_sync_minutes,
-            mail_ca_file: self.mail_ca_file.filter(|p| !p.as_os_str().is_empty()),
+            mail_ca,
             max_streams_per_user: self.max_streams_per_user,
             metrics_listen,
             ai: AiSettings {
                 base_url: ai_base_url,
-                api_key: non_empty(self.ai_api_key),
+                api_key: ai_api_key,
                 model: non_empty(self.ai_model),
                 concurrency: self.ai_concurrency,
                 models: ai_models,
@@ -514,7 +888,7 @@ mod tests {
         let s = Settings::from_pairs([]).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
-        assert!(s.database_url.is_none() && s.redis_url.is_none() && s.oidc.is_none());
+        assert!(s.database.is_none() && s.redis.is_none() && s.oidc.is_none());
         assert!(s.local_accounts && s.migrate_on_start);
     }
 
@@ -544,6 +918,182 @@ mod tests {
             assert!(err.contains(name), "{err}");
             assert_eq!(err.lines().count(), 1, "{err}");
         }
+    }
+
+    #[test]
+    fn text_settings_stay_text_whatever_their_characters() {
+        let s = Settings::from_pairs([
+            ("ai_base_url", "http://127.0.0.1:9/v1"),
+            ("ai_api_key", "0123456789"),
+            ("ai_model", "true"),
+            ("oidc_issuer_url", "http://127.0.0.1:9"),
+            ("oidc_client_id", "12345"),
+            ("oidc_client_secret", "1e5"),
+        ])
+        .unwrap();
+        assert_eq!(s.ai.api_key.as_deref(), Some("0123456789"));
+        assert_eq!(s.ai.model.as_deref(), Some("true"));
+        let oidc = s.oidc.unwrap();
+        assert_eq!(
+            (oidc.client_id.as_str(), oidc.client_secret.as_str()),
+            ("12345", "1e5")
+        );
+        // Numbers and booleans are still read as such.
+        let s =
+            Settings::from_pairs([("registration_limit", "3"), ("capture_fetch", "true")]).unwrap();
+        assert_eq!(s.registration_limit, 3);
+        assert!(s.capture_fetch);
+    }
+
+    #[test]
+    fn every_text_setting_of_the_defaults_is_known_as_text() {
+        let table: figment::value::Dict = defaults().extract().unwrap();
+        for (key, value) in &table {
+            if matches!(value, figment::value::Value::String(..)) {
+                assert!(TEXT.contains(&key.as_str()), "{key} is text");
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_comes_from_its_file_with_one_newline_trimmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("key");
+        std::fs::write(&key, "123456789\n").unwrap();
+        let path = key.to_str().unwrap();
+        let s = Settings::from_pairs([("ai_api_key_file", path)]).unwrap();
+        assert_eq!(s.ai.api_key.as_deref(), Some("123456789"));
+        std::fs::write(&key, " spaced secret \n\n").unwrap();
+        let s = Settings::from_pairs([("ai_api_key_file", path)]).unwrap();
+        assert_eq!(s.ai.api_key.as_deref(), Some(" spaced secret \n"));
+        // Both, a missing file, an empty one: named, in one line.
+        for (pairs, named) in [
+            (
+                vec![("ai_api_key", "x"), ("ai_api_key_file", path)],
+                "JOBCOPILOT_AI_API_KEY_FILE",
+            ),
+            (
+                vec![("database_url_file", "/nonexistent/db")],
+                "DATABASE_URL_FILE",
+            ),
+            (
+                vec![("oidc_client_secret_file", "/nonexistent/s")],
+                "OIDC_CLIENT_SECRET_FILE",
+            ),
+        ] {
+            let err = Settings::from_pairs(pairs).unwrap_err().to_string();
+            assert!(err.contains(named), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+        std::fs::write(&key, "\n").unwrap();
+        let err = Settings::from_pairs([("secret_key_file", path)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("JOBCOPILOT_SECRET_KEY_FILE") && err.contains("empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_database_urls_sslmode_is_read_and_taken_out() {
+        for (url, mode) in [
+            ("postgres://u:p@db.example.com/jc", SslMode::Prefer),
+            (
+                "postgres://u:p@db.example.com/jc?sslmode=disable",
+                SslMode::Disable,
+            ),
+            (
+                "postgres://u:p@db.example.com/jc?sslmode=require&application_name=x",
+                SslMode::Require,
+            ),
+            (
+                "postgresql://u@db.example.com:5433/jc?sslmode=verify-ca",
+                SslMode::VerifyCa,
+            ),
+            (
+                "host=db.example.com user=u dbname=jc sslmode=verify-full",
+                SslMode::VerifyFull,
+            ),
+        ] {
+            let s = Settings::from_pairs([("database_url", url)]).unwrap();
+            let db = s.database.unwrap();
+            assert_eq!(db.ssl_mode, mode, "{url}");
+            assert_eq!(db.url, url, "kept whole for pg_dump");
+            assert_eq!(db.config.get_dbname(), Some("jc"));
+            assert!(db.ca.is_none());
+        }
+        for (pairs, named) in [
+            (
+                vec![("database_url", "postgres://h/jc?sslmode=verify-everything")],
+                "DATABASE_URL",
+            ),
+            (
+                vec![(
+                    "database_url",
+                    "postgres://h/jc?sslrootcert=/nonexistent.pem",
+                )],
+                "DATABASE_URL",
+            ),
+            (
+                vec![
+                    ("database_url", "postgres://h/jc"),
+                    ("database_ca_file", "/nonexistent.pem"),
+                ],
+                "JOBCOPILOT_DATABASE_CA_FILE",
+            ),
+            (
+                vec![("database_ca_file", "/nonexistent.pem")],
+                "JOBCOPILOT_DATABASE_CA_FILE",
+            ),
+            (
+                vec![
+                    ("redis_url", "redis://h"),
+                    ("redis_ca_file", "/nonexistent.pem"),
+                ],
+                "JOBCOPILOT_REDIS_CA_FILE",
+            ),
+            (
+                vec![("mail_ca_file", "/nonexistent.pem")],
+                "JOBCOPILOT_MAIL_CA_FILE",
+            ),
+        ] {
+            let err = Settings::from_pairs(pairs).unwrap_err().to_string();
+            assert!(err.contains(named), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+
+    #[test]
+    fn the_redis_password_goes_into_the_url_and_is_never_shown() {
+        let s = Settings::from_pairs([
+            ("redis_url", "rediss://cache.example.com:6380/0"),
+            ("redis_password", "s3cret/with:chars"),
+        ])
+        .unwrap();
+        let redis = s.redis.unwrap();
+        let url = url::Url::parse(&redis.url).unwrap();
+        assert_eq!(url.scheme(), "rediss");
+        assert_eq!(
+            percent_encoding_decode(url.password().unwrap()),
+            "s3cret/with:chars"
+        );
+        assert!(!format!("{redis:?}").contains("s3cret"));
+        let err = Settings::from_pairs([
+            ("redis_url", "redis://:inline@h:6379"),
+            ("redis_password", "other"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("JOBCOPILOT_REDIS_PASSWORD"), "{err}");
+    }
+
+    fn percent_encoding_decode(s: &str) -> String {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .unwrap()
+            .1
+            .into_owned()
     }
 
     #[test]

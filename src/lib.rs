@@ -18,7 +18,9 @@
 //! - `domain`  — pure rules: applications, the pipeline, validation, metrics,
 //!   scoring, fit, events, the calendar, what a mail is about; no I/O
 //! - beside them: `config` (typed settings), `error` (the one error type,
-//!   converted from the domain's and the store's), `telemetry` (logging)
+//!   converted from the domain's and the store's), `telemetry` (logging),
+//!   `tls` (rustls for the program's own connections: PostgreSQL, Redis,
+//!   IMAP)
 
 pub mod actors;
 pub mod ai;
@@ -38,3 +40,4 @@ pub mod operators;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod tls;

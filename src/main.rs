@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use jobcopilot::config::Settings;
 use jobcopilot::operators::{self, NewPassword, OperatorError, PasswordSet};
-use jobcopilot::startup::{Application, Database, RunOptions};
+use jobcopilot::startup::{Application, Database, RunOptions, StartError};
 use jobcopilot::{demo, healthcheck, store, telemetry};
 
 #[derive(Parser)]
@@ -73,16 +73,41 @@ enum UsersCommand {
     Delete { email: String },
 }
 
+/// Exit codes (sysexits): a bad command line, a bad setting.
+const EX_USAGE: u8 = 64;
+const EX_CONFIG: u8 = 78;
+
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("jobcopilot: {message}");
     ExitCode::FAILURE
 }
 
+/// Start-up failed: one line, and the exit code the failure calls for (69
+/// PostgreSQL never answered, 78 a setting that cannot work, else 1).
+fn fail_start(e: StartError) -> ExitCode {
+    eprintln!("jobcopilot: {e}");
+    ExitCode::from(e.exit_code())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(EX_USAGE),
+            };
+        }
+    };
     let settings = match Settings::load() {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => {
+            eprintln!("jobcopilot: {e}");
+            return ExitCode::from(EX_CONFIG);
+        }
     };
     if let Some(Command::Healthcheck) = cli.command {
         return match healthcheck::check(settings.listen) {
@@ -92,6 +117,8 @@ fn main() -> ExitCode {
         };
     }
     telemetry::init(settings.env, &settings.log);
+    // The Redis client builds its own rustls configuration from the default.
+    jobcopilot::tls::install_default_provider();
     actix_web::rt::System::new().block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await,
@@ -113,11 +140,11 @@ fn main() -> ExitCode {
 async fn serve(settings: Settings) -> ExitCode {
     let db = match Database::connect(&settings).await {
         Ok(db) => db,
-        Err(e) => return fail(e),
+        Err(e) => return fail_start(e),
     };
     let app = match Application::build(settings, db, RunOptions::default()).await {
         Ok(app) => app,
-        Err(e) => return fail(e),
+        Err(e) => return fail_start(e),
     };
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,7 +155,7 @@ async fn serve(settings: Settings) -> ExitCode {
 async fn migrate(settings: Settings) -> ExitCode {
     let db = match Database::connect(&settings).await {
         Ok(db) => db,
-        Err(e) => return fail(e),
+        Err(e) => return fail_start(e),
     };
     match store::migrate(&db.pool).await {
         Ok(n) => {
@@ -142,7 +169,7 @@ async fn migrate(settings: Settings) -> ExitCode {
 async fn run_demo(settings: Settings) -> ExitCode {
     let db = match Database::connect(&settings).await {
         Ok(db) => db,
-        Err(e) => return fail(e),
+        Err(e) => return fail_start(e),
     };
     if let Err(e) = store::migrate(&db.pool).await {
         return fail(e);
@@ -176,7 +203,7 @@ fn backup_outcome(
 async fn bench_seed(settings: Settings, n: i32) -> ExitCode {
     let db = match Database::connect(&settings).await {
         Ok(db) => db,
-        Err(e) => return fail(e),
+        Err(e) => return fail_start(e),
     };
     if let Err(e) = store::migrate(&db.pool).await {
         return fail(e);
@@ -192,7 +219,7 @@ async fn bench_seed(settings: Settings, n: i32) -> ExitCode {
 
 /// Connects and migrates, for a command that works on the data.
 async fn database(settings: &Settings) -> Result<Database, ExitCode> {
-    let db = Database::connect(settings).await.map_err(fail)?;
+    let db = Database::connect(settings).await.map_err(fail_start)?;
     store::migrate(&db.pool).await.map_err(fail)?;
     Ok(db)
 }

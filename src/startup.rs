@@ -23,6 +23,7 @@ use crate::auth::oidc::OidcClient;
 use crate::config::Settings;
 use crate::http::pages::Templates;
 use crate::http::{self, AppState};
+use crate::store::connect::{self, PgTls};
 use crate::store::embedded::{EmbeddedOptions, EmbeddedPostgres};
 use crate::store::{self, StoreError};
 
@@ -44,8 +45,26 @@ pub enum StartError {
     /// The setting, the address, why.
     #[error("{0}: cannot listen on {1}: {2}")]
     Listen(&'static str, String, std::io::Error),
+    /// A dependency that did not answer in time (PostgreSQL at start).
+    #[error("{0}")]
+    Unreachable(String),
+    /// A setting that cannot work (a certificate that does not verify, a
+    /// refused login).
+    #[error("{0}")]
+    Setting(String),
     #[error("{0}")]
     Other(String),
+}
+
+impl StartError {
+    /// The exit code it calls for (sysexits: 69 unavailable, 78 config).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StartError::Unreachable(_) => 69,
+            StartError::Setting(_) => 78,
+            _ => 1,
+        }
+    }
 }
 
 /// The system of record: a pool, and the embedded cluster when we run one.
@@ -53,20 +72,22 @@ pub struct Database {
     pub pool: Pool,
     /// How to open a connection of its own (the revocation listener).
     pub config: tokio_postgres::Config,
+    pub tls: PgTls,
     pub embedded: Option<EmbeddedPostgres>,
 }
 
 impl Database {
     /// `DATABASE_URL` when set, else the embedded cluster under the data directory.
     pub async fn connect(settings: &Settings) -> Result<Database, StartError> {
-        match &settings.database_url {
-            Some(url) => {
-                let config: tokio_postgres::Config = url.parse().map_err(|_| {
-                    StartError::Other("DATABASE_URL is not a PostgreSQL URL".into())
-                })?;
+        match &settings.database {
+            Some(db) => {
+                let (config, tls) = connect::configure(db)
+                    .map_err(|e| StartError::Setting(format!("DATABASE_URL: {e}")))?;
+                wait_for_database(&config, &tls, db).await?;
                 Ok(Database {
-                    pool: store::pool(config.clone(), 32)?,
+                    pool: connect::pool_with(config.clone(), 32, &tls)?,
                     config,
+                    tls,
                     embedded: None,
                 })
             }
@@ -74,6 +95,7 @@ impl Database {
                 let pg = EmbeddedPostgres::start(EmbeddedOptions {
                     cluster_dir: embedded_cluster_dir(settings),
                     durable: true,
+                    server_settings: Vec::new(),
                 })
                 .await?;
                 let (admin, conn) = pg
@@ -92,10 +114,48 @@ impl Database {
                 Ok(Database {
                     pool: store::pool(pg.config(EMBEDDED_DATABASE), 32)?,
                     config: pg.config(EMBEDDED_DATABASE),
+                    tls: PgTls::Off,
                     embedded: Some(pg),
                 })
             }
         }
+    }
+}
+
+/// Waits until PostgreSQL answers, up to `JOBCOPILOT_DATABASE_WAIT_SECONDS`
+/// (exit 69 after that); a refusal that waiting cannot mend (a certificate,
+/// TLS, the login) stops at once (exit 78).
+async fn wait_for_database(
+    config: &tokio_postgres::Config,
+    tls: &PgTls,
+    db: &crate::config::DatabaseSettings,
+) -> Result<(), StartError> {
+    let host = connect::host_of(config);
+    let deadline = tokio::time::Instant::now() + db.wait;
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let why = match tokio::time::timeout(Duration::from_secs(10), connect::probe(config, tls))
+            .await
+        {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => match connect::judge(&e, &host, db.ssl_mode) {
+                connect::Refusal::Setting(why) => {
+                    return Err(StartError::Setting(format!("DATABASE_URL: {why}")))
+                }
+                connect::Refusal::Unreachable(why) => why,
+            },
+            Err(_) => "no answer within 10 s".to_owned(),
+        };
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Err(StartError::Unreachable(format!(
+                "DATABASE_URL: PostgreSQL at {host} did not answer within {} s (JOBCOPILOT_DATABASE_WAIT_SECONDS): {why}",
+                db.wait.as_secs()
+            )));
+        }
+        tracing::warn!(%host, error = %why, "PostgreSQL does not answer yet; waiting");
+        tokio::time::sleep(delay.min(deadline - now)).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 
@@ -181,6 +241,7 @@ impl Application {
         }
         actix_web::rt::spawn(crate::actors::event_bus::listen_for_revocations(
             db.config.clone(),
+            db.tls.clone(),
             actors.event_bus.clone(),
         ));
         if settings.migrate_on_start {
@@ -283,13 +344,10 @@ impl Actors {
         http::metrics::handle();
         let stats = Arc::new(ActorStats::default());
         let credentials = Arc::new(CredentialCache::default());
-        let link = RedisLink::new(settings.redis_url.is_some());
+        let link = RedisLink::new(settings.redis.is_some());
         let event_bus = {
-            let (url, link, credentials) = (
-                settings.redis_url.clone(),
-                link.clone(),
-                credentials.clone(),
-            );
+            let (url, link, credentials) =
+                (settings.redis.clone(), link.clone(), credentials.clone());
             Supervisor::start(move |_| {
                 EventBus::with_redis(
                     Arc::new(EventIds::default()),
@@ -328,9 +386,9 @@ impl Actors {
                 analytics.clone(),
                 event_bus.clone(),
             );
-            let (tick, url) = (settings.scheduler_tick, settings.redis_url.clone());
+            let (tick, redis) = (settings.scheduler_tick, settings.redis.clone());
             Supervisor::start(move |_| {
-                Scheduler::new(pool, reg, agg, bus, tick).with_redis(url.as_deref())
+                Scheduler::new(pool, reg, agg, bus, tick).with_redis(redis.as_ref())
             })
         };
         let ai = {
@@ -371,14 +429,11 @@ fn app_state(
         )),
         None => None,
     };
-    let mut mail = crate::mail::imap::ConnectSettings {
+    let mail = crate::mail::imap::ConnectSettings {
         allow_private: settings.mail_allow_private,
+        extra_ca: settings.mail_ca.clone(),
         ..Default::default()
     };
-    if let Some(path) = &settings.mail_ca_file {
-        mail.extra_ca = crate::mail::imap::ConnectSettings::read_ca_file(path)
-            .map_err(|e| StartError::Other(format!("JOBCOPILOT_MAIL_CA_FILE: {e}")))?;
-    }
     Ok(AppState {
         pool: pool.clone(),
         registry: actors.registry.clone(),

@@ -21,6 +21,8 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use crate::config::RedisSettings;
+
 use crate::domain::events::{EventKind, Invalidates};
 
 /// One live event for one user.
@@ -99,7 +101,7 @@ pub struct EventBus {
     subscribers: HashMap<Uuid, Vec<(u64, mpsc::Sender<Event>)>>,
     next_subscriber: u64,
     ids: Arc<EventIds>,
-    redis_url: Option<String>,
+    redis: Option<RedisSettings>,
     link: Arc<RedisLink>,
     /// This replica, to skip our own messages coming back.
     origin: Uuid,
@@ -115,7 +117,7 @@ impl EventBus {
             subscribers: HashMap::new(),
             next_subscriber: 0,
             ids,
-            redis_url: None,
+            redis: None,
             link: RedisLink::new(false),
             outbox: None,
             origin: Uuid::new_v4(),
@@ -127,12 +129,12 @@ impl EventBus {
     /// An event bus that shares events with the other replicas through Redis.
     pub fn with_redis(
         ids: Arc<EventIds>,
-        redis_url: Option<String>,
+        redis: Option<RedisSettings>,
         link: Arc<RedisLink>,
         credentials: Arc<crate::auth::cache::CredentialCache>,
     ) -> Self {
         EventBus {
-            redis_url,
+            redis,
             link,
             credentials: Some(credentials),
             ..EventBus::new(ids)
@@ -169,12 +171,12 @@ impl Actor for EventBus {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.run_interval(Duration::from_secs(30), |act, _| act.sweep());
-        if let Some(url) = self.redis_url.clone() {
+        if let Some(redis) = self.redis.clone() {
             let (tx, rx) = mpsc::unbounded_channel();
             self.outbox = Some(tx);
-            ctx.spawn(actix::fut::wrap_future(publish_loop(url.clone(), rx)));
+            ctx.spawn(actix::fut::wrap_future(publish_loop(redis.clone(), rx)));
             ctx.spawn(actix::fut::wrap_future(subscribe_loop(
-                url,
+                redis,
                 self.link.clone(),
                 ctx.address(),
                 self.origin,
@@ -284,7 +286,11 @@ impl Handler<AnnouncedRevocation> for EventBus {
 /// Listens for announced revocations for as long as the bus runs,
 /// reconnecting with backoff; each (re)connection forgets every cached
 /// lookup, since announcements may have been missed meanwhile.
-pub async fn listen_for_revocations(config: tokio_postgres::Config, bus: Addr<EventBus>) {
+pub async fn listen_for_revocations(
+    config: tokio_postgres::Config,
+    tls: crate::store::connect::PgTls,
+    bus: Addr<EventBus>,
+) {
     let mut backoff = Duration::from_millis(500);
     while bus.connected() {
         let (tx, mut rx) = mpsc::channel::<crate::store::revocations::Announced>(64);
@@ -299,7 +305,7 @@ pub async fn listen_for_revocations(config: tokio_postgres::Config, bus: Addr<Ev
             }
         };
         tokio::select! {
-            why = crate::store::revocations::listen(&config, &tx) => {
+            why = crate::store::revocations::listen(&config, &tls, &tx) => {
                 tracing::debug!(error = %why, "revocation listener reconnecting");
             }
             () = forward => {}
@@ -375,8 +381,11 @@ impl Handler<UserCaches> for EventBus {
 
 /// Publishes what this replica raises; a message that cannot be sent while
 /// Redis is away is dropped (Redis carries only what may be lost).
-async fn publish_loop(url: String, mut rx: mpsc::UnboundedReceiver<(&'static str, String)>) {
-    let Some(mut conn) = command_connection(&url) else {
+async fn publish_loop(
+    redis: RedisSettings,
+    mut rx: mpsc::UnboundedReceiver<(&'static str, String)>,
+) {
+    let Some(mut conn) = command_connection(&redis) else {
         return;
     };
     while let Some((channel, payload)) = rx.recv().await {
@@ -392,11 +401,28 @@ async fn publish_loop(url: String, mut rx: mpsc::UnboundedReceiver<(&'static str
     }
 }
 
+/// A Redis client for the settings: `rediss://` verified against
+/// `JOBCOPILOT_REDIS_CA_FILE` when it is set, else the system's roots.
+pub fn client(redis: &RedisSettings) -> redis::RedisResult<redis::Client> {
+    match &redis.ca_pem {
+        Some(pem) => redis::Client::build_with_tls(
+            redis.url.as_str(),
+            redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem.clone()),
+            },
+        ),
+        None => redis::Client::open(redis.url.as_str()),
+    }
+}
+
 /// A connection for Redis commands (publish, the leader lock): the crate's
 /// `ConnectionManager`, connected lazily and reconnecting by itself, with
 /// short timeouts so a Redis that is away costs a second, never a hang.
-pub fn command_connection(url: &str) -> Option<redis::aio::ConnectionManager> {
-    let client = redis::Client::open(url).ok()?;
+pub fn command_connection(redis: &RedisSettings) -> Option<redis::aio::ConnectionManager> {
+    let client = client(redis)
+        .map_err(|e| tracing::error!(error = %e, "REDIS_URL cannot be used"))
+        .ok()?;
     let config = redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(1)))
         .set_response_timeout(Some(Duration::from_secs(1)))
@@ -405,11 +431,19 @@ pub fn command_connection(url: &str) -> Option<redis::aio::ConnectionManager> {
 }
 
 /// One subscriber connection per replica, reconnecting with backoff.
-async fn subscribe_loop(url: String, link: Arc<RedisLink>, bus: Addr<EventBus>, origin: Uuid) {
+async fn subscribe_loop(
+    redis: RedisSettings,
+    link: Arc<RedisLink>,
+    bus: Addr<EventBus>,
+    origin: Uuid,
+) {
     use futures_util::StreamExt;
-    let Ok(client) = redis::Client::open(url.as_str()) else {
-        tracing::error!("REDIS_URL cannot be used");
-        return;
+    let client = match client(&redis) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "REDIS_URL cannot be used");
+            return;
+        }
     };
     let mut backoff = Duration::from_millis(100);
     loop {

@@ -184,7 +184,7 @@ impl MailPool {
         };
         drop(client);
         let s = &self.settings;
-        let embedded = s.database_url.is_none().then_some(s.data_dir.as_path());
+        let embedded = s.database.is_none().then_some(s.data_dir.as_path());
         let secrets: SecretBox =
             crate::auth::secrets::server_box(s.secret_key.as_deref(), embedded)
                 .ok_or_else(|| Error::Unavailable("JOBCOPILOT_SECRET_KEY is not set".into()))?

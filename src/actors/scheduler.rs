@@ -60,17 +60,20 @@ return 0";
 
 /// This replica's claim to run the ticks.
 pub struct Leadership {
-    url: String,
+    redis: crate::config::RedisSettings,
     conn: Option<redis::aio::ConnectionManager>,
     me: String,
     lease: Duration,
+    /// Whether the last tick ran on the PostgreSQL fence alone (Redis could
+    /// not be asked), so the change is logged once each way.
+    fenced_only: bool,
 }
 
 impl Leadership {
     /// Whether this replica leads now; `None` when Redis cannot be asked.
     async fn hold(&mut self) -> Option<bool> {
         if self.conn.is_none() {
-            self.conn = super::event_bus::command_connection(&self.url);
+            self.conn = super::event_bus::command_connection(&self.redis);
         }
         let conn = self.conn.as_mut()?;
         let held = tokio::time::timeout(
@@ -116,19 +119,19 @@ impl Scheduler {
         }
     }
 
-    /// Ticks only while this replica holds the Redis lock.
-    pub fn with_redis(mut self, redis_url: Option<&str>) -> Self {
-        let (Some(url), Some(tick)) = (redis_url, self.tick) else {
+    /// Ticks only while this replica holds the Redis lock (or, while Redis
+    /// cannot be asked, on the PostgreSQL fence alone).
+    pub fn with_redis(mut self, redis: Option<&crate::config::RedisSettings>) -> Self {
+        let (Some(redis), Some(tick)) = (redis, self.tick) else {
             return self;
         };
-        if redis::Client::open(url).is_ok() {
-            self.leadership = Some(std::sync::Arc::new(tokio::sync::Mutex::new(Leadership {
-                url: url.to_owned(),
-                conn: None,
-                me: self.instance.clone(),
-                lease: tick * 2 + Duration::from_secs(1),
-            })));
-        }
+        self.leadership = Some(std::sync::Arc::new(tokio::sync::Mutex::new(Leadership {
+            redis: redis.clone(),
+            conn: None,
+            me: self.instance.clone(),
+            lease: tick * 2 + Duration::from_secs(1),
+            fenced_only: false,
+        })));
         self
     }
 }
@@ -151,12 +154,31 @@ impl Actor for Scheduler {
                 let leadership = act.leadership.clone();
                 let tick = async move {
                     if let Some(lead) = leadership {
-                        let held = lead.lock().await.hold().await;
+                        let mut lead = lead.lock().await;
+                        let held = lead.hold().await;
                         metrics::gauge!("scheduler_leader").set(if held == Some(false) {
                             0.0
                         } else {
                             1.0
                         });
+                        // 1: the ticks are coordinated through the Redis lock;
+                        // 0: Redis cannot be asked, every replica ticks and the
+                        // PostgreSQL claims alone keep each slot single.
+                        metrics::gauge!("scheduler_redis_lock").set(if held.is_some() {
+                            1.0
+                        } else {
+                            0.0
+                        });
+                        let fenced_only = held.is_none();
+                        if fenced_only != lead.fenced_only {
+                            lead.fenced_only = fenced_only;
+                            if fenced_only {
+                                tracing::warn!("Redis cannot be asked for the scheduler's lock: ticking on the PostgreSQL fence alone");
+                            } else {
+                                tracing::info!("the scheduler's Redis lock is back");
+                            }
+                        }
+                        drop(lead);
                         if held == Some(false) {
                             return; // another replica leads
                         }

@@ -111,7 +111,7 @@ impl AppState {
     /// with `DATABASE_URL` and no key there is none (503 naming the setting).
     pub fn secrets(&self) -> Result<crate::auth::secrets::SecretBox> {
         let s = &self.settings;
-        let embedded = s.database_url.is_none().then_some(s.data_dir.as_path());
+        let embedded = s.database.is_none().then_some(s.data_dir.as_path());
         match crate::auth::secrets::server_box(s.secret_key.as_deref(), embedded) {
             Some(found) => found.map_err(Error::internal),
             None => Err(Error::Unavailable(
@@ -124,7 +124,7 @@ impl AppState {
     /// Whether a mailbox can be connected here: a sealing key is set, or the
     /// embedded default keeps one (asked without making it).
     pub fn can_seal_secrets(&self) -> bool {
-        self.settings.secret_key.is_some() || self.settings.database_url.is_none()
+        self.settings.secret_key.is_some() || self.settings.database.is_none()
     }
 
     /// Whether people may sign up by themselves (`JOBCOPILOT_REGISTRATION`).

@@ -21,8 +21,7 @@
 use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_imap::error::Error as ImapError;
@@ -31,9 +30,8 @@ use async_imap::imap_proto::{
 };
 use async_imap::Client;
 use base64::Engine as _;
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{CertificateError, RootCertStore};
+use rustls::CertificateError;
 use serde::{Deserialize, Serialize};
 use time::{Month, OffsetDateTime, UtcOffset};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -114,30 +112,6 @@ impl Default for ConnectSettings {
             connect_timeout: CONNECT_TIMEOUT,
             command_timeout: COMMAND_TIMEOUT,
         }
-    }
-}
-
-impl ConnectSettings {
-    /// The certificates of a PEM file (`JOBCOPILOT_MAIL_CA_FILE`); an error
-    /// says what is wrong with the file.
-    pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let certs = CertificateDer::pem_slice_iter(&pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("{}: not a PEM certificate file ({e})", path.display()))?;
-        if certs.is_empty() {
-            return Err(format!("{}: no certificate in the file", path.display()));
-        }
-        let mut check = RootCertStore::empty();
-        for cert in &certs {
-            check.add(cert.clone()).map_err(|e| {
-                format!(
-                    "{}: a certificate cannot be an authority ({e})",
-                    path.display()
-                )
-            })?;
-        }
-        Ok(certs)
     }
 }
 
@@ -432,34 +406,15 @@ async fn connect(
     Err(MailError::Unreachable(host.to_owned(), why))
 }
 
-/// The system's roots, read once; Mozilla's bundled list where the system
-/// has none (a minimal container).
-fn system_roots() -> &'static RootCertStore {
-    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
-    ROOTS.get_or_init(|| {
-        let mut roots = RootCertStore::empty();
-        let (added, _) =
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-        if added == 0 {
-            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        }
-        roots
-    })
-}
-
 fn connector(settings: &ConnectSettings) -> Result<TlsConnector, MailError> {
-    let mut roots = system_roots().clone();
+    let mut roots = crate::tls::system_roots().clone();
     for ca in &settings.extra_ca {
         roots.add(ca.clone()).map_err(|e| {
             MailError::Certificate(format!("the operator's CA file cannot be used ({e})"))
         })?;
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| MailError::Protocol(format!("TLS cannot be set up: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config =
+        crate::tls::client_config(roots, crate::tls::Verify::Full).map_err(MailError::Protocol)?;
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
@@ -500,23 +455,7 @@ fn tls_failure(e: &std::io::Error, host: &str, port: u16) -> MailError {
 }
 
 fn certificate_problem(why: &CertificateError, host: &str) -> String {
-    match why {
-        CertificateError::UnknownIssuer => "it is signed by an authority this server does not \
-             trust (for a private CA, set JOBCOPILOT_MAIL_CA_FILE)"
-            .into(),
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            format!("it is not valid for {host}")
-        }
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            "it has expired".into()
-        }
-        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-            "it is not valid yet".into()
-        }
-        CertificateError::Revoked => "it has been revoked".into(),
-        CertificateError::BadSignature => "its signature does not verify".into(),
-        other => other.to_string(),
-    }
+    crate::tls::certificate_problem(why, host, "JOBCOPILOT_MAIL_CA_FILE")
 }
 
 /// Reads the server's greeting. On a connection still to be upgraded, a
@@ -1054,14 +993,5 @@ mod tests {
             let err = check(&config, &settings).await.unwrap_err();
             assert!(matches!(err, MailError::ForbiddenHost(..)), "{host}: {err}");
         }
-    }
-
-    #[test]
-    fn a_ca_file_that_is_not_pem_is_refused_with_its_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ca.pem");
-        std::fs::write(&path, "not a certificate").unwrap();
-        let err = ConnectSettings::read_ca_file(&path).unwrap_err();
-        assert!(err.contains("ca.pem"), "{err}");
     }
 }

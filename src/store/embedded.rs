@@ -37,6 +37,9 @@ pub struct EmbeddedOptions {
     pub cluster_dir: PathBuf,
     /// Durable writes; tests turn it off for speed.
     pub durable: bool,
+    /// More server settings (`name=value`, after ours, so they win): the
+    /// tests' TCP and TLS clusters. Empty for the program's own cluster.
+    pub server_settings: Vec<String>,
 }
 
 /// The unprivileged account the server runs as when we are root.
@@ -50,6 +53,9 @@ struct RunAs {
 /// A running cluster, started by us (stopped on drop) or attached to.
 pub struct EmbeddedPostgres {
     socket_dir: PathBuf,
+    /// The port its socket is named after (5432 unless a server setting
+    /// says otherwise).
+    port: u16,
     server: Option<Server>,
     /// The binaries it runs from (its client programs too).
     bin: PathBuf,
@@ -107,7 +113,10 @@ impl EmbeddedPostgres {
     /// A connection configuration for database `dbname` on this cluster.
     pub fn config(&self, dbname: &str) -> tokio_postgres::Config {
         let mut c = tokio_postgres::Config::new();
-        c.host_path(&self.socket_dir).user(SUPERUSER).dbname(dbname);
+        c.host_path(&self.socket_dir)
+            .port(self.port)
+            .user(SUPERUSER)
+            .dbname(dbname);
         c
     }
 
@@ -119,6 +128,8 @@ impl EmbeddedPostgres {
         let mut cmd = Command::new(self.bin.join(name));
         cmd.arg("--host")
             .arg(&self.socket_dir)
+            .arg("--port")
+            .arg(self.port.to_string())
             .args(["--username", SUPERUSER, "--dbname", dbname])
             // Our working directory may be one that user cannot enter.
             .current_dir("/");
@@ -153,6 +164,11 @@ impl EmbeddedPostgres {
         }
 
         let socket_dir = socket_dir_for(&dir);
+        let port = options
+            .server_settings
+            .iter()
+            .find_map(|s| s.strip_prefix("port=")?.trim().parse().ok())
+            .unwrap_or(5432);
         fs::create_dir_all(&socket_dir)
             .map_err(|e| EmbeddedError::Start(format!("{}: {e}", socket_dir.display())))?;
         prepare_dir(&socket_dir, run_as.as_ref(), 0o700)?;
@@ -161,6 +177,7 @@ impl EmbeddedPostgres {
             tracing::info!(pid, data = %dir.display(), "attached to the running embedded PostgreSQL");
             return Ok(EmbeddedPostgres {
                 socket_dir,
+                port,
                 server: None,
                 bin,
                 run_as,
@@ -170,10 +187,11 @@ impl EmbeddedPostgres {
         if !dir.join("PG_VERSION").exists() {
             init_cluster(&bin, &dir, run_as.as_ref(), options.durable)?;
         }
-        let server = spawn_server(&bin, &dir, &socket_dir, run_as.as_ref(), options.durable)?;
+        let server = spawn_server(&bin, &dir, &socket_dir, run_as.as_ref(), options)?;
         tracing::info!(pid = server.pid, data = %dir.display(), "started the embedded PostgreSQL (Unix socket only)");
         Ok(EmbeddedPostgres {
             socket_dir,
+            port,
             server: Some(server),
             bin,
             run_as,
@@ -389,7 +407,7 @@ fn spawn_server(
     dir: &Path,
     socket_dir: &Path,
     user: Option<&RunAs>,
-    durable: bool,
+    options: &EmbeddedOptions,
 ) -> Result<Server, EmbeddedError> {
     let log_path = dir.join("postgres.log");
     let log = fs::OpenOptions::new()
@@ -413,7 +431,7 @@ fn spawn_server(
             "unix_socket_permissions=0700",
         ])
         .args(["-c", "max_connections=200"]);
-    if !durable {
+    if !options.durable {
         cmd.args([
             "-c",
             "fsync=off",
@@ -422,6 +440,9 @@ fn spawn_server(
             "-c",
             "full_page_writes=off",
         ]);
+    }
+    for setting in &options.server_settings {
+        cmd.arg("-c").arg(setting);
     }
     cmd.stdin(Stdio::null()).stdout(log).stderr(log2);
     // Its own process group: a Ctrl-C in the terminal reaches only us, and we

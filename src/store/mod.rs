@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod applications;
 pub mod calendar;
+pub mod connect;
 pub mod embedded;
 pub mod generations;
 pub mod history;
@@ -20,11 +21,8 @@ pub mod tokens;
 pub mod transfer;
 pub mod users;
 
-use std::time::Duration;
-
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::Pool;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::NoTls;
 
 pub use deadpool_postgres::{GenericClient, Object as Client, Transaction};
 
@@ -124,28 +122,11 @@ pub fn on_constraint(name: &str) -> Constraint {
     }
 }
 
-/// A pool over `config`, with timeouts so a dead database answers quickly
-/// instead of hanging requests.
-pub fn pool(mut config: tokio_postgres::Config, max_size: usize) -> StoreResult<Pool> {
-    config
-        .application_name("jobcopilot")
-        .connect_timeout(Duration::from_secs(5))
-        .options("-c statement_timeout=30000 -c idle_in_transaction_session_timeout=60000");
-    let manager = Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
-    Pool::builder(manager)
-        .max_size(max_size)
-        .runtime(Runtime::Tokio1)
-        .wait_timeout(Some(Duration::from_secs(5)))
-        .create_timeout(Some(Duration::from_secs(5)))
-        .recycle_timeout(Some(Duration::from_secs(5)))
-        .build()
-        .map_err(|e| StoreError::Internal(e.to_string()))
+/// A pool over `config` without TLS (the embedded cluster's Unix socket,
+/// the tests'), with timeouts so a dead database answers quickly instead of
+/// hanging requests.
+pub fn pool(config: tokio_postgres::Config, max_size: usize) -> StoreResult<Pool> {
+    connect::pool_with(config, max_size, &connect::PgTls::Off)
 }
 
 /// Whether this process has applied (or found) every migration: until then

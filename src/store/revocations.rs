@@ -7,6 +7,9 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::connect::PgTls;
 use super::{GenericClient, StoreError, StoreResult};
 
 /// The channel replicas listen on.
@@ -46,11 +49,32 @@ fn parse(payload: &str) -> Option<Announced> {
 
 /// Listens on a connection of its own until it breaks, sending each
 /// announcement to `out`; answers why it stopped.
-pub async fn listen(config: &tokio_postgres::Config, out: &mpsc::Sender<Announced>) -> StoreError {
-    let (client, mut connection) = match config.connect(tokio_postgres::NoTls).await {
-        Ok(c) => c,
-        Err(e) => return e.into(),
-    };
+pub async fn listen(
+    config: &tokio_postgres::Config,
+    tls: &PgTls,
+    out: &mpsc::Sender<Announced>,
+) -> StoreError {
+    match tls {
+        PgTls::Off => match config.connect(tokio_postgres::NoTls).await {
+            Ok((client, connection)) => listen_on(client, connection, out).await,
+            Err(e) => e.into(),
+        },
+        PgTls::Rustls(connector) => match config.connect(connector.clone()).await {
+            Ok((client, connection)) => listen_on(client, connection, out).await,
+            Err(e) => e.into(),
+        },
+    }
+}
+
+async fn listen_on<S, T>(
+    client: tokio_postgres::Client,
+    mut connection: tokio_postgres::Connection<S, T>,
+    out: &mpsc::Sender<Announced>,
+) -> StoreError
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
+{
     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
     let statement = format!("LISTEN {CHANNEL}");
     {

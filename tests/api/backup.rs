@@ -125,6 +125,7 @@ async fn embedded_fingerprint(data: &Path) -> Vec<(String, i64, String)> {
     let pg = EmbeddedPostgres::start(EmbeddedOptions {
         cluster_dir: data.join("postgres"),
         durable: true,
+        server_settings: Vec::new(),
     })
     .await
     .expect("the cluster starts");

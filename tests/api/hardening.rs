@@ -576,6 +576,7 @@ async fn a_postgres_outage_answers_503_and_serving_resumes_when_it_returns() {
     let options = || EmbeddedOptions {
         cluster_dir: dir.path().join("pg"),
         durable: true,
+        server_settings: Vec::new(),
     };
     let mut pg = EmbeddedPostgres::start(options()).await.unwrap();
     {

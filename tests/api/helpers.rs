@@ -61,6 +61,7 @@ pub fn cluster() -> &'static Cluster {
                 let pg = EmbeddedPostgres::start(EmbeddedOptions {
                     cluster_dir: dir.join("pg"),
                     durable: false,
+                    server_settings: Vec::new(),
                 })
                 .await
                 .expect("test PostgreSQL starts");
@@ -232,6 +233,7 @@ async fn start(
     let db = Database {
         pool: pool.clone(),
         config: cluster().config(&db_name),
+        tls: Default::default(),
         embedded: None,
     };
     let options = RunOptions {
