@@ -486,7 +486,8 @@ fn ca_file(
 ) -> Result<Option<(PathBuf, Vec<CertificateDer<'static>>)>, ConfigError> {
     match path.filter(|p| !p.as_os_str().is_empty()) {
         Some(path) => {
-            let certs = crate::tls::read_ca_file(&path).map_err(|e| invalid(&env_name(key), e))?;
+            let certs = crate::tls::read_ca_file(&path)
+                .map_err(|e| invalid(&env_name(key), format!("names {e}")))?;
             Ok(Some((path, certs)))
         }
         None => Ok(None),

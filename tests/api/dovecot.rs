@@ -543,7 +543,7 @@ service anvil {{
 
 /// A CA and a server certificate for `localhost` and 127.0.0.1 it signs
 /// (EC P-256, two days); returns the CA's PEM.
-fn make_certificates(root: &Path) -> Vec<u8> {
+pub fn make_certificates(root: &Path) -> Vec<u8> {
     make_ca(root, "ca", "Dovecot Test CA");
     openssl(
         root,

@@ -36,6 +36,7 @@ mod operators;
 mod pages;
 mod pagination;
 mod pipeline;
+mod production_pg;
 mod provider;
 mod ranking;
 mod replicas;
