@@ -795,9 +795,11 @@ pub const REJECTION_FRAMES: &[&[&str]] = &[
         "candidat~|perfil~|postulant~|persona",
     ],
     &[
+        // "no podemos continuar con tu candidatura", not "no olvides
+        // continuar tu candidatura" (a reminder to finish it).
         "no",
-        "continuar|seguir|avanzar|continuaremos|seguiremos|avanzaremos",
-        "tu|su candidatura|postulación|proceso",
+        "continuaremos|seguiremos|avanzaremos|podemos|podremos|vamos",
+        "con tu|su candidatura|postulación|proceso",
         "!si",
     ],
     &["lamentablemente|desafortunadamente", "otros|otras", "candidat~|perfil~|postulant~"],

@@ -370,8 +370,16 @@ fn spanish_receipts_and_rejections_are_read() {
     let c = classify_one(&received);
     assert_eq!(c.kind, Kind::Applied);
     assert_eq!(c.application_id, Some(Uuid::from_u128(1)));
+    let reminder = mail(
+        "no-reply@teamtailor.com",
+        "Acme",
+        "Tu candidatura en Acme",
+        "No olvides continuar con tu candidatura para el puesto de Senior Backend Engineer.",
+    );
+    assert_eq!(classify_one(&reminder).kind, Kind::Other);
     for text in [
         "Lamentablemente, hemos decidido continuar con otros candidatos cuyo perfil se ajusta más.",
+        "Sentimos comunicarte que no podemos continuar con tu candidatura.",
         "Te informamos de que no continuaremos con tu candidatura para el puesto de Senior Backend Engineer.",
         "Lamentablemente no has sido seleccionado para el puesto.",
     ] {
