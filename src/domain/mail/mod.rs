@@ -19,8 +19,9 @@
 //! - A mail that reads as a job alert, a newsletter or marketing, a receipt,
 //!   an account or security notice, a subscription, a survey, a "your
 //!   application was viewed", a practice interview, a mail to the user as an
-//!   interviewer, a reference request, press or a podcast, a research study
-//!   or another kind of application (a visa, a loan, a school) is `other`;
+//!   interviewer, a reference request, press or a podcast, a research study,
+//!   the confirmation of the user's own withdrawal, or another kind of
+//!   application (a visa, a loan, a school, a waitlist) is `other`;
 //!   for alerts, newsletters, account notices and subscriptions, whose words
 //!   also fill the footers of real confirmations, unless the subject itself
 //!   states the application news.
@@ -46,6 +47,8 @@
 //!   outreach is outreach; an outreach is matched to an application only
 //!   by its posting or its title (the same employer's other job is a new
 //!   application).
+//! - A job title alone (from an ATS) matches no application when the mail
+//!   names another employer: an ATS writes for many.
 //! - An offer must be matched to an application: one for a job never
 //!   applied to is a scam or an advert ("we're pleased to offer you a month
 //!   of Premium").
@@ -371,6 +374,7 @@ fn without_quoted_reply(text: &str) -> String {
             || (trimmed.starts_with("Am ") && trimmed.ends_with("schrieb:"))
             || (trimmed.starts_with("Le ") && trimmed.ends_with("a écrit :"))
             || (trimmed.starts_with("Le ") && trimmed.ends_with("a écrit:"))
+            || (trimmed.starts_with("El ") && trimmed.ends_with("escribió:"))
             || trimmed.starts_with("-----Original Message-----");
         if attribution {
             break;
@@ -513,7 +517,8 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
         return Classification::other("an ATS vendor's own mail");
     }
 
-    let matched = find_application(&r.evidence(), candidates);
+    let matched = find_application(&r.evidence(), candidates)
+        .filter(|m| m.by != MatchedBy::Title || !names_another_employer(&r, candidates, m.id));
     // An outreach is about a role of its own: the same employer's other
     // application is not it, unless the mail names that job.
     let matched = if kind == Kind::RecruiterOutreach {
@@ -575,6 +580,23 @@ pub fn classify(mail: &Mail, candidates: &[Candidate], time_zone: &str) -> Class
         proposed,
         reason: "states it",
     }
+}
+
+/// Whether the mail plainly names an employer other than the application's
+/// ("Thanks for applying to Endframe"): then a job title the two share is
+/// not the application (an ATS writes for many employers).
+fn names_another_employer(r: &Reading, candidates: &[Candidate], id: Uuid) -> bool {
+    let Some(candidate) = candidates.iter().find(|c| c.id == id) else {
+        return false;
+    };
+    let (Some(named), _) =
+        extract::company_and_title(&r.sender, &r.subject_text, &r.body_text, false)
+    else {
+        return false;
+    };
+    let named = matching::company_words(&named).concat();
+    let ours = matching::company_words(&candidate.company).concat();
+    !named.is_empty() && !ours.is_empty() && !named.contains(&ours) && !ours.contains(&named)
 }
 
 /// Mail that is something else (an alert, a newsletter, a receipt…): the

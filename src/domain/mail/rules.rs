@@ -1,5 +1,5 @@
 //! The classifier's rules as data: phrase tables per kind (English, with
-//! some German and French), the signals that say a mail is not about an
+//! some German, French and Spanish), the signals that say a mail is not about an
 //! application, and the senders worth knowing. Phrases use the pattern
 //! language of [`super::words`]: `*` a gap of up to three words, `a|b` one of
 //! these words, `stem~` a word starting with the stem.
@@ -41,6 +41,19 @@ pub const ATS_DOMAINS: &[&str] = &[
     "pinpointhq.com",
     "softgarden.io",
     "join.com",
+    "jazz.co",
+    "jazzhr.com",
+    "ats.rippling.com",
+    "dover.com",
+    "welcomekit.co",
+    "recruiterbox.com",
+    "zohorecruit.com",
+    "zohorecruit.eu",
+    "freshteam.com",
+    "comeet.co",
+    "homerun.co",
+    "hirehive.com",
+    "myworkdaysite.com",
 ];
 
 /// Job boards and professional networks: their mail is mostly alerts and
@@ -69,6 +82,11 @@ pub const JOB_BOARD_DOMAINS: &[&str] = &[
     "jobs.ch",
     "totaljobs.com",
     "reed.co.uk",
+    "workatastartup.com",
+    "jobteaser.com",
+    "hellowork.com",
+    "apec.fr",
+    "infojobs.net",
 ];
 
 /// Personal mail providers: a mail from one is a person writing, usually
@@ -265,10 +283,26 @@ pub const PLATFORM_NAMES: &[&str] = &[
     "teamtailor",
     "recruitee",
     "personio",
+    "bamboohr",
+    "breezy",
+    "jazzhr",
+    "taleo",
+    "successfactors",
+    "rippling",
+    "dover",
+    "docusign",
+    "calendly",
     "linkedin",
     "indeed",
     "glassdoor",
     "ziprecruiter",
+    "wellfound",
+    "otta",
+    "hired",
+    "dice",
+    "xing",
+    "stepstone",
+    "monster",
     "no reply",
     "noreply",
     "notifications",
@@ -314,6 +348,13 @@ pub const JOB_CONTEXT: &[&str] = &[
     "emploi",
     "recrutement",
     "entretien",
+    "puesto",
+    "vacante",
+    "candidatura",
+    "postulación",
+    "entrevista",
+    "reclutamiento",
+    "selección",
 ];
 
 /// Words that put the reader in the candidate's place: an invitation or a
@@ -334,6 +375,8 @@ pub const CANDIDACY: &[&str] = &[
     "bewerbung als",
     "votre candidature",
     "le poste",
+    "tu|su candidatura|postulación",
+    "el puesto",
 ];
 
 /// A sentence with one of these words states a condition, not a fact ("if
@@ -355,6 +398,8 @@ pub const CONDITIONAL: &[&str] = &[
     "si",
     "lorsque",
     "unless",
+    "en caso de",
+    "siempre que",
 ];
 
 /// Received, thank you: the application reached the employer.
@@ -406,6 +451,10 @@ pub const APPLIED: &[&str] = &[
     "nous avons bien reçu votre candidature",
     "votre candidature a bien été reçue|envoyée|transmise",
     "accusé de réception de votre candidature",
+    // Spanish
+    "gracias por tu|su candidatura|postulación",
+    "gracias por postularte|postular|aplicar",
+    "hemos recibido tu|su candidatura|postulación|cv",
 ];
 
 /// Not this time: the employer will not go on with the application.
@@ -503,6 +552,10 @@ pub const REJECTION: &[&str] = &[
     "pas retenu votre candidature",
     "pas pu retenir votre candidature",
     "ne correspond pas * profil",
+    // Spanish
+    "no has|ha sido seleccionado|seleccionada",
+    "no ha resultado seleccionado|seleccionada",
+    "no continuar con tu|su candidatura|postulación",
 ];
 
 /// Come and talk to us: an interview, a call or an assessment. Each is
@@ -551,8 +604,8 @@ pub const INTERVIEW_INVITATION: &[&str] = &[
     "scheduled your interview",
     "confirm your interview",
     "invite you to complete|take",
-    "complete the|our|this * assessment|challenge|assignment",
-    "complete a|an * assessment|challenge|assignment",
+    "complete the|our|this * assessment|challenge|assignment|exercise",
+    "complete a|an * assessment|challenge|assignment|exercise",
     // German
     "einladung zum|zu * gespräch|interview|vorstellungsgespräch|kennenlernen",
     "zu einem * gespräch|interview|vorstellungsgespräch|kennenlernen einladen",
@@ -566,6 +619,10 @@ pub const INTERVIEW_INVITATION: &[&str] = &[
     "planifier un entretien",
     "fixer un entretien",
     "vous rencontrer",
+    // Spanish
+    "invitarte|invitarle|invitaros a una|un * entrevista|llamada|videollamada|reunión",
+    "agendar|programar|coordinar una * entrevista|llamada|videollamada",
+    "tu|su entrevista * programada|confirmada|agendada",
 ];
 
 /// We want you: an offer of employment.
@@ -604,6 +661,12 @@ pub const OFFER: &[&str] = &[
     "promesse d'embauche",
     "plaisir de vous proposer le poste",
     "offre d'embauche",
+    // Spanish ("oferta de empleo" is also a job advert)
+    "carta oferta",
+    "carta de oferta",
+    "propuesta de contratación",
+    "complace ofrecerte|ofrecerle",
+    "ofrecerte|ofrecerle el puesto",
 ];
 
 /// A recruiter writing to this person: about their profile, or about
@@ -678,6 +741,9 @@ pub const RECRUITER_OUTREACH: &[&str] = &[
 pub const HEDGE_WILL: &str = "!will|ll|once|shortlisted";
 /// "we may contact you", "you might be invited" (not "could you share…").
 pub const HEDGE_MAY: &str = "!we|you|i|they|recruiter|team may|might|could";
+/// The same hedges in Spanish ("los candidatos preseleccionados serán
+/// invitados…", "podríamos contactarte").
+pub const HEDGE_ES: &str = "!será|serán|podríamos|podremos|preseleccionad~|contactaremos";
 
 /// Received: the application reached the employer, however it is said.
 pub const APPLIED_FRAMES: &[&[&str]] = &[
@@ -692,6 +758,11 @@ pub const APPLIED_FRAMES: &[&[&str]] = &[
     &["danke|dank", "bewerbung"],
     &["bewerbung", "erhalten|eingegangen|eingang"],
     &["candidature", "reçu~|recu~|envoy~|transmis~|enregistr~"],
+    &["recibid~|recibimos", "tu|su candidatura|postulación"],
+    &[
+        "tu|su candidatura|postulación",
+        "recibid~|enviad~|registrad~",
+    ],
 ];
 
 /// Not this time, however it is said.
@@ -716,6 +787,22 @@ pub const REJECTION_FRAMES: &[&[&str]] = &[
     &["leider", "nicht weiter"],
     &["leider", "keine positive"],
     &["ne|n", "pas|plus", "suite|retenu~|poursuivre"],
+    &["entschieden|entschlossen", "anderen|andere", "kandidat~|bewerber~"],
+    &[
+        "decidido|optado",
+        "continuar|seguir|avanzar|proceder",
+        "otros|otras|otro|otra",
+        "candidat~|perfil~|postulant~|persona",
+    ],
+    &[
+        // "no podemos continuar con tu candidatura", not "no olvides
+        // continuar tu candidatura" (a reminder to finish it).
+        "no",
+        "continuaremos|seguiremos|avanzaremos|podemos|podremos|vamos",
+        "con tu|su candidatura|postulación|proceso",
+        "!si",
+    ],
+    &["lamentablemente|desafortunadamente", "otros|otras", "candidat~|perfil~|postulant~"],
 ];
 
 /// Come and talk to us, however it is said.
@@ -764,6 +851,23 @@ pub const INTERVIEW_INVITATION_FRAMES: &[&[&str]] = &[
         HEDGE_MAY,
     ],
     &["schedul~|confirm~|book~", "your interview|interviews"],
+    &[
+        "invit~",
+        "portfolio review|presentation|walkthrough",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "invit~",
+        "case study review|presentation|walkthrough|interview",
+        HEDGE_WILL,
+        HEDGE_MAY,
+    ],
+    &[
+        "invitarte|invitarle|invitaros|invitamos|elige|elegir|selecciona|agenda|reserva",
+        "entrevista|llamada|videollamada|horario",
+        HEDGE_ES,
+    ],
 ];
 
 /// We want you, however it is said.
@@ -857,6 +961,11 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "roles this week",
             "stellenangebote",
             "offres d'emploi",
+            "nouvelles offres",
+            "ofertas de empleo|trabajo",
+            "nuevas ofertas",
+            "empleos para ti",
+            "neue jobs",
         ],
         footer: true,
     },
@@ -871,7 +980,10 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "hiring teams",
             "recruiting teams",
             "your candidates",
-            "case study",
+            // Not "your case study": a designer's interview has one.
+            "read|download|see the|our|this|a case study",
+            "customer case study|studies",
+            "case studies",
             "product update",
             "release notes",
             "register now",
@@ -1018,7 +1130,14 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "on our show",
             "episode",
             "our readers",
+            "our listeners",
+            "our viewers",
+            "youtube channel",
+            "livestream",
+            "live stream",
             "press inquiry",
+            "i m|am a|an * journalist|reporter|writer",
+            "for an article|a story",
         ],
         in_subject: &["podcast", "press"],
         footer: false,
@@ -1038,6 +1157,28 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
         footer: false,
     },
     NotAboutAnApplication {
+        reason: "the user's own withdrawal",
+        // The user withdrew the application: they know, and no kind
+        // proposes `withdrawn`; "you will no longer be considered" below it
+        // reads like a rejection.
+        anywhere: &[
+            "you have|ve withdrawn",
+            "you withdrew",
+            "withdrawn your application|candidacy|candidature",
+            "withdrew your application|candidacy|candidature",
+            "withdrawal of your application|candidacy",
+            "your withdrawal",
+            "request to withdraw",
+            "application * withdrawn",
+            "bewerbung * zurückgezogen",
+            "retiré votre candidature",
+            "retrait de votre candidature",
+            "retirado tu|su candidatura|postulación",
+        ],
+        in_subject: &["withdraw~", "zurückgezogen", "retrait", "retirad~"],
+        footer: false,
+    },
+    NotAboutAnApplication {
         reason: "another kind of application",
         anywhere: &[
             "employment authorization",
@@ -1052,8 +1193,44 @@ pub const NOT_ABOUT_AN_APPLICATION: &[NotAboutAnApplication] = &[
             "tuition",
             "scholarship",
             "grant application",
+            "mortgage application",
+            "credit limit",
+            "credit line",
+            "card application",
+            "insurance application",
+            "membership application",
+            "volunteer application",
+            "adoption application",
+            "passport application",
+            "apartment application|viewing",
+            "lease application|agreement",
+            "tenant screening",
+            "tenancy application",
+            "fellowship application",
+            // Legitimate employers charge no fee; schools and landlords do.
+            "application fee",
+            "admissions",
+            "degree program|programme",
+            "master s|masters program|programme|degree",
+            "phd program|programme|application",
+            "graduate school",
+            "undergraduate",
+            // A product's beta or waitlist, even a tracked company's.
+            "waitlist",
+            "waiting list",
+            "early access program|programme|list",
+            "for early access",
+            "beta program|programme|access|tester|testers",
         ],
-        in_subject: &["admission~", "visa", "loan", "rental"],
+        in_subject: &[
+            "admission~",
+            "visa",
+            "loan",
+            "rental",
+            "credit card",
+            "apartment",
+            "passport",
+        ],
         footer: false,
     },
 ];

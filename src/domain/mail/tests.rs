@@ -345,3 +345,127 @@ fn a_huge_mail_is_read_only_up_to_its_limits() {
     assert_eq!(c.kind, Kind::Rejection);
     assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
 }
+
+#[test]
+fn a_confirmation_of_the_users_own_withdrawal_is_not_a_rejection() {
+    let m = mail(
+        "no-reply@hire.lever.co",
+        "Acme",
+        "Your application to Acme has been withdrawn",
+        "This is a confirmation that you have withdrawn your application for the Senior Backend Engineer position at Acme. You will no longer be considered for this role.",
+    );
+    let c = classify_one(&m);
+    assert_eq!(c.kind, Kind::Other);
+    assert_eq!(c.reason, "the user's own withdrawal");
+}
+
+#[test]
+fn spanish_receipts_and_rejections_are_read() {
+    let received = mail(
+        "no-reply@teamtailor.com",
+        "Acme",
+        "Gracias por tu candidatura a Acme",
+        "¡Gracias por tu interés en Acme! Hemos recibido tu candidatura para el puesto de Senior Backend Engineer.",
+    );
+    let c = classify_one(&received);
+    assert_eq!(c.kind, Kind::Applied);
+    assert_eq!(c.application_id, Some(Uuid::from_u128(1)));
+    let reminder = mail(
+        "no-reply@teamtailor.com",
+        "Acme",
+        "Tu candidatura en Acme",
+        "No olvides continuar con tu candidatura para el puesto de Senior Backend Engineer.",
+    );
+    assert_eq!(classify_one(&reminder).kind, Kind::Other);
+    for text in [
+        "Lamentablemente, hemos decidido continuar con otros candidatos cuyo perfil se ajusta más.",
+        "Sentimos comunicarte que no podemos continuar con tu candidatura.",
+        "Te informamos de que no continuaremos con tu candidatura para el puesto de Senior Backend Engineer.",
+        "Lamentablemente no has sido seleccionado para el puesto.",
+    ] {
+        let m = mail("no-reply@teamtailor.com", "Acme", "Tu candidatura en Acme", text);
+        assert_eq!(classify_one(&m).kind, Kind::Rejection, "{text}");
+    }
+}
+
+#[test]
+fn a_spanish_invitation_for_shortlisted_candidates_is_not_one_yet() {
+    let m = mail(
+        "no-reply@teamtailor.com",
+        "Acme",
+        "Tu candidatura en Acme",
+        "Hemos recibido tu candidatura para el puesto. Los candidatos preseleccionados serán invitados a una entrevista.",
+    );
+    assert_eq!(classify_one(&m).kind, Kind::Applied);
+}
+
+#[test]
+fn a_german_rejection_for_other_candidates_without_leider_is_read() {
+    let m = mail(
+        "jobs@acme.jobs.personio.de",
+        "Acme",
+        "Deine Bewerbung bei Acme",
+        "Vielen Dank für deine Bewerbung als Senior Backend Engineer. Nach sorgfältiger Prüfung haben wir uns entschieden, den Prozess mit anderen Kandidat:innen fortzusetzen.",
+    );
+    assert_eq!(classify_one(&m).kind, Kind::Rejection);
+}
+
+#[test]
+fn a_take_home_exercise_and_a_portfolio_review_are_invitations() {
+    for text in [
+        "As the next step for the Senior Backend Engineer role, we'd like you to complete a short take-home exercise.",
+        "The team loved your case study, and we'd like to invite you to a portfolio review for the Senior Backend Engineer role.",
+    ] {
+        let m = mail("jane.doe@acme.com", "Jane Doe", "Next steps", text);
+        assert_eq!(classify_one(&m).kind, Kind::InterviewInvitation, "{text}");
+    }
+}
+
+#[test]
+fn a_title_shared_with_another_named_employer_is_not_a_match() {
+    let m = mail(
+        "no-reply@ats.rippling.com",
+        "Endframe",
+        "Application received: Senior Backend Engineer at Endframe",
+        "Thanks for applying to Endframe! We've received your application for Senior Backend Engineer.",
+    );
+    let c = classify_one(&m);
+    assert_eq!(c.kind, Kind::Applied);
+    assert_eq!(c.application_id, None);
+    let new = c.proposed.new_application.map(|n| n.company);
+    assert_eq!(new.as_deref(), Some("Endframe"));
+}
+
+#[test]
+fn schools_waitlists_and_fees_are_another_kind_of_application() {
+    for (subject, text) in [
+        (
+            "Application received",
+            "Thank you for applying to the Master's program in Computer Science. Your application has been received; candidates will be invited to interview.",
+        ),
+        (
+            "Thanks for applying",
+            "Thanks for applying to the Acme beta program! Your application has been received and you're on the waitlist.",
+        ),
+        (
+            "Your application",
+            "We have received your application and the application fee for the position of tenant at 4B.",
+        ),
+    ] {
+        let m = mail("hello@acme.com", "Acme", subject, text);
+        assert_eq!(classify_one(&m).kind, Kind::Other, "{text}");
+    }
+}
+
+#[test]
+fn a_designers_case_study_is_not_marketing_but_a_vendors_is() {
+    let vendor = mail(
+        "news@acme.com",
+        "Acme",
+        "How Initech hires",
+        "Read the case study: how Initech hired 40 engineers for the Senior Backend Engineer role. We'd like to invite you to a call with our team.",
+    );
+    let c = classify_one(&vendor);
+    assert_eq!(c.kind, Kind::Other);
+    assert_eq!(c.reason, "newsletter or marketing");
+}
