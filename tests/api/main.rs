@@ -37,6 +37,7 @@ mod pages;
 mod pagination;
 mod pipeline;
 mod provider;
+mod proxy;
 mod ranking;
 mod replicas;
 mod scale_out;
