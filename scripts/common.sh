@@ -48,7 +48,7 @@ need_postgres() {
 }
 
 # The real peers the tests run: an OpenID provider (npm), a browser, Redis,
-# an IMAP server.
+# an IMAP server, nginx.
 need_test_peers() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         apt_install nodejs npm
@@ -64,6 +64,9 @@ need_test_peers() {
     [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || peers+=(dovecot-imapd)
     # ...with a certificate the tests make with the openssl command.
     command -v openssl >/dev/null 2>&1 || peers+=(openssl)
+    # The proxy test runs Debian's nginx with deploy/nginx.conf in front of
+    # two replicas; like Dovecot it starts its own on loopback.
+    [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || peers+=(nginx)
     if [ ${#peers[@]} -gt 0 ]; then
         apt_install "${peers[@]}"
     fi

@@ -420,9 +420,9 @@ fn binary() -> PathBuf {
     PathBuf::from("dovecot")
 }
 
-/// Who Dovecot runs as: `nobody` when the tests run as root (it then never
-/// needs root), else the user running the tests.
-fn run_as() -> (String, String, u32, u32) {
+/// Who Dovecot (and the tests' nginx) runs as: `nobody` when the tests run
+/// as root (it then never needs root), else the user running the tests.
+pub(crate) fn run_as() -> (String, String, u32, u32) {
     unsafe {
         let uid = libc::geteuid();
         let pw = if uid == 0 {

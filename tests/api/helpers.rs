@@ -494,8 +494,19 @@ pub async fn submit(
     action: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
+    submit_at(&app.address, b, page, action, fields).await
+}
+
+/// [`submit`] to the server at `base` (a replica, or a proxy).
+pub async fn submit_at(
+    base: &str,
+    b: &reqwest::Client,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let html = b
-        .get(format!("{}{page}", app.address))
+        .get(format!("{base}{page}"))
         .send()
         .await
         .unwrap()
@@ -505,7 +516,7 @@ pub async fn submit(
     let csrf = hidden(&html, "_csrf");
     let mut form = vec![("_csrf", csrf.as_str())];
     form.extend_from_slice(fields);
-    b.post(format!("{}{action}", app.address))
+    b.post(format!("{base}{action}"))
         .form(&form)
         .send()
         .await

@@ -38,6 +38,7 @@ mod pagination;
 mod pipeline;
 mod production_pg;
 mod provider;
+mod proxy;
 mod ranking;
 mod replicas;
 mod scale_out;

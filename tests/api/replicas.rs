@@ -32,7 +32,7 @@ pub fn database_url(db: &str) -> String {
     format!("host={host} user=postgres dbname={db}")
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -103,16 +103,7 @@ impl Replica {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.expect("the replica answers");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        call_at(&self.http, &self.base, token, method, path, body).await
     }
 
     /// A new user's API token.
@@ -128,6 +119,31 @@ impl Replica {
         assert_eq!(status, 201, "{body}");
         body["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// One JSON call to `base` (a replica, or a proxy in front of replicas) with
+/// `http`: its status and body (`null` when it is not JSON).
+pub async fn call_at(
+    http: &reqwest::Client,
+    base: &str,
+    token: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http.request(method, format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{base} answers {path}: {e}"));
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn ai_env(model: &model_server::ModelServer) -> Vec<(&'static str, String)> {

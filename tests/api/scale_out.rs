@@ -13,24 +13,32 @@ use serde_json::{json, Value};
 use crate::helpers::fresh_database;
 use crate::replicas::Replica;
 
-struct Redis {
+/// A real `redis-server` on loopback, optionally with a password
+/// (`requirepass`, as the compose file runs it).
+pub struct Redis {
     port: u16,
+    password: Option<String>,
     child: Option<Child>,
 }
 
 impl Redis {
-    fn start_on(port: u16) -> Redis {
+    fn spawn(port: u16, password: Option<&str>) -> Redis {
+        let port_arg = port.to_string();
+        let mut args = vec![
+            "--port",
+            &port_arg,
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ];
+        if let Some(p) = password {
+            args.extend(["--requirepass", p]);
+        }
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -43,21 +51,29 @@ impl Redis {
         }
         Redis {
             port,
+            password: password.map(str::to_owned),
             child: Some(child),
         }
     }
 
-    fn start() -> Redis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Redis::start_on(port)
+    fn start_on(port: u16) -> Redis {
+        Redis::spawn(port, None)
     }
 
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+    pub fn start() -> Redis {
+        Redis::spawn(crate::replicas::free_port(), None)
+    }
+
+    /// A Redis that refuses clients without `password`.
+    pub fn start_with_password(password: &str) -> Redis {
+        Redis::spawn(crate::replicas::free_port(), Some(password))
+    }
+
+    pub fn url(&self) -> String {
+        match &self.password {
+            Some(p) => format!("redis://:{p}@127.0.0.1:{}", self.port),
+            None => format!("redis://127.0.0.1:{}", self.port),
+        }
     }
 
     fn stop(&mut self) {
@@ -93,8 +109,15 @@ async fn redis_state(r: &Replica) -> (u16, String) {
 }
 
 async fn replicas(db: &str, redis: &Redis) -> (Replica, Replica) {
+    replicas_with(db, redis, &[]).await
+}
+
+/// Two replicas on `db` and `redis` with `env` besides, once both are
+/// subscribed to Redis.
+pub async fn replicas_with(db: &str, redis: &Redis, env: &[(&str, &str)]) -> (Replica, Replica) {
     let url = redis.url();
-    let env = [("REDIS_URL", url.as_str())];
+    let mut env = env.to_vec();
+    env.push(("REDIS_URL", url.as_str()));
     let a = Replica::start(db, &env).await;
     let b = Replica::start(db, &env).await;
     for r in [&a, &b] {
@@ -127,8 +150,15 @@ async fn create(r: &Replica, token: &str, company: &str) -> String {
     a["id"].as_str().unwrap().to_owned()
 }
 
-/// Opens a live-events stream and reads it until an event of `kind` for `id`.
+/// Reads a live-events stream until an event of `kind` for `id`.
 async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
+    events_of(res, kind, &[id]).await.is_empty()
+}
+
+/// Reads a live-events stream as it comes, for up to 10 s, until it has
+/// carried an event of `kind` for each of `ids`; answers those it did not.
+pub async fn events_of(res: reqwest::Response, kind: &str, ids: &[&str]) -> Vec<String> {
+    let mut missing: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
     let mut stream = res.bytes_stream();
     let mut buffer = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -136,12 +166,15 @@ async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let frame: String = buffer.drain(..end + 2).collect();
-            if frame.contains(&format!("event: {kind}\n")) && frame.contains(id) {
-                return true;
+            if frame.contains(&format!("event: {kind}\n")) {
+                missing.retain(|id| !frame.contains(id.as_str()));
             }
         }
+        if missing.is_empty() {
+            break;
+        }
     }
-    false
+    missing
 }
 
 async fn events(r: &Replica, token: &str) -> reqwest::Response {
