@@ -28,7 +28,7 @@ ENV JOBCOPILOT_LISTEN=0.0.0.0:8080 \
     JOBCOPILOT_ENV=production \
     JOBCOPILOT_DATA_DIR=/app/data
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
     CMD ["/usr/local/bin/jobcopilot", "healthcheck"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/jobcopilot"]
