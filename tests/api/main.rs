@@ -36,6 +36,7 @@ mod operators;
 mod pages;
 mod pagination;
 mod pipeline;
+mod production_redis;
 mod provider;
 mod ranking;
 mod replicas;

@@ -74,7 +74,7 @@ impl Drop for Redis {
     }
 }
 
-async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+pub async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     for _ in 0..200 {
         if check().await {
             return;
@@ -84,7 +84,7 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     panic!("never: {what}");
 }
 
-async fn redis_state(r: &Replica) -> (u16, String) {
+pub async fn redis_state(r: &Replica) -> (u16, String) {
     let (status, body) = r.call(None, Method::GET, "/readyz", None).await;
     (
         status,
@@ -106,7 +106,7 @@ async fn replicas(db: &str, redis: &Redis) -> (Replica, Replica) {
     (a, b)
 }
 
-async fn total(r: &Replica, token: &str) -> i64 {
+pub async fn total(r: &Replica, token: &str) -> i64 {
     let (status, d) = r
         .call(Some(token), Method::GET, "/api/v1/dashboard", None)
         .await;
@@ -114,7 +114,7 @@ async fn total(r: &Replica, token: &str) -> i64 {
     d["totals"]["all"].as_i64().unwrap()
 }
 
-async fn create(r: &Replica, token: &str, company: &str) -> String {
+pub async fn create(r: &Replica, token: &str, company: &str) -> String {
     let (status, a) = r
         .call(
             Some(token),
@@ -128,7 +128,7 @@ async fn create(r: &Replica, token: &str, company: &str) -> String {
 }
 
 /// Opens a live-events stream and reads it until an event of `kind` for `id`.
-async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
+pub async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
     let mut stream = res.bytes_stream();
     let mut buffer = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -144,7 +144,7 @@ async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
     false
 }
 
-async fn events(r: &Replica, token: &str) -> reqwest::Response {
+pub async fn events(r: &Replica, token: &str) -> reqwest::Response {
     let res = reqwest::Client::new()
         .get(format!("{}/api/v1/events", r.base))
         .bearer_auth(token)
