@@ -541,8 +541,10 @@ service anvil {{
     )
 }
 
-/// A CA and a server certificate for `localhost` and 127.0.0.1 it signs
-/// (EC P-256, two days); returns the CA's PEM.
+/// A CA (`ca.pem`, `ca.key`) and a server certificate for `localhost` and
+/// 127.0.0.1 it signs (`server.pem`, `server.key`), all in `root` (EC P-256,
+/// two days); returns the CA's PEM. Dovecot's, and Redis's in
+/// `production_redis`.
 pub fn make_certificates(root: &Path) -> Vec<u8> {
     make_ca(root, "ca", "Dovecot Test CA");
     openssl(

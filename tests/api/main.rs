@@ -37,6 +37,7 @@ mod pages;
 mod pagination;
 mod pipeline;
 mod production_pg;
+mod production_redis;
 mod provider;
 mod proxy;
 mod ranking;

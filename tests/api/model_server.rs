@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use bytes::Bytes;
 use futures_util::stream;
 use serde_json::{json, Value};
@@ -19,6 +19,9 @@ pub struct Log {
     pub calls: HashMap<String, usize>,
     /// Every user message received.
     pub prompts: Vec<String>,
+    /// Each request's scenario (company) and `Authorization` header (empty
+    /// when it had none), in order.
+    pub authorizations: Vec<(String, String)>,
 }
 
 pub struct ModelServer {
@@ -35,6 +38,18 @@ impl Drop for ModelServer {
 }
 
 impl ModelServer {
+    /// The `Authorization` headers the requests of `scenario` carried.
+    pub fn authorizations(&self, scenario: &str) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .authorizations
+            .iter()
+            .filter(|(s, _)| s == scenario)
+            .map(|(_, a)| a.clone())
+            .collect()
+    }
+
     pub fn calls(&self, scenario: &str) -> usize {
         self.log
             .lock()
@@ -99,7 +114,17 @@ fn sse(parts: Vec<Bytes>, delay: Duration, then_hang: bool) -> HttpResponse {
 
 pub const WORDS: [&str; 5] = ["Dear ", "hiring ", "team, ", "hello ", "from the model."];
 
-async fn completions(log: web::Data<Arc<Mutex<Log>>>, body: web::Json<Value>) -> HttpResponse {
+async fn completions(
+    req: HttpRequest,
+    log: web::Data<Arc<Mutex<Log>>>,
+    body: web::Json<Value>,
+) -> HttpResponse {
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let user = body["messages"][1]["content"]
         .as_str()
         .unwrap_or_default()
@@ -113,6 +138,7 @@ async fn completions(log: web::Data<Arc<Mutex<Log>>>, body: web::Json<Value>) ->
     let n = {
         let mut log = log.lock().unwrap();
         log.prompts.push(user.clone());
+        log.authorizations.push((scenario.clone(), authorization));
         let n = log.calls.entry(scenario.clone()).or_insert(0);
         *n += 1;
         *n

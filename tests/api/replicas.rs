@@ -146,7 +146,7 @@ pub async fn call_at(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-fn ai_env(model: &model_server::ModelServer) -> Vec<(&'static str, String)> {
+pub fn ai_env(model: &model_server::ModelServer) -> Vec<(&'static str, String)> {
     vec![
         ("JOBCOPILOT_AI_BASE_URL", model.base.clone()),
         ("JOBCOPILOT_AI_MODEL", "test-model".into()),
@@ -158,11 +158,11 @@ fn ai_env(model: &model_server::ModelServer) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-async fn wait_finished(r: &Replica, token: &str, id: &str) -> Value {
+pub async fn wait_finished(r: &Replica, token: &str, id: &str) -> Value {
     for _ in 0..400 {
         let (_, g) = r
             .call(

@@ -90,7 +90,7 @@ impl Drop for Redis {
     }
 }
 
-async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+pub async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     for _ in 0..200 {
         if check().await {
             return;
@@ -100,7 +100,7 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     panic!("never: {what}");
 }
 
-async fn redis_state(r: &Replica) -> (u16, String) {
+pub async fn redis_state(r: &Replica) -> (u16, String) {
     let (status, body) = r.call(None, Method::GET, "/readyz", None).await;
     (
         status,
@@ -129,7 +129,7 @@ pub async fn replicas_with(db: &str, redis: &Redis, env: &[(&str, &str)]) -> (Re
     (a, b)
 }
 
-async fn total(r: &Replica, token: &str) -> i64 {
+pub async fn total(r: &Replica, token: &str) -> i64 {
     let (status, d) = r
         .call(Some(token), Method::GET, "/api/v1/dashboard", None)
         .await;
@@ -137,7 +137,7 @@ async fn total(r: &Replica, token: &str) -> i64 {
     d["totals"]["all"].as_i64().unwrap()
 }
 
-async fn create(r: &Replica, token: &str, company: &str) -> String {
+pub async fn create(r: &Replica, token: &str, company: &str) -> String {
     let (status, a) = r
         .call(
             Some(token),
@@ -151,7 +151,7 @@ async fn create(r: &Replica, token: &str, company: &str) -> String {
 }
 
 /// Reads a live-events stream until an event of `kind` for `id`.
-async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
+pub async fn next_event(res: reqwest::Response, kind: &str, id: &str) -> bool {
     events_of(res, kind, &[id]).await.is_empty()
 }
 
@@ -177,7 +177,7 @@ pub async fn events_of(res: reqwest::Response, kind: &str, ids: &[&str]) -> Vec<
     missing
 }
 
-async fn events(r: &Replica, token: &str) -> reqwest::Response {
+pub async fn events(r: &Replica, token: &str) -> reqwest::Response {
     let res = reqwest::Client::new()
         .get(format!("{}/api/v1/events", r.base))
         .bearer_auth(token)
