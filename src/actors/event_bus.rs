@@ -446,6 +446,20 @@ async fn subscribe_loop(
         }
     };
     let mut backoff = Duration::from_millis(100);
+    // Whether this outage was logged: once at warn with its reason (a
+    // refused certificate or password says so), then quietly.
+    let mut reported = false;
+    let down = |reported: &mut bool, why: &str| {
+        if *reported {
+            tracing::debug!(error = %why, "Redis still unreachable");
+        } else {
+            *reported = true;
+            tracing::warn!(
+                error = %why,
+                "Redis cannot be reached or verified: this replica's view only (reading through to PostgreSQL) until it is back"
+            );
+        }
+    };
     loop {
         let subscribed = async {
             let mut pubsub = client.get_async_pubsub().await?;
@@ -456,6 +470,7 @@ async fn subscribe_loop(
         match tokio::time::timeout(Duration::from_secs(3), subscribed).await {
             Ok(Ok(pubsub)) => {
                 backoff = Duration::from_millis(100);
+                reported = false;
                 link.set_up(true);
                 bus.do_send(Resubscribed);
                 tracing::info!(
@@ -482,9 +497,12 @@ async fn subscribe_loop(
             }
             Ok(Err(e)) => {
                 link.set_up(false);
-                tracing::debug!(error = %e, "Redis unreachable");
+                down(&mut reported, &e.to_string());
             }
-            Err(_) => link.set_up(false),
+            Err(_) => {
+                link.set_up(false);
+                down(&mut reported, "no answer within 3 s");
+            }
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
