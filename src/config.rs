@@ -497,24 +497,30 @@ fn ca_file(
 /// `DATABASE_URL`'s `sslmode` and `sslrootcert` taken out (tokio-postgres
 /// knows neither `verify-ca` nor `verify-full`); the rest as written. Both
 /// forms: a URL, or libpq's `key=value` words.
-fn split_tls(url: &str) -> Result<(String, Option<String>, Option<String>), String> {
+fn split_tls(url: &str) -> (String, Option<String>, Option<String>) {
     let (mut mode, mut root) = (None, None);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let mut parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+        // By hand, not with a URL parser: libpq's URLs may have no host
+        // (`postgresql://user@/db?host=/run/postgresql`), and what is kept
+        // is kept exactly as written.
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
         let mut kept = Vec::new();
-        for (k, v) in parsed.query_pairs() {
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = url::form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .unwrap_or_default();
             match k.as_ref() {
                 "sslmode" => mode = Some(v.into_owned()),
                 "sslrootcert" => root = Some(v.into_owned()),
-                _ => kept.push((k.into_owned(), v.into_owned())),
+                _ => kept.push(pair),
             }
         }
-        if kept.is_empty() {
-            parsed.set_query(None);
+        let rest = if kept.is_empty() {
+            base.to_owned()
         } else {
-            parsed.query_pairs_mut().clear().extend_pairs(kept);
-        }
-        return Ok((parsed.to_string(), mode, root));
+            format!("{base}?{}", kept.join("&"))
+        };
+        return (rest, mode, root);
     }
     let mut kept = Vec::new();
     for word in url.split_whitespace() {
@@ -524,7 +530,7 @@ fn split_tls(url: &str) -> Result<(String, Option<String>, Option<String>), Stri
             _ => kept.push(word),
         }
     }
-    Ok((kept.join(" "), mode, root))
+    (kept.join(" "), mode, root)
 }
 
 fn database(
@@ -538,7 +544,7 @@ fn database(
             "must be a PostgreSQL URL such as postgres://user:password@host:5432/jobcopilot",
         )
     };
-    let (rest, mode, root) = split_tls(&url).map_err(|_| not_a_url())?;
+    let (rest, mode, root) = split_tls(&url);
     let config: tokio_postgres::Config = rest.parse().map_err(|_| not_a_url())?;
     let ssl_mode = match mode.as_deref() {
         None => SslMode::Prefer,

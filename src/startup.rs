@@ -153,7 +153,11 @@ async fn wait_for_database(
                 db.wait.as_secs()
             )));
         }
-        tracing::warn!(%host, error = %why, "PostgreSQL does not answer yet; waiting");
+        if delay == Duration::from_millis(200) {
+            tracing::info!(%host, error = %why, wait_seconds = db.wait.as_secs(), "PostgreSQL does not answer yet; waiting for it");
+        } else {
+            tracing::debug!(%host, error = %why, "PostgreSQL still does not answer");
+        }
         tokio::time::sleep(delay.min(deadline - now)).await;
         delay = (delay * 2).min(Duration::from_secs(5));
     }

@@ -217,7 +217,14 @@ async fn a_backup_that_cannot_be_written_or_has_nothing_to_dump_says_so() {
 async fn an_unreachable_database_exits_69() {
     let (_dir, vault) = scratch();
     let url = "postgres://postgres:pw@127.0.0.1:1/jobcopilot?connect_timeout=2";
-    external("backup", url, &vault.join("x.dump")).assert_refused(69, "unavailable");
+    jobcopilot(
+        &["backup", path_str(&vault.join("x.dump"))],
+        &[
+            ("DATABASE_URL", url),
+            ("JOBCOPILOT_DATABASE_WAIT_SECONDS", "1"),
+        ],
+    )
+    .assert_refused(69, "did not answer within 1 s");
     assert_eq!(std::fs::read_dir(&vault).unwrap().count(), 0);
 }
 

