@@ -4,6 +4,7 @@
 //! light and the dark colour scheme, are written to `target/screenshots/`
 //! (not committed) for a person to look at.
 
+use crate::helpers::free_port;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -54,14 +55,6 @@ impl ExtensionCommand for DevTools {
 
 /// The two colour schemes a system can ask for.
 const SCHEMES: [&str; 2] = ["light", "dark"];
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 impl Browser {
     async fn open(app: &TestApp, javascript: bool) -> Browser {

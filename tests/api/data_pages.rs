@@ -454,7 +454,7 @@ async fn the_export_csv_link_on_the_list_keeps_its_filters_and_sort() {
 }
 
 async fn app_with_provider(extra: &[(&str, &str)]) -> (TestApp, Provider) {
-    let port = crate::provider::free_port();
+    let port = crate::helpers::free_port();
     let provider = Provider::start(&format!("http://127.0.0.1:{port}/auth/oidc/callback"));
     let listen = format!("127.0.0.1:{port}");
     let mut pairs = vec![

@@ -10,6 +10,7 @@
 //! names (Dovecot keeps a message's flags there: `…:2,FS`) and, as a second
 //! witness, from a separate IMAP session (`EXAMINE` + `FETCH FLAGS`).
 
+use crate::helpers::free_port;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{chown, PermissionsExt};
 use std::os::unix::process::CommandExt;
@@ -465,14 +466,6 @@ fn listening(port: u16) -> bool {
         // st 0A is LISTEN.
         fields.get(1) == Some(&local.as_str()) && fields.get(3) == Some(&"0A")
     })
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -551,3 +551,12 @@ pub async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     b
 }
+
+/// A port on 127.0.0.1 that nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -4,10 +4,9 @@ use jobcopilot::config::Settings;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::helpers::free_port;
 use crate::helpers::{fresh_database, spawn_with_pool, TestApp};
-use crate::provider::{
-    browser, free_port, walk_to_callback, Person, Provider, CLIENT_ID, CLIENT_SECRET,
-};
+use crate::provider::{browser, walk_to_callback, Person, Provider, CLIENT_ID, CLIENT_SECRET};
 
 async fn app_with_provider() -> (TestApp, Provider) {
     app_with_provider_and(&[]).await

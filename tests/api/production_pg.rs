@@ -4,6 +4,7 @@
 //! and refuses a certificate it cannot trust with one line and exit 78; a
 //! database that never answers is exit 69; the command line's mistakes 64.
 
+use crate::helpers::free_port;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -96,14 +97,6 @@ impl TlsPostgres {
         }
         path
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Connects as the settings say; answers whether the session is encrypted,

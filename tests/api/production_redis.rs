@@ -4,6 +4,7 @@
 //! cannot (wrong CA, no CA, wrong password) serving degraded, secrets read
 //! from `NAME_FILE`, and both `NAME` and `NAME_FILE` refused with exit 78.
 
+use crate::helpers::free_port;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,14 +34,6 @@ impl Drop for TlsRedis {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl TlsRedis {

@@ -22,14 +22,6 @@ impl Drop for Provider {
 }
 
 /// A free loopback port (for the app, which the provider must know first).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Provider {
     pub fn start(redirect_uri: &str) -> Provider {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/oidc");

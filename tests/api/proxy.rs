@@ -17,8 +17,9 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::free_port;
 use crate::helpers::{fresh_database, submit_at};
-use crate::replicas::{call_at, free_port, Replica};
+use crate::replicas::{call_at, Replica};
 use crate::scale_out::{events_of, replicas_with, Redis};
 
 const CONF: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf"));

@@ -1,6 +1,7 @@
 //! Real `jobcopilot serve` processes sharing one PostgreSQL: what survives a
 //! SIGKILL, and what two replicas never do twice.
 
+use crate::helpers::free_port;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -30,14 +31,6 @@ pub fn database_url(db: &str) -> String {
         tokio_postgres::config::Host::Tcp(h) => h.clone(),
     };
     format!("host={host} user=postgres dbname={db}")
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Replica {

@@ -61,12 +61,12 @@ impl Redis {
     }
 
     pub fn start() -> Redis {
-        Redis::spawn(crate::replicas::free_port(), None)
+        Redis::spawn(crate::helpers::free_port(), None)
     }
 
     /// A Redis that refuses clients without `password`.
     pub fn start_with_password(password: &str) -> Redis {
-        Redis::spawn(crate::replicas::free_port(), Some(password))
+        Redis::spawn(crate::helpers::free_port(), Some(password))
     }
 
     pub fn url(&self) -> String {
