@@ -361,29 +361,34 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
 }
 
 /// A benchmark account with `n` applications; answers (token, one application id).
-pub async fn bench_account(pool: &Pool, n: i32) -> Result<(String, Uuid)> {
+pub async fn bench_account(pool: &Pool, n: i32) -> Result<BenchAccount> {
     let suffix = Uuid::now_v7().simple().to_string();
+    let email = format!("bench-{n}-{}@example.com", &suffix[20..]);
     let reg = Registration {
-        email: format!("bench-{n}-{}@example.com", &suffix[20..]),
+        email: email.clone(),
         password: suffix.clone(),
         display_name: Some(format!("Bench {n}")),
     };
     let (user, token, _) = accounts::register(pool, reg).await?;
     let client = pool.get().await?;
     crate::store::seed::applications(&client, user.id, n).await?;
-    let first = applications::list(
-        &client,
-        user.id,
-        &applications::ListQuery {
-            limit: 1,
-            ..Default::default()
-        },
-    )
-    .await?;
-    let id = first
-        .items
-        .first()
-        .map(|a| a.id)
-        .ok_or_else(|| Error::internal("no application was seeded"))?;
-    Ok((token, id))
+    let ids = crate::store::seed::application_ids(&client, user.id).await?;
+    if ids.is_empty() {
+        return Err(Error::internal("no application was seeded"));
+    }
+    Ok(BenchAccount {
+        token,
+        email,
+        password: suffix,
+        ids,
+    })
+}
+
+/// A load-benchmark account: how to sign in, and what it holds.
+pub struct BenchAccount {
+    pub token: String,
+    pub email: String,
+    pub password: String,
+    /// Its applications, newest change first (never empty).
+    pub ids: Vec<Uuid>,
 }

@@ -39,9 +39,14 @@ enum Command {
     Backup { file: PathBuf },
     /// Restore FILE into an empty database (a fresh data directory creates the embedded one), then migrate.
     Restore { file: PathBuf },
-    /// For bench/run: create an account with N applications; print its token and one application id.
+    /// For bench/run: create an account with N applications; print its token and one application id
+    /// (with --full: its token, email, password and every application id, comma-separated).
     #[command(hide = true)]
-    BenchSeed { applications: i32 },
+    BenchSeed {
+        applications: i32,
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -130,7 +135,9 @@ fn main() -> ExitCode {
             Command::Restore { file } => {
                 backup_outcome(jobcopilot::backup::restore(&settings, &file).await)
             }
-            Command::BenchSeed { applications } => bench_seed(settings, applications).await,
+            Command::BenchSeed { applications, full } => {
+                bench_seed(settings, applications, full).await
+            }
             Command::Users { command } => users(settings, command).await,
             Command::Healthcheck => ExitCode::SUCCESS,
         }
@@ -200,7 +207,7 @@ fn backup_outcome(
     }
 }
 
-async fn bench_seed(settings: Settings, n: i32) -> ExitCode {
+async fn bench_seed(settings: Settings, n: i32, full: bool) -> ExitCode {
     let db = match Database::connect(&settings).await {
         Ok(db) => db,
         Err(e) => return fail_start(e),
@@ -209,8 +216,19 @@ async fn bench_seed(settings: Settings, n: i32) -> ExitCode {
         return fail(e);
     }
     match demo::bench_account(&db.pool, n).await {
-        Ok((token, id)) => {
-            println!("{token} {id}");
+        Ok(account) if full => {
+            let ids: Vec<String> = account.ids.iter().map(ToString::to_string).collect();
+            println!(
+                "{} {} {} {}",
+                account.token,
+                account.email,
+                account.password,
+                ids.join(",")
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(account) => {
+            println!("{} {}", account.token, account.ids[0]);
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

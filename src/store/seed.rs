@@ -22,7 +22,27 @@ pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> Sto
                   (ARRAY['remote','hybrid','onsite'])[1 + g % 3],
                   70000 + (g % 50) * 1000, 90000 + (g % 50) * 1000,
                   ARRAY[(ARRAY['rust','go','kubernetes','postgres'])[1 + g % 4]],
-                  'We are looking for an engineer to build reliable backend services.',
+                  -- A realistic posting (about 0.6 to 1 KB), varied by g: what the
+                  -- company does, the role, its stack, requirements and perks.
+                  concat_ws(' ',
+                    (ARRAY['Company ' || (g % 5000) || ' builds payment infrastructure for small businesses across Europe.',
+                           'Company ' || (g % 5000) || ' runs the logistics platform behind same-day delivery in forty cities.',
+                           'Company ' || (g % 5000) || ' makes scheduling software that clinics and hospitals rely on every day.',
+                           'Company ' || (g % 5000) || ' develops tools that help engineering teams ship software safely.'])[1 + g % 4],
+                    'In this role you will design, build and operate services that handle millions of requests a day,',
+                    'own them in production and improve how the team works.',
+                    (ARRAY['You will work with Rust, PostgreSQL and Kubernetes on Linux.',
+                           'You will work with Go, Kafka and Terraform on AWS.',
+                           'You will work with Python, Spark and Airflow on Google Cloud.',
+                           'You will work with TypeScript, Node.js and GraphQL on Azure.',
+                           'You will work with Java, Cassandra and gRPC in our own data centres.'])[1 + (g / 4) % 5],
+                    'We are looking for 5+ years of backend experience, a strong grasp of distributed systems,',
+                    'observability and incident response, and clear written communication.',
+                    (ARRAY['Experience with event sourcing is a plus.', 'Experience with machine learning pipelines is a plus.',
+                           'Experience with mobile backends is a plus.', 'Experience with search engines is a plus.',
+                           'Experience with payments and compliance is a plus.', 'Experience with embedded systems is a plus.'])[1 + (g / 20) % 6],
+                    repeat('We value ownership, kind code reviews and a sustainable pace. ', 1 + g % 4),
+                    'We offer a remote-friendly team, thirty days of holiday, a learning budget and a pension plan.'),
                   now() - (g % 70) * interval '1 day' - (g % 1000) * interval '1 second',
                   now() - (g % 70) * interval '1 day' + interval '2 days',
                   now() - (g % 70) * interval '1 day' + interval '2 days'
@@ -54,4 +74,15 @@ pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> Sto
     db.batch_execute("ANALYZE job_applications, status_history, interviews")
         .await?;
     Ok(())
+}
+
+/// Every application id of the user, newest change first.
+pub async fn application_ids(db: &impl GenericClient, user_id: Uuid) -> StoreResult<Vec<Uuid>> {
+    let rows = db
+        .query(
+            "SELECT id FROM job_applications WHERE user_id = $1 ORDER BY updated_at DESC, id DESC",
+            &[&user_id],
+        )
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
