@@ -1,60 +1,30 @@
-//! Answers to repeated reads (a page of applications, one application), kept
-//! by the user's actor and valid until that user's next write. Every write
-//! of a user passes through their actor, so the actor knows exactly when an
-//! answer goes stale: it forgets them all on each write, on a reload and on
-//! a restart. An answer computed from PostgreSQL is remembered only if no
+//! Answers to repeated reads (a page of applications, one application),
+//! valid until the user's next write. Every write of a user passes through
+//! their actor, so the actor knows exactly when an answer goes stale: it
+//! starts a new generation of answers on each write, on a reload and on a
+//! restart. An answer computed from PostgreSQL is remembered only if no
 //! write happened while it was being computed (the change sequence it was
 //! asked at is still the current one).
+//!
+//! The answers of every user live in one cache of the process, bounded in
+//! bytes for all of them together and evicting what is least worth keeping
+//! (quick_cache's S3-FIFO): a burst of one-off reads by many people costs
+//! the bound, never more, and pushes out only answers nobody asks again. An
+//! answer is keyed by its user, their generation and what was asked, so a
+//! new generation simply never finds the old answers, which age out.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
 
 use bytes::Bytes;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+use uuid::Uuid;
 
-/// The most answers one user's cache holds, and their total size.
-const MAX_ENTRIES: usize = 256;
-const MAX_BYTES: usize = 4 << 20;
-
-/// All users' caches together hold at most this much: a busy replica's
-/// memory does not grow with the number of people reading at once.
-const ALL_BYTES: usize = 48 << 20;
-
-/// The bytes every user's cache holds, against one bound.
-#[derive(Debug)]
-pub struct ReadBudget {
-    used: AtomicUsize,
-    limit: usize,
-}
-
-impl ReadBudget {
-    pub const fn new(limit: usize) -> ReadBudget {
-        ReadBudget {
-            used: AtomicUsize::new(0),
-            limit,
-        }
-    }
-
-    /// Takes `n` bytes if they fit.
-    fn take(&self, n: usize) -> bool {
-        self.used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                (used + n <= self.limit).then_some(used + n)
-            })
-            .is_ok()
-    }
-
-    fn give_back(&self, n: usize) {
-        self.used.fetch_sub(n, Ordering::AcqRel);
-    }
-
-    /// Bytes held by all caches now.
-    pub fn used(&self) -> usize {
-        self.used.load(Ordering::Acquire)
-    }
-}
-
-/// The process's one budget.
-pub static READ_BUDGET: ReadBudget = ReadBudget::new(ALL_BYTES);
+/// All users' answers together, in bytes.
+const ALL_BYTES: u64 = 48 << 20;
+/// One answer larger than this is not kept.
+const ONE_MAX: usize = 1 << 20;
 
 /// A JSON body and the version its `ETag` names, if any.
 #[derive(Debug, Clone)]
@@ -63,74 +33,82 @@ pub struct CachedBody {
     pub version: Option<i32>,
 }
 
-#[derive(Debug)]
-pub struct ReadCache {
-    entries: HashMap<String, CachedBody>,
-    bytes: usize,
-    budget: &'static ReadBudget,
-}
+type Key = (Uuid, u64, String);
 
-impl Default for ReadCache {
-    fn default() -> Self {
-        ReadCache::with_budget(&READ_BUDGET)
+#[derive(Clone)]
+struct BySize;
+
+impl Weighter<Key, CachedBody> for BySize {
+    fn weight(&self, key: &Key, value: &CachedBody) -> u64 {
+        // The key's text, the body, and the entry's own bookkeeping.
+        (key.2.len() + value.body.len() + 64) as u64
     }
 }
 
-impl Drop for ReadCache {
-    fn drop(&mut self) {
-        self.clear();
+type Answers = Cache<Key, CachedBody, BySize>;
+
+static ANSWERS: LazyLock<Answers> =
+    LazyLock::new(|| Cache::with_weighter(16_384, ALL_BYTES, BySize));
+
+/// Generations are never reused, not even by an actor started again, so an
+/// answer of an earlier generation is never found.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Bytes the answers of every user hold now.
+pub fn bytes_held() -> u64 {
+    ANSWERS.weight()
+}
+
+/// One user's view of the answers.
+pub struct ReadCache {
+    answers: &'static Answers,
+    user: Uuid,
+    generation: u64,
+}
+
+impl std::fmt::Debug for ReadCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadCache")
+            .field("user", &self.user)
+            .field("generation", &self.generation)
+            .finish()
     }
 }
 
 impl ReadCache {
-    pub fn with_budget(budget: &'static ReadBudget) -> ReadCache {
+    pub fn new(user: Uuid) -> ReadCache {
+        ReadCache::in_cache(&ANSWERS, user)
+    }
+
+    fn in_cache(answers: &'static Answers, user: Uuid) -> ReadCache {
         ReadCache {
-            entries: HashMap::new(),
-            bytes: 0,
-            budget,
+            answers,
+            user,
+            generation: next_generation(),
         }
     }
 
     pub fn get(&self, key: &str) -> Option<CachedBody> {
-        self.entries.get(key).cloned()
+        self.answers
+            .get(&(self.user, self.generation, key.to_owned()))
     }
 
-    /// Remembers an answer; when the cache is full it starts over rather
-    /// than tracking recency (the next write empties it anyway).
+    /// Remembers an answer of the current generation.
     pub fn put(&mut self, key: String, value: CachedBody) {
-        let size = key.len() + value.body.len();
-        if size > MAX_BYTES / 4 {
+        if value.body.len() > ONE_MAX {
             return;
         }
-        if let Some(old) = self.entries.remove(&key) {
-            let freed = key.len() + old.body.len();
-            self.bytes -= freed;
-            self.budget.give_back(freed);
-        }
-        if self.entries.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
-            self.clear();
-        }
-        // When every cache together is full, this answer is not kept (the
-        // read is answered all the same; it costs a query next time).
-        if !self.budget.take(size) {
-            return;
-        }
-        self.bytes += size;
-        self.entries.insert(key, value);
+        self.answers
+            .insert((self.user, self.generation, key), value);
     }
 
+    /// Forgets every answer (a write came): they are never found again.
     pub fn clear(&mut self) {
-        self.entries.clear();
-        self.budget.give_back(self.bytes);
-        self.bytes = 0;
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.generation = next_generation();
     }
 }
 
@@ -147,56 +125,40 @@ mod tests {
 
     #[test]
     fn keeps_and_forgets() {
-        let mut c = ReadCache::default();
+        let mut c = ReadCache::new(Uuid::now_v7());
         c.put("a".into(), body(10));
         assert_eq!(c.get("a").unwrap().body.len(), 10);
         assert!(c.get("b").is_none());
         c.clear();
-        assert!(c.is_empty());
+        assert!(c.get("a").is_none());
     }
 
     #[test]
-    fn stays_bounded() {
-        let mut c = ReadCache::default();
-        for i in 0..(MAX_ENTRIES * 3) {
-            c.put(format!("k{i}"), body(100));
-            assert!(c.len() <= MAX_ENTRIES);
-        }
-        for i in 0..100 {
-            c.put(format!("big{i}"), body(MAX_BYTES / 5));
-            assert!(c.bytes <= MAX_BYTES);
-        }
-        c.put("huge".into(), body(MAX_BYTES));
+    fn users_never_see_each_others_answers_and_a_new_cache_starts_empty() {
+        let user = Uuid::now_v7();
+        let mut a = ReadCache::new(user);
+        let b = ReadCache::new(Uuid::now_v7());
+        a.put("page".into(), body(10));
+        assert!(b.get("page").is_none());
+        // The same user's actor started again: a new generation.
+        assert!(ReadCache::new(user).get("page").is_none());
+    }
+
+    #[test]
+    fn all_answers_together_stay_within_the_bound() {
+        // A cache of its own (the process's is shared by the other tests).
+        let bound = 256 << 10;
+        let answers: &'static Answers =
+            Box::leak(Box::new(Cache::with_weighter(64, bound, BySize)));
+        let mut c = ReadCache::in_cache(answers, Uuid::now_v7());
+        c.put("huge".into(), body(ONE_MAX + 1));
         assert!(c.get("huge").is_none());
-    }
-
-    #[test]
-    fn all_caches_together_stay_within_their_budget() {
-        let budget: &'static ReadBudget = Box::leak(Box::new(ReadBudget::new(1000)));
-        let mut a = ReadCache::with_budget(budget);
-        let mut b = ReadCache::with_budget(budget);
-        a.put("a1".into(), body(400));
-        b.put("b1".into(), body(400));
-        assert_eq!(budget.used(), 804);
-        // Full: not kept, yet nothing else is lost.
-        b.put("b2".into(), body(400));
-        assert!(b.get("b2").is_none() && b.get("b1").is_some());
-        // A write empties a's cache and gives its bytes back.
-        a.clear();
-        assert_eq!(budget.used(), 402);
-        b.put("b2".into(), body(400));
-        assert!(b.get("b2").is_some());
-        // A retired actor's cache gives back what it held.
-        drop(b);
-        assert_eq!(budget.used(), 0);
-    }
-
-    #[test]
-    fn replacing_an_entry_keeps_the_size_right() {
-        let mut c = ReadCache::default();
-        c.put("a".into(), body(10));
-        c.put("a".into(), body(30));
-        assert_eq!(c.len(), 1);
-        assert_eq!(c.bytes, 1 + 30);
+        for i in 0..2000 {
+            c.put(format!("k{i}"), body(1 << 10));
+            assert!(answers.weight() <= bound, "{}", answers.weight());
+        }
+        // The newest answer is found; the bound pushed the oldest out.
+        assert!(c.get("k1999").is_some());
+        assert!(c.get("k0").is_none());
     }
 }

@@ -160,7 +160,7 @@ impl UserState {
             stats,
             events,
             dashboard_json: None,
-            reads: ReadCache::default(),
+            reads: ReadCache::new(user_id),
             creates,
         }
     }
