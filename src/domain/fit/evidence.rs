@@ -275,8 +275,9 @@ impl Index {
         if weights.is_empty() {
             return Vec::new();
         }
-        // unit → (matched weight, matched words, matched key words, a specific word)
-        let mut scores: HashMap<usize, (f32, usize, usize, bool)> = HashMap::new();
+        // unit → (matched weight, matched words, matched key words, a specific
+        // word, letters matched: longer words in common say more)
+        let mut scores: HashMap<usize, (f32, usize, usize, bool, usize)> = HashMap::new();
         for (term, w) in &weights {
             let specific = is_specific(term);
             for (u, share) in self.holding(term) {
@@ -287,13 +288,14 @@ impl Index {
                     e.2 += 1;
                 }
                 e.3 |= specific;
+                e.4 += term.len();
             }
         }
         let few = weights.len() <= 4;
         let units = &self.units;
-        let mut ranked: Vec<(usize, f32, usize)> = scores
+        let mut ranked: Vec<(usize, f32, usize, usize)> = scores
             .into_iter()
-            .filter(|(u, (weight, words, keys, specific))| {
+            .filter(|(u, (weight, words, keys, specific, _))| {
                 let share = weight / total;
                 *keys >= 1
                     || (*words >= 2 && share >= 0.34)
@@ -301,17 +303,20 @@ impl Index {
                     || (few && *specific && !units[*u].title)
             })
             // what was done outranks what is listed or claimed
-            .map(|(u, (weight, _, keys, _))| (u, weight / total * units[u].source.weight(), keys))
+            .map(|(u, (weight, _, keys, _, letters))| {
+                (u, weight / total * units[u].source.weight(), keys, letters)
+            })
             .collect();
         ranked.sort_by(|a, b| {
             let (ua, ub) = (&units[a.0], &units[b.0]);
             b.1.total_cmp(&a.1)
                 .then(b.2.cmp(&a.2))
+                .then(b.3.cmp(&a.3))
                 .then(ua.source.rank().cmp(&ub.source.rank()))
                 .then(ub.has_number.cmp(&ua.has_number))
                 .then(a.0.cmp(&b.0))
         });
         ranked.truncate(3);
-        ranked.into_iter().map(|(u, s, _)| (u, s)).collect()
+        ranked.into_iter().map(|(u, s, _, _)| (u, s)).collect()
     }
 }

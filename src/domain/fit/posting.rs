@@ -304,6 +304,37 @@ fn lead_in(line: &str) -> Option<Part> {
     })
 }
 
+/// A short line without a full stop that opens a list of optional asks
+/// ("A plus if you have", "Bonus points").
+fn nice_heading(line: &str) -> Option<Part> {
+    let key = heading_key(line);
+    let short = key.split_whitespace().count() <= 6;
+    let unpunctuated = !line.trim_end().ends_with(['.', '!', ',', ';']);
+    let opens = [
+        "a plus",
+        "plus",
+        "bonus",
+        "nice",
+        "extra",
+        "even better",
+        "ideally",
+        "preferred",
+        "it's a plus",
+        "it would be",
+    ]
+    .iter()
+    .any(|c| key.starts_with(c));
+    let ends = [
+        " if you have",
+        " if you",
+        " but not required",
+        " not required",
+    ]
+    .iter()
+    .any(|c| key.ends_with(c));
+    (short && unpunctuated && (opens || ends)).then_some(Part::NiceToHave)
+}
+
 /// What one sentence says by its own words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cue {
@@ -671,7 +702,7 @@ pub fn asks_counting(job_description: &str, company: &str) -> (Vec<Ask>, usize) 
             }
         }
         if !is_bullet {
-            if let Some(p) = lead_in(content) {
+            if let Some(p) = lead_in(content).or_else(|| nice_heading(content)) {
                 part = p;
                 continue;
             }
@@ -718,7 +749,7 @@ pub fn asks_counting(job_description: &str, company: &str) -> (Vec<Ask>, usize) 
                     _ => continue,
                 },
             };
-            let items = split_tagged(sentence);
+            let items = split_tagged(sentence, part == Part::NiceToHave);
             let tagged = items.iter().any(|(_, t)| *t);
             for (item, own_tag) in items {
                 let nice = if tagged {
@@ -1116,7 +1147,10 @@ fn split_pair(text: &str, word: &str) -> Vec<String> {
 
 /// The individual asks in one sentence or list item.
 pub fn split_items(sentence: &str) -> Vec<String> {
-    split_tagged(sentence).into_iter().map(|(t, _)| t).collect()
+    split_tagged(sentence, false)
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect()
 }
 
 /// Whether an item says it is optional ("…is a plus").
@@ -1127,9 +1161,26 @@ fn nice_tag(item: &str) -> bool {
 
 /// The individual asks in one sentence or list item, each with whether it
 /// says by itself that it is optional.
-fn split_tagged(sentence: &str) -> Vec<(String, bool)> {
+/// `split_or`: alternatives are separate asks too (in a nice-to-have list,
+/// each is a plus by itself).
+fn split_tagged(sentence: &str, split_or: bool) -> Vec<(String, bool)> {
     let sentence = after_you_will(sentence);
     let body = strip_lead_ins(sentence).trim_end_matches(['.', '!', ';', ':']);
+    // "You know React and you care about tests": two asks
+    let mut body = body.to_owned();
+    for (sep, with) in [
+        (", and you ", "; you "),
+        (" and you ", "; you "),
+        (", and we ", "; we "),
+        (" und du ", "; du "),
+    ] {
+        if body.to_lowercase().len() == body.len() {
+            while let Some(i) = body.to_lowercase().find(sep) {
+                body.replace_range(i..i + sep.len(), with);
+            }
+        }
+    }
+    let body = body.as_str();
     let lower = body.to_lowercase();
     let examples = [
         " such as ",
@@ -1152,7 +1203,15 @@ fn split_tagged(sentence: &str) -> Vec<(String, bool)> {
                 let pieces = split_top(&p, &[',']);
                 // the last piece may carry a closing "and …"
                 let last = pieces.len().saturating_sub(1);
+                let keyed = |x: &str| super::terms::tokens(x).iter().any(|t| t.key);
+                // two pieces are a series only as "A, B and C" or two names
+                let pair_ok = pieces.len() != 2
+                    || pieces[1].contains(" and ")
+                    || pieces[1].contains(" or ")
+                    || pieces[1].contains(" & ")
+                    || (keyed(&pieces[0]) && keyed(&pieces[1]));
                 let series = pieces.len() >= 2
+                    && pair_ok
                     && pieces.iter().enumerate().all(|(i, x)| {
                         word_count(x) <= 8
                             || (i == last && word_count(x) <= 12 && x.contains(" and "))
@@ -1163,7 +1222,7 @@ fn split_tagged(sentence: &str) -> Vec<(String, bool)> {
                     })
                     && !pieces.last().is_some_and(|x| {
                         let l = x.to_lowercase();
-                        l.starts_with("or ")
+                        (l.starts_with("or ") && !split_or)
                             || [
                                 " or a ",
                                 " or related",

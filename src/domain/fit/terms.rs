@@ -573,6 +573,8 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("microservice", "microservices"),
     ("micro-services", "microservices"),
     ("observability", "monitoring"),
+    ("accessible", "accessibility"),
+    ("a11y", "accessibility"),
 ];
 
 /// Irregular verb forms, as résumés write them: form → base.
