@@ -1203,7 +1203,11 @@ fn split_tagged(sentence: &str, split_or: bool) -> Vec<(String, bool)> {
                 let pieces = split_top(&p, &[',']);
                 // the last piece may carry a closing "and …"
                 let last = pieces.len().saturating_sub(1);
-                let keyed = |x: &str| super::terms::tokens(x).iter().any(|t| t.key);
+                let keyed = |x: &str| {
+                    super::terms::tokens(x)
+                        .first()
+                        .is_some_and(|t| t.key && x.trim_start().starts_with(t.raw))
+                };
                 // two pieces are a series only as "A, B and C" or two names
                 let pair_ok = pieces.len() != 2
                     || pieces[1].contains(" and ")
