@@ -305,7 +305,7 @@ async fn run(shared: &Arc<Shared>, job: &Claimed) -> Result<()> {
         instructions: g.instructions.clone(),
     };
     let model = shared.provider.model(g.kind);
-    // Every provider writes from the fit.
+    // Every provider writes from the fit, and the draft keeps the one it had.
     let fit = crate::domain::fit::of_material(&material);
     let (audit, mut stream) = match &shared.provider {
         Provider::Builtin(b) => {
@@ -332,7 +332,8 @@ async fn run(shared: &Arc<Shared>, job: &Claimed) -> Result<()> {
     };
     {
         let client = shared.pool.get().await?;
-        if !generations::begin(&client, job, shared.provider.name(), &model, &audit).await? {
+        let fit = serde_json::to_value(&fit).unwrap_or_default();
+        if !generations::begin(&client, job, shared.provider.name(), &model, &audit, &fit).await? {
             return Ok(());
         }
     }

@@ -314,6 +314,28 @@ mod tests {
     }
 
     #[test]
+    fn a_models_prompt_holds_the_fit_table_and_asks_for_the_profiles_facts_only() {
+        let p = Prompts::new();
+        let m = material("Requirements\n- Rust\n- PostgreSQL\n- Kafka");
+        let fit = fit_of(&m);
+        for (_, kind) in Kind::CHOICES {
+            let prompt = p.prompt(&m, &request(kind), &fit).unwrap();
+            assert!(
+                prompt
+                    .system
+                    .contains("Use only facts from the candidate's profile and résumé"),
+                "{kind:?}"
+            );
+            let table = "<<<BEGIN FIT: THE JOB'S REQUIREMENTS AND THE CANDIDATE'S OWN EVIDENCE>>>\n\
+                - [met] Rust (required) ← résumé: \"Built a Rust payment service handling 2k req/s\"; skills: \"Rust\"\n\
+                - [met] PostgreSQL (required) ← résumé: \"Ran PostgreSQL at scale\"; skills: \"PostgreSQL\"\n\
+                - [missing] Kafka (required) ← NO EVIDENCE in the profile: do not claim it\n\
+                2 of 3 met.\n<<<END FIT";
+            assert!(prompt.user.contains(table), "{kind:?}: {}", prompt.user);
+        }
+    }
+
+    #[test]
     fn every_kind_has_a_prompt_and_a_builtin_draft() {
         let p = Prompts::new();
         let m = material(
