@@ -184,6 +184,45 @@ const VERBS: &[&str] = &[
     "forecast",
     "set",
     "setup",
+    "talk",
+    "turn",
+    "participate",
+    "join",
+    "identify",
+    "prioritize",
+    "prioritise",
+    "translate",
+    "conduct",
+    "coordinate",
+    "facilitate",
+    "gather",
+    "answer",
+    "respond",
+    "handle",
+    "report",
+    "enable",
+    "advocate",
+    "influence",
+    "negotiate",
+    "pitch",
+    "recruit",
+    "onboard",
+    "use",
+    "apply",
+    "learn",
+    "explore",
+    "discover",
+    "validate",
+    "measure",
+    "track",
+    "release",
+    "represent",
+    "own",
+    "collaborate",
+    "partner",
+    "operate",
+    "automate",
+    "refactor",
 ];
 
 fn is_verb(word: &str) -> bool {
@@ -366,11 +405,12 @@ fn ask_phrase(ask: &str, skills: &[String], german: bool) -> String {
     }
 }
 
-/// The key names of an ask, as written ("Kubernetes", "Rust").
-fn names(ask: &str) -> Vec<String> {
+/// The key names of an ask, as written ("Kubernetes", "Rust"); in German,
+/// where every noun has a capital, only the names the matcher knows.
+fn names(ask: &str, german: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (n, t) in tokens(ask).iter().enumerate() {
-        let named = t.key || (n > 0 && capitalised_name(t.raw));
+        let named = t.key || (!german && n > 0 && capitalised_name(t.raw));
         if named && !out.iter().any(|o| o.eq_ignore_ascii_case(t.raw)) && t.raw.len() > 1 {
             out.push(t.raw.to_owned());
         }
@@ -402,7 +442,8 @@ fn pair_sentence(
 ) -> String {
     let phrase = ask_phrase(ask, skills, german);
     if phrase.starts_with('“') {
-        let task = starts_with_verb(ask) || german && ask.starts_with("Du ");
+        let task =
+            starts_with_verb(ask) || german && (ask.starts_with("Du ") || ask.starts_with("Sie "));
         let what = if task {
             "One of the tasks you list is"
         } else {
@@ -531,9 +572,20 @@ fn is_language(name: &str) -> bool {
     )
 }
 
+/// A line of the form "Languages: German, English": a list, not a result.
+fn is_label_line(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(head, _)| {
+        head.split_whitespace().count() <= 2 && first_person(text).is_none()
+    })
+}
+
 /// A job title with its dates ("Analyst, Acme (2017–2020)"): a heading of
 /// the résumé, not a bullet to tailor.
 fn is_title_line(text: &str) -> bool {
+    let short = text.split_whitespace().count() <= 6;
+    if short && (text.contains(" — ") || text.contains(" | ")) {
+        return true;
+    }
     let year = raw_words(text).iter().any(|w| {
         w.len() == 4
             && (w.starts_with("19") || w.starts_with("20"))
@@ -544,7 +596,7 @@ fn is_title_line(text: &str) -> bool {
 
 /// The interviewer's question about one requirement.
 fn question(r: &Requirement, n: usize, skills: &[String], german: bool) -> Question {
-    let names = names(&r.text);
+    let names = names(&r.text, german);
     let resume: Vec<&Evidence> = r
         .evidence
         .iter()
@@ -569,7 +621,13 @@ fn question(r: &Requirement, n: usize, skills: &[String], german: bool) -> Quest
         )
     });
     let verb_led = starts_with_verb(&r.text);
-    let text = if verb_led && !pointing && !german {
+    let task = german && (r.text.starts_with("Du ") || r.text.starts_with("Sie "));
+    let text = if task {
+        format!(
+            "One of the tasks is “{}”. How have you handled that before?",
+            r.text
+        )
+    } else if verb_led && !pointing && !german {
         let first = r.text.split_whitespace().next().unwrap_or("");
         let verb = first.to_lowercase();
         match n % 2 {
@@ -579,19 +637,37 @@ fn question(r: &Requirement, n: usize, skills: &[String], german: bool) -> Quest
                 &r.text[first.len()..]
             ),
         }
+    } else if r.text.starts_with(|c: char| c.is_ascii_digit()) {
+        // "4+ years of product management": asked as a whole
+        let phrase = ask_phrase(&r.text, skills, german);
+        format!("The role asks for {phrase}. Which example from your work shows it best?")
     } else if !names.is_empty() && names.iter().all(|n| is_language(n)) {
         let or = r.text.contains(" or ") || r.text.contains(" oder ");
-        let names = join_names(&names, if or { "or" } else { "and" });
+        // the language's English name ("Deutschkenntnisse" → "German")
+        let english: Vec<String> = names
+            .iter()
+            .map(|n| {
+                let c = canonical(&n.to_lowercase()).to_owned();
+                let mut chars = c.chars();
+                chars
+                    .next()
+                    .map(|f| f.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let names = join_names(&english, if or { "or" } else { "and" });
         format!("How comfortable are you working in {names} every day, for example in a design discussion?")
     } else if !names.is_empty() {
         let or = r.text.contains(" or ") || r.text.contains(" oder ");
+        let technical = names.iter().all(|n| tokens(n).iter().all(|t| t.key));
         let names = join_names(&names, if or { "or" } else { "and" });
         match n % 3 {
+            _ if !technical => format!("Tell me about your work with {names}. What did you learn from it?"),
             0 => format!("Tell me about your experience with {names}. What was the hardest problem you solved with it?"),
             1 => format!("How have you used {names} in production, and what would you do differently now?"),
             _ => format!("What is a project where {names} mattered, and what was your part in it?"),
         }
-    } else if verb_led || german && r.text.starts_with("Du ") {
+    } else if verb_led {
         format!(
             "One of the tasks is “{}”. How have you handled that before?",
             r.text
@@ -601,6 +677,15 @@ fn question(r: &Requirement, n: usize, skills: &[String], german: bool) -> Quest
         format!("The role asks for {phrase}. Which example from your work shows it best?")
     };
     Question { text, hint }
+}
+
+/// "Acme's", "Relay Logistics'".
+fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
 }
 
 /// The tone's opening, closing and sign-off.
@@ -623,7 +708,10 @@ fn framing(tone: Tone, title: &str, company: &str) -> (String, String, String) {
         ),
         Tone::Professional => (
             format!("I am applying for the {title} role at {company}."),
-            format!("I would welcome the chance to discuss how my experience fits {company}'s needs."),
+            format!(
+                "I would welcome the chance to discuss how my experience fits {} needs.",
+                possessive(company)
+            ),
             "Kind regards".to_owned(),
         ),
     }
@@ -723,7 +811,7 @@ pub fn plan(f: &Facts<'_>) -> Plan {
             let t = tokens(&r.text);
             !t.is_empty() && t.len() <= 2 && t.iter().all(|t| t.key) && !german
         })
-        .flat_map(|r| names(&r.text))
+        .flat_map(|r| names(&r.text, german))
         .take(2)
         .collect();
     let gap_sentence = (!missing_names.is_empty() && !pairs.is_empty()).then(|| {
@@ -795,11 +883,9 @@ pub fn plan(f: &Facts<'_>) -> Plan {
     let mut bullets: Vec<String> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for (r, _) in &ranked {
-        for e in r
-            .evidence
-            .iter()
-            .filter(|e| e.source == Source::Resume && !is_title_line(&e.text))
-        {
+        for e in r.evidence.iter().filter(|e| {
+            e.source == Source::Resume && !is_title_line(&e.text) && !is_label_line(&e.text)
+        }) {
             if seen.contains(&e.text.as_str()) || bullets.len() >= 8 {
                 continue;
             }

@@ -32,6 +32,11 @@ pub struct Unit {
 }
 
 fn is_title_line(text: &str) -> bool {
+    // "Lena Fischer — Product Manager": a résumé's header
+    let short = text.split_whitespace().count() <= 6;
+    if short && (text.contains(" — ") || text.contains(" | ")) {
+        return true;
+    }
     let year = raw_words(text).iter().any(|w| {
         w.len() == 4
             && (w.starts_with("19") || w.starts_with("20"))
@@ -213,10 +218,12 @@ impl Index {
                 }
             }
         }
+        // a generic word in a skill ("Product discovery") makes nothing key
         let skill_terms = profile
             .skills
             .iter()
             .flat_map(|s| tokens(s).into_iter().map(|t| t.term))
+            .filter(|t| is_specific(t))
             .collect();
         Index {
             units,

@@ -247,12 +247,11 @@ const HEADINGS: &[(Part, &[&str])] = &[
 /// Lower-case, typographic apostrophes folded, markdown and a trailing
 /// colon taken off: how a heading line is compared.
 fn heading_key(line: &str) -> String {
+    // "🚀 What you'll do", "**Requirements:**", "## About us"
     let l = line
         .trim()
-        .trim_start_matches(['#', '*', '_', '=', ' '])
-        .trim_end_matches(['*', '_', '=', ' ', ':', '!', '?', '.', '-', '—', '–'])
-        .trim_start_matches(['*', '_', ' '])
-        .trim_end_matches(['*', '_', ' ', ':']);
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == ')' || c == '\''));
     l.to_lowercase().replace(['’', '‘', '`'], "'")
 }
 
@@ -430,15 +429,44 @@ const OFFER_CUES: &[&str] = &[
     "regardless of",
 ];
 
-const NICE_CUES: &[&str] = &[
+/// Openings that make an ask optional ("Ideally, …", "Bonus: …").
+const NICE_STARTS: &[&str] = &[
+    "ideally",
+    "bonus",
     "nice to have",
     "nice-to-have",
+    "plus:",
+    "preferred",
+    "optional",
+    "it's a plus",
+    "it is a plus",
     "a plus",
+    "even better",
+    "idealerweise",
+    "wünschenswert",
+    "von vorteil",
+    "extra points",
+];
+
+/// Phrases that make an ask optional wherever they stand (a mid-sentence
+/// "ideally in fintech" does not: it only narrows a required ask).
+const NICE_ANYWHERE: &[&str] = &[
+    "nice to have",
+    "nice-to-have",
+    "is a plus",
+    "are a plus",
+    "a plus if",
+    "would be a plus",
+    "is a big plus",
+    "are a big plus",
     "is a bonus",
     "are a bonus",
-    "bonus",
-    "ideally",
-    "preferred",
+    "bonus points",
+    "(bonus)",
+    "(preferred)",
+    "(optional)",
+    "is preferred",
+    "are preferred",
     "would be great",
     "would be nice",
     "even better",
@@ -447,8 +475,14 @@ const NICE_CUES: &[&str] = &[
     "pluspunkt",
     "not required",
     "not a must",
-    "optional",
+    "kein muss",
 ];
+
+/// Whether a sentence or an ask says it is optional.
+fn says_optional(lower: &str) -> bool {
+    NICE_STARTS.iter().any(|c| lower.starts_with(c))
+        || NICE_ANYWHERE.iter().any(|c| lower.contains(c))
+}
 
 const RESPONSIBILITY_CUES: &[&str] = &[
     "you will ",
@@ -553,7 +587,7 @@ fn cue(lower: &str) -> Cue {
     if has(OFFER_CUES) && (lower.contains("we offer") || lower.contains("wir bieten")) {
         return Cue::Offer;
     }
-    if has(NICE_CUES) {
+    if says_optional(lower) {
         return Cue::Nice;
     }
     if COMPANY_STARTS.iter().any(|c| lower.starts_with(c)) && !hiring {
@@ -728,6 +762,30 @@ pub fn asks_counting(job_description: &str, company: &str) -> (Vec<Ask>, usize) 
                 ]
                 .iter()
                 .any(|c| lower.contains(c));
+            // "Relay is hiring a Backend Engineer to join our team": an
+            // announcement, not an ask (unless "…with 5+ years of Go")
+            let announcement = [
+                "is hiring",
+                "are hiring",
+                "we're hiring",
+                "is looking for a",
+                "are looking for a",
+                "is looking for an",
+                "are looking for an",
+                "seeks a",
+                "sucht eine",
+                "sucht einen",
+                "suchen eine",
+                "suchen einen",
+            ]
+            .iter()
+            .find_map(|c| lower.find(c).map(|i| &lower[i..]))
+            .is_some_and(|rest| {
+                !(rest.contains(" with ") || rest.contains(" who ") || rest.contains(" mit "))
+            });
+            if announcement {
+                continue;
+            }
             let said = cue(&lower);
             let nice = match part {
                 Part::Company | Part::Offer => continue,
@@ -1117,6 +1175,36 @@ const VERBS: &[&str] = &[
     "champion",
 ];
 
+/// Verbs that are as often nouns ("engineering and design to ship…").
+const AMBIGUOUS_VERBS: &[&str] = &[
+    "design",
+    "model",
+    "test",
+    "plan",
+    "research",
+    "document",
+    "support",
+    "present",
+    "work",
+    "help",
+    "set",
+    "lead",
+    "care",
+    "champion",
+    "partner",
+    "shape",
+    "scale",
+    "review",
+    "drive",
+    "run",
+    "keep",
+    "grow",
+    "model",
+    "monitor",
+    "architect",
+    "prototype",
+];
+
 /// Splits `X and Y` when both are short names ("Kubernetes and Terraform").
 fn split_pair(text: &str, word: &str) -> Vec<String> {
     let sep = format!(" {word} ");
@@ -1130,7 +1218,15 @@ fn split_pair(text: &str, word: &str) -> Vec<String> {
                 .next()
                 .is_some_and(|w| VERBS.contains(&w.to_lowercase().as_str()))
         };
-        if verb(a) && verb(b) && word_count(a) >= 2 && word_count(b) >= 2 {
+        // "design", "test", "plan"… are nouns as often as verbs
+        let plain_verb = |s: &str| {
+            verb(s)
+                && !s
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| AMBIGUOUS_VERBS.contains(&w.to_lowercase().as_str()))
+        };
+        if verb(a) && plain_verb(b) && word_count(a) >= 2 && word_count(b) >= 2 {
             return vec![a.to_owned(), b.to_owned()];
         }
         let named = |s: &str| super::terms::tokens(s).iter().any(|t| t.key);
@@ -1155,8 +1251,7 @@ pub fn split_items(sentence: &str) -> Vec<String> {
 
 /// Whether an item says it is optional ("…is a plus").
 fn nice_tag(item: &str) -> bool {
-    let lower = item.to_lowercase();
-    NICE_CUES.iter().any(|c| lower.contains(c))
+    says_optional(item.trim().to_lowercase().as_str())
 }
 
 /// The individual asks in one sentence or list item, each with whether it
@@ -1214,8 +1309,15 @@ fn split_tagged(sentence: &str, split_or: bool) -> Vec<(String, bool)> {
                     || pieces[1].contains(" or ")
                     || pieces[1].contains(" & ")
                     || (keyed(&pieces[0]) && keyed(&pieces[1]));
+                // "Design, build and maintain services": verbs sharing an object
+                let bare_verbs = pieces
+                    .iter()
+                    .rev()
+                    .skip(1)
+                    .any(|x| word_count(x) == 1 && VERBS.contains(&x.to_lowercase().as_str()));
                 let series = pieces.len() >= 2
                     && pair_ok
+                    && !bare_verbs
                     && pieces.iter().enumerate().all(|(i, x)| {
                         word_count(x) <= 8
                             || (i == last && word_count(x) <= 12 && x.contains(" and "))

@@ -514,6 +514,11 @@ const IMPLIES: &[(&str, &[&str])] = &[
     ("xgboost", &["ml"]),
     ("kafka", &["stream"]),
     ("mentor", &["coach"]),
+    ("okr", &["metric", "goal"]),
+    ("kpi", &["metric"]),
+    ("amplitude", &["analytics", "metric"]),
+    ("mixpanel", &["analytics", "metric"]),
+    ("jira", &["agile"]),
     ("coach", &["mentor"]),
 ];
 
@@ -574,6 +579,9 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("micro-services", "microservices"),
     ("observability", "monitoring"),
     ("accessible", "accessibility"),
+    ("statistik", "statistics"),
+    ("mathematik", "mathematics"),
+    ("informatik", "computer"),
     ("a11y", "accessibility"),
 ];
 
@@ -639,6 +647,11 @@ fn is_word_char(c: char) -> bool {
 /// The words of a text as written: letters and digits, with `+`, `#`
 /// after a word (C++, C#) and `.` between letters (Node.js) kept.
 pub fn raw_words(text: &str) -> Vec<&str> {
+    spans(text).into_iter().map(|(a, b)| &text[a..b]).collect()
+}
+
+/// Where each word of [`raw_words`] starts and ends (byte offsets).
+fn spans(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let bytes: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
@@ -664,7 +677,7 @@ pub fn raw_words(text: &str) -> Vec<&str> {
             j += 1;
         }
         let end = bytes.get(j).map_or(text.len(), |b| b.0);
-        out.push(&text[start..end]);
+        out.push((start, end));
         i = j;
     }
     out
@@ -745,7 +758,8 @@ pub fn canonical(lower: &str) -> &str {
 
 /// The meaningful words of a text, compared as terms.
 pub fn tokens(text: &str) -> Vec<Token<'_>> {
-    let raw = raw_words(text);
+    let spans = spans(text);
+    let raw: Vec<&str> = spans.iter().map(|&(a, b)| &text[a..b]).collect();
     let lower: Vec<String> = raw.iter().map(|w| w.to_lowercase()).collect();
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -753,8 +767,9 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
         if let Some((words, canon)) = PHRASES.iter().find(|(words, _)| {
             words.len() <= raw.len() - i && words.iter().zip(&lower[i..]).all(|(a, b)| *a == b)
         }) {
+            // the phrase as written, all its words
             out.push(Token {
-                raw: raw[i],
+                raw: &text[spans[i].0..spans[i + words.len() - 1].1],
                 term: (*canon).to_owned(),
                 key: true,
             });
