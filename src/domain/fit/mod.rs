@@ -278,6 +278,18 @@ mod tests {
         let _ = assess(&flat, &profile, "Acme");
         let lines = "Requirements\n- Rust\n".repeat(6_000);
         let _ = assess(&lines, &profile, "Acme");
+        // one sentence of 100,000 characters full of what the splitter
+        // strips and rewrites: still one pass
+        for pathological in [
+            "and you know Rust ".repeat(6_000),
+            format!("{}Rust", "and ".repeat(25_000)),
+            format!("Rust{}", " is a plus".repeat(10_000)),
+            "you will you'll ".repeat(7_000),
+        ] {
+            assert!(pathological.len() >= 100_000);
+            let fit = assess(&pathological, &profile, "Acme");
+            assert!(fit.total <= posting::MAX_ASKS);
+        }
     }
 
     proptest::proptest! {

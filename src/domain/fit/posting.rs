@@ -1051,19 +1051,28 @@ const CLAUSE_STARTS: &[&str] = &[
     "ob ",
 ];
 
+/// Whether `text` starts with `lead` (lower-case), ignoring case.
+fn starts_with_ci(text: &str, lead: &str) -> bool {
+    text.get(..lead.len())
+        .is_some_and(|head| head.to_lowercase() == lead)
+}
+
+/// Whether `text` ends with `tag` (lower-case), ignoring case.
+fn ends_with_ci(text: &str, tag: &str) -> bool {
+    text.len() >= tag.len()
+        && text
+            .get(text.len() - tag.len()..)
+            .is_some_and(|tail| tail.to_lowercase() == tag)
+}
+
+// Both strip loops compare only the ends of the text, so a long sentence
+// with many leads or tags costs no more than its length.
 fn strip_lead_ins(text: &str) -> &str {
     let mut t = text.trim();
-    loop {
-        let lower = t.to_lowercase();
-        let Some(lead) = LEAD_INS.iter().find(|l| lower.starts_with(**l)) else {
-            return t;
-        };
-        // the lead as written, when lower-casing kept its length
-        match t.get(..lead.len()) {
-            Some(head) if head.to_lowercase() == **lead => t = t[lead.len()..].trim_start(),
-            _ => return t,
-        }
+    while let Some(lead) = LEAD_INS.iter().find(|l| starts_with_ci(t, l)) {
+        t = t[lead.len()..].trim_start();
     }
+    t
 }
 
 fn strip_tags(text: &str) -> &str {
@@ -1071,16 +1080,10 @@ fn strip_tags(text: &str) -> &str {
         .trim()
         .trim_end_matches(['.', ';', ',', ':', '!'])
         .trim();
-    loop {
-        let lower = t.to_lowercase();
-        let Some(tag) = TAGS.iter().find(|g| lower.ends_with(**g)) else {
-            return t;
-        };
-        if lower.len() != t.len() {
-            return t;
-        }
+    while let Some(tag) = TAGS.iter().find(|g| ends_with_ci(t, g)) {
         t = t[..t.len() - tag.len()].trim_end_matches([',', ' ']);
     }
+    t
 }
 
 /// Splits at `sep` outside parentheses.
@@ -1269,10 +1272,17 @@ fn split_tagged(sentence: &str, split_or: bool) -> Vec<(String, bool)> {
         (", and we ", "; we "),
         (" und du ", "; du "),
     ] {
-        if body.to_lowercase().len() == body.len() {
-            while let Some(i) = body.to_lowercase().find(sep) {
-                body.replace_range(i..i + sep.len(), with);
+        let lower = body.to_lowercase();
+        if lower.len() == body.len() && lower.contains(sep) {
+            let mut out = String::with_capacity(body.len());
+            let mut last = 0;
+            for (i, _) in lower.match_indices(sep) {
+                out.push_str(&body[last..i]);
+                out.push_str(with);
+                last = i + sep.len();
             }
+            out.push_str(&body[last..]);
+            body = out;
         }
     }
     let body = body.as_str();
