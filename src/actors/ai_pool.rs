@@ -305,14 +305,18 @@ async fn run(shared: &Arc<Shared>, job: &Claimed) -> Result<()> {
         instructions: g.instructions.clone(),
     };
     let model = shared.provider.model(g.kind);
+    // Every provider writes from the fit, and the draft keeps the one it had.
+    let fit = crate::domain::fit::of_material(&material);
     let (audit, mut stream) = match &shared.provider {
         Provider::Builtin(b) => {
             let draft = shared
                 .prompts
-                .builtin_draft(&material, &request)
+                .builtin_draft(&material, &request, &fit)
                 .map_err(Error::Internal)?;
             let audit = format!(
-                "No model: the built-in drafter filled the template prompts/builtin/{}.txt from the application, its job description and your profile.",
+                "No model: the built-in drafter wrote it from the fit ({} of {} requirements met by your profile) with the template prompts/builtin/{}.txt.",
+                fit.met_count,
+                fit.total,
                 g.kind.as_str()
             );
             (audit, b.stream(draft))
@@ -320,7 +324,7 @@ async fn run(shared: &Arc<Shared>, job: &Claimed) -> Result<()> {
         Provider::OpenAi(o) => {
             let prompt = shared
                 .prompts
-                .prompt(&material, &request)
+                .prompt(&material, &request, &fit)
                 .map_err(Error::Internal)?;
             let audit = format!("[system]\n{}\n\n[user]\n{}", prompt.system, prompt.user);
             (audit, o.stream(&prompt, &model))
@@ -328,7 +332,8 @@ async fn run(shared: &Arc<Shared>, job: &Claimed) -> Result<()> {
     };
     {
         let client = shared.pool.get().await?;
-        if !generations::begin(&client, job, shared.provider.name(), &model, &audit).await? {
+        let fit = serde_json::to_value(&fit).unwrap_or_default();
+        if !generations::begin(&client, job, shared.provider.name(), &model, &audit, &fit).await? {
             return Ok(());
         }
     }

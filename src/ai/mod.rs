@@ -7,6 +7,9 @@ pub mod builtin;
 pub mod openai;
 pub mod prompts;
 
+#[cfg(test)]
+mod drafts_corpus;
+
 use std::pin::Pin;
 
 use futures_util::Stream;

@@ -180,6 +180,11 @@ pub struct Generation {
     /// Each attempt: when it ended, how long it took, how it ended.
     #[schema(value_type = Vec<Object>)]
     pub timings: serde_json::Value,
+    /// The fit the draft was written from (the posting's requirements beside
+    /// the user's evidence, as `GET /api/v1/applications/{id}/fit` gives
+    /// it), kept for the audit; null before an attempt began.
+    #[schema(value_type = Option<crate::domain::fit::Fit>)]
+    pub fit: Option<serde_json::Value>,
     #[serde(serialize_with = "serde_ts::timestamp")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod capture;
 pub mod csv_import;
 pub mod currency;
+pub mod draft;
 pub mod duplicates;
 pub mod events;
 pub mod fields;

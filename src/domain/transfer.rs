@@ -117,6 +117,8 @@ pub struct ImportedGeneration {
     pub usage: generation::Usage,
     /// Each attempt's timing, as recorded.
     pub timings: Value,
+    /// The fit the draft was written from, as recorded.
+    pub fit: Option<Value>,
     pub created_at: OffsetDateTime,
     pub started_at: Option<OffsetDateTime>,
     pub finished_at: Option<OffsetDateTime>,
@@ -521,6 +523,16 @@ fn read_generation(
             ))
         }
     };
+    let fit = match o.get("fit") {
+        None | Some(Value::Null) => None,
+        Some(v @ Value::Object(_)) if v.to_string().len() <= OUTPUT_MAX => Some(v.clone()),
+        Some(_) => {
+            return Err(ValidationError::single(
+                format!("{path}.fit"),
+                "must be an object (the fit the draft was written from)",
+            ))
+        }
+    };
     let status = status
         .into_option()
         .unwrap_or(generation::Status::Cancelled);
@@ -546,6 +558,7 @@ fn read_generation(
         attempts: attempts.into_option().unwrap_or(0) as i32,
         usage,
         timings,
+        fit,
         created_at,
         started_at: started_at.into_option(),
         finished_at: Some(finished_at.into_option().unwrap_or(created_at)),

@@ -9,12 +9,13 @@ use super::schemas::{ApplicationInput, ApplicationList, HistoryList, NewApplicat
 use super::{created, json, no_content, versioned, AppState};
 use crate::actors::user_state::{CreateApplication, DeleteApplication, UpdateApplication};
 use crate::domain::application::{is_short, ApplicationDetail, ApplicationPatch, WorkMode};
+use crate::domain::fit::Fit;
 use crate::domain::pipeline::Status;
 use crate::domain::search::search_text;
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
 use crate::store::applications::{self as store, ListQuery, Sort};
-use crate::store::history;
+use crate::store::{history, preferences};
 
 const STATUSES: &str = "wishlist, applied, screening, interviewing, offer, accepted, declined, rejected, withdrawn, ghosted";
 
@@ -224,6 +225,33 @@ pub async fn history(
     Ok(json(StatusCode::OK, &page))
 }
 
+/// The posting's requirements against the user's own evidence (résumé
+/// lines, skills, summary), computed now from the job description and the
+/// profile.
+#[utoipa::path(
+    get, path = "/api/v1/applications/{id}/fit", tag = "applications",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Fit), (status = 404, body = Problem)),
+    security(("bearer" = []))
+)]
+pub async fn fit(
+    state: web::Data<AppState>,
+    auth: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse> {
+    let client = state.pool.get().await?;
+    let app = store::get(&client, auth.user_id, *id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let profile = preferences::profile(&client, auth.user_id).await?;
+    let fit = crate::domain::fit::assess(
+        app.job_description.as_deref().unwrap_or(""),
+        &profile,
+        &app.application.fields.company,
+    );
+    Ok(json(StatusCode::OK, &fit))
+}
+
 /// Applications and their history.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
@@ -239,7 +267,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update))
             .route(web::delete().to(delete)),
     )
-    .service(
-        resource("/api/v1/applications/{id}/history", &[M::GET]).route(web::get().to(history)),
-    );
+    .service(resource("/api/v1/applications/{id}/history", &[M::GET]).route(web::get().to(history)))
+    .service(resource("/api/v1/applications/{id}/fit", &[M::GET]).route(web::get().to(fit)));
 }

@@ -100,6 +100,7 @@ See docs/api-decisions.md for the choices the contract left open."
         super::applications::update,
         super::applications::delete,
         super::applications::history,
+        super::applications::fit,
         super::notes::list,
         super::notes::create,
         super::notes::get,

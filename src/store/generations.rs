@@ -17,7 +17,7 @@ use crate::domain::generation::{
 
 pub(super) const COLUMNS: &str = "g.id, g.user_id, g.application_id, g.interview_id, g.kind, g.tone, g.instructions, \
     g.status, g.provider, g.model, g.prompt, g.output, g.error, g.progress, g.attempts, g.prompt_tokens, \
-    g.completion_tokens, g.timings, g.created_at, g.started_at, g.finished_at";
+    g.completion_tokens, g.timings, g.fit, g.created_at, g.started_at, g.finished_at";
 
 fn bad(what: &str, v: &str) -> StoreError {
     StoreError::Internal(format!("unexpected {what} {v:?} in ai_generations"))
@@ -47,6 +47,7 @@ pub(super) fn from_row(row: &Row) -> StoreResult<Generation> {
         },
         prompt: row.try_get("prompt")?,
         timings: row.try_get("timings")?,
+        fit: row.try_get("fit")?,
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
@@ -344,23 +345,33 @@ pub async fn claim(db: &impl GenericClient, lease: Duration) -> StoreResult<Opti
     }
 }
 
-/// Records what an attempt sends (provider, model, prompt).
+/// Records what an attempt sends (provider, model, prompt, and the fit the
+/// draft is written from).
 pub async fn begin(
     db: &impl GenericClient,
     job: &Claimed,
     provider: &str,
     model: &str,
     prompt: &str,
+    fit: &serde_json::Value,
 ) -> StoreResult<bool> {
     let stmt = db
         .prepare_cached(
-            "UPDATE ai_generations SET provider = $3, model = $4, prompt = $5 WHERE id = $1 AND lease_token = $2",
+            "UPDATE ai_generations SET provider = $3, model = $4, prompt = $5, fit = $6 \
+             WHERE id = $1 AND lease_token = $2",
         )
         .await?;
     Ok(db
         .execute(
             &stmt,
-            &[&job.generation.id, &job.lease, &provider, &model, &prompt],
+            &[
+                &job.generation.id,
+                &job.lease,
+                &provider,
+                &model,
+                &prompt,
+                fit,
+            ],
         )
         .await?
         == 1)

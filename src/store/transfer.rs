@@ -271,7 +271,7 @@ pub async fn insert_imported(
                 "status": g.status.as_str(), "provider": g.provider, "model": g.model,
                 "output": g.output, "error": g.error, "prompt": g.prompt, "progress": g.progress,
                 "attempts": g.attempts, "prompt_tokens": g.usage.prompt_tokens,
-                "completion_tokens": g.usage.completion_tokens, "timings": g.timings,
+                "completion_tokens": g.usage.completion_tokens, "timings": g.timings, "fit": g.fit,
                 "created_at": stamp(g.created_at),
                 "started_at": g.started_at.and_then(stamp),
                 "finished_at": g.finished_at.and_then(stamp), "imported_from": g.exported_id,
@@ -329,14 +329,14 @@ pub async fn insert_imported(
         (
             "INSERT INTO ai_generations (id, user_id, application_id, interview_id, kind, tone, instructions, \
              status, provider, model, output, error, prompt, progress, attempts, prompt_tokens, \
-             completion_tokens, timings, created_at, started_at, finished_at, not_before, imported_from) \
+             completion_tokens, timings, fit, created_at, started_at, finished_at, not_before, imported_from) \
              SELECT id, $2, application_id, interview_id, kind, tone, instructions, status, provider, model, \
              output, error, prompt, progress, attempts, prompt_tokens, completion_tokens, \
-             coalesce(timings, '[]'), created_at, started_at, finished_at, created_at, imported_from \
+             coalesce(timings, '[]'), fit, created_at, started_at, finished_at, created_at, imported_from \
              FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, application_id uuid, interview_id uuid, kind text, \
              tone text, instructions text, status text, provider text, model text, output text, error text, \
              prompt text, progress integer, attempts integer, prompt_tokens integer, completion_tokens integer, \
-             timings jsonb, created_at timestamptz, started_at timestamptz, finished_at timestamptz, \
+             timings jsonb, fit jsonb, created_at timestamptz, started_at timestamptz, finished_at timestamptz, \
              imported_from uuid) \
              ON CONFLICT DO NOTHING",
             drafts,

@@ -314,6 +314,9 @@ async fn rich_account(app: &TestApp, token: &str) -> Vec<String> {
     for _ in 0..300 {
         let s = app.get(token, &format!("/api/v1/generations/{gid}")).await;
         if s.body["status"] == "succeeded" {
+            // the draft keeps the fit it was written from, so the export
+            // round trip below carries it too
+            assert!(s.body["fit"]["requirements"].is_array(), "{}", s.text);
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -103,6 +103,13 @@ async fn with_nothing_configured_the_builtin_drafter_writes_every_kind() {
             done["prompt"].as_str().unwrap().contains("No model"),
             "the audit says what made it"
         );
+        // written from the fit, which the draft keeps
+        assert_eq!(done["fit"]["met_count"], 2, "{done}");
+        assert_eq!(
+            done["fit"]["requirements"][0]["evidence"][0],
+            json!({"source": "resume", "text": "Built a Rust service"})
+        );
+        assert!(output.contains("built-in drafter"), "{kind}: {output}");
         assert_eq!(done["attempts"], 1);
     }
     let list = app
@@ -149,6 +156,21 @@ async fn every_kind_streams_from_an_openai_compatible_server_with_usage_and_an_a
                 && prompt.contains("Build services in Rust")
         );
         assert!(prompt.contains("mention my open-source work"));
+        // grounded: the model is given the fit and told to use the profile's
+        // facts only, and the draft keeps the fit it was given
+        assert!(prompt.contains("Use only facts from the candidate's profile and résumé"));
+        assert!(
+            prompt.contains(
+                "<<<BEGIN FIT: THE JOB'S REQUIREMENTS AND THE CANDIDATE'S OWN EVIDENCE>>>\n\
+                 - [missing] Build services in Rust (required) ← NO EVIDENCE in the profile: do not claim it\n"
+            ),
+            "{prompt}"
+        );
+        assert_eq!(done["fit"]["total"], 3, "{done}");
+        assert_eq!(
+            done["fit"]["requirements"][0]["text"],
+            "Build services in Rust"
+        );
         assert!(done["started_at"].is_string() && done["finished_at"].is_string());
     }
     let status = app.get(&token, "/api/v1/ai/status").await;

@@ -609,6 +609,41 @@ async fn a_job_search_in_the_browser_without_javascript() {
         Some("Senior backend developer")
     );
 
+    // The fit reads without JavaScript: each ask beside the user's own
+    // line, met or missing said in words.
+    b.goto("/settings").await;
+    b.fill(
+        "f-resume_text",
+        "- Cut p99 latency from 900 ms to 40 ms in Rust",
+    )
+    .await;
+    b.click("form[action='/settings/profile'] button[type=submit]")
+        .await;
+    b.wait_for("Profile saved.").await;
+    b.goto(&detail).await;
+    b.fill("f-job_description", "Requirements\n- Rust\n- Kubernetes")
+        .await;
+    b.click("#edit form button[type=submit]").await;
+    b.wait_for("Saved.").await;
+    b.goto(&detail).await;
+    assert_eq!(
+        b.text_of("#fit [data-fit-summary]").await,
+        "1 of 2 requirements met by your profile."
+    );
+    assert_eq!(b.text_of("#fit tbody tr:nth-child(1) th").await, "Met Rust");
+    assert_eq!(
+        b.text_of("#fit tbody tr:nth-child(1) td").await,
+        "Cut p99 latency from 900 ms to 40 ms in Rust (résumé)"
+    );
+    assert_eq!(
+        b.text_of("#fit tbody tr:nth-child(2) th").await,
+        "Missing Kubernetes"
+    );
+    assert_eq!(
+        b.text_of("#fit tbody tr:nth-child(2) td").await,
+        "Nothing in your résumé, skills or summary shows this yet."
+    );
+
     // An interview, typed into the date and time fields as a person would.
     let soon = time::OffsetDateTime::now_utc() + time::Duration::days(3);
     let (month, day, year) = (u8::from(soon.month()), soon.day(), soon.year());

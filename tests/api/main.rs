@@ -22,6 +22,7 @@ mod data_pages;
 mod dovecot;
 mod errors;
 mod events;
+mod fit;
 mod hardening;
 mod imap;
 mod inbox;

@@ -707,8 +707,12 @@ async fn a_draft_is_requested_from_the_application_page_and_kept_there() {
         "honest about what wrote it"
     );
     assert!(
-        html.contains("I am writing to apply for the Engineer role at Acme."),
+        html.contains("I am writing with real interest in the Engineer role at Acme."),
         "{html}"
+    );
+    assert!(
+        html.contains("Written from the fit: 0 of 1 requirements met by your profile"),
+        "the audit says what the draft was written from: {html}"
     );
     let settings = get(&app, &b, "/settings").await;
     assert!(settings.html.contains("built-in drafter"));

@@ -490,6 +490,12 @@ async fn render_detail(
             Ok::<_, Error>(crate::store::generations::list(&client, user_id, &draft_query).await?)
         },
     )?;
+    let profile = crate::store::preferences::profile(&client, user_id).await?;
+    let fit = crate::domain::fit::assess(
+        app.job_description.as_deref().unwrap_or(""),
+        &profile,
+        &app.application.fields.company,
+    );
     let now = OffsetDateTime::now_utc();
     let current = app.application.fields.status;
     let entering = entering.map(|e| e.as_entering());
@@ -526,6 +532,7 @@ async fn render_detail(
         history => minijinja::Value::from_serialize(&history_page.items),
         duplicate => duplicate, choices => choices(),
         drafts => minijinja::Value::from_serialize(&drafts.items),
+        fit => minijinja::Value::from_serialize(&fit),
         draft => refused.draft.unwrap_or_else(|| HashMap::from([("kind".to_owned(), "cover_letter".to_owned()), ("tone".to_owned(), "professional".to_owned())])),
         draft_errors => refused.draft_errors,
         draft_kinds => crate::domain::generation::Kind::CHOICES.iter().map(|(n, k)| context! { value => n, title => k.title() }).collect::<Vec<_>>(),
