@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use super::fit::terms::{canonical, capitalised_name, is_name, raw_words, tokens};
+use super::fit::terms::{canonical, capitalised_name, heading_shape, is_name, raw_words, tokens};
 use super::fit::{Evidence, Fit, Requirement, RequirementKind, Source};
 use super::generation::Tone;
 
@@ -582,16 +582,8 @@ fn is_label_line(text: &str) -> bool {
 /// A job title with its dates ("Analyst, Acme (2017–2020)"): a heading of
 /// the résumé, not a bullet to tailor.
 fn is_title_line(text: &str) -> bool {
-    let short = text.split_whitespace().count() <= 6;
-    if short && (text.contains(" — ") || text.contains(" | ")) {
-        return true;
-    }
-    let year = raw_words(text).iter().any(|w| {
-        w.len() == 4
-            && (w.starts_with("19") || w.starts_with("20"))
-            && w.chars().all(|c| c.is_ascii_digit())
-    });
-    year && first_person(text).is_none()
+    let (separated, dated) = heading_shape(text);
+    separated || (dated && first_person(text).is_none())
 }
 
 /// The interviewer's question about one requirement.

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::posting::{bullet_text, sentences};
-use super::terms::{capitalised_name, implied, is_name, raw_words, stem, tokens};
+use super::terms::{capitalised_name, heading_shape, implied, is_name, stem, tokens};
 
 /// A word as the index keeps it (names whole, other words stemmed).
 fn term_of(word: &str) -> String {
@@ -33,16 +33,8 @@ pub struct Unit {
 
 fn is_title_line(text: &str) -> bool {
     // "Lena Fischer — Product Manager": a résumé's header
-    let short = text.split_whitespace().count() <= 6;
-    if short && (text.contains(" — ") || text.contains(" | ")) {
-        return true;
-    }
-    let year = raw_words(text).iter().any(|w| {
-        w.len() == 4
-            && (w.starts_with("19") || w.starts_with("20"))
-            && w.chars().all(|c| c.is_ascii_digit())
-    });
-    year && text.split_whitespace().count() <= 12
+    let (separated, dated) = heading_shape(text);
+    separated || (dated && text.split_whitespace().count() <= 12)
 }
 
 /// At most this many units are indexed (a 50,000-character résumé fits).

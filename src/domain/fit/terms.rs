@@ -646,6 +646,19 @@ fn is_word_char(c: char) -> bool {
 
 /// The words of a text as written: letters and digits, with `+`, `#`
 /// after a word (C++, C#) and `.` between letters (Node.js) kept.
+/// A résumé line shaped like a heading: a short "Name — Role" or
+/// "Role | Company", or (`dated`) one that carries a year such as 2019.
+pub fn heading_shape(text: &str) -> (bool, bool) {
+    let short = text.split_whitespace().count() <= 6;
+    let separated = short && (text.contains(" — ") || text.contains(" | "));
+    let dated = raw_words(text).iter().any(|w| {
+        w.len() == 4
+            && (w.starts_with("19") || w.starts_with("20"))
+            && w.chars().all(|c| c.is_ascii_digit())
+    });
+    (separated, dated)
+}
+
 pub fn raw_words(text: &str) -> Vec<&str> {
     spans(text).into_iter().map(|(a, b)| &text[a..b]).collect()
 }
