@@ -368,6 +368,25 @@ impl Handler<Retire> for UserState {
     }
 }
 
+/// The most recently changed applications from memory, newest first, and
+/// whether there are more; None while the working set is loading.
+#[derive(Message)]
+#[rtype(result = "Option<(Vec<crate::domain::application::Application>, bool)>")]
+pub struct GetNewest {
+    pub limit: usize,
+}
+
+impl Handler<GetNewest> for UserState {
+    type Result = MessageResult<GetNewest>;
+
+    fn handle(&mut self, msg: GetNewest, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.memory.loaded.then(|| {
+            let (apps, more) = self.memory.aggregates.newest(msg.limit);
+            (apps.into_iter().cloned().collect(), more)
+        }))
+    }
+}
+
 /// The dashboard, from memory, as of `at` (default: now).
 #[derive(Message)]
 #[rtype(result = "Result<Dashboard>")]

@@ -14,6 +14,10 @@ use crate::domain::time::{local_date, local_midnight};
 
 use super::*;
 
+fn newer_first(a: &Application, b: &Application) -> std::cmp::Ordering {
+    b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id))
+}
+
 /// What the dashboard needs to know about one application.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApplicationFacts {
@@ -256,6 +260,20 @@ impl Aggregates {
 
     pub fn facts(&self, id: &Uuid) -> Option<&ApplicationFacts> {
         self.facts.get(id)
+    }
+
+    /// The `limit` most recently changed applications, newest first (the
+    /// list's default order: `-updated_at`, then `-id`), and whether there
+    /// are more.
+    pub fn newest(&self, limit: usize) -> (Vec<&Application>, bool) {
+        let mut all: Vec<&Application> = self.facts.values().map(|f| &f.application).collect();
+        let more = all.len() > limit;
+        if more {
+            all.select_nth_unstable_by(limit, |a, b| newer_first(a, b));
+            all.truncate(limit);
+        }
+        all.sort_unstable_by(|a, b| newer_first(a, b));
+        (all, more)
     }
 
     fn interview_activity(&self, application_id: Uuid) -> Option<OffsetDateTime> {
@@ -792,6 +810,28 @@ mod tests {
     }
 
     use Status::*;
+
+    #[test]
+    fn the_newest_applications_come_in_the_lists_default_order() {
+        let settings = ActionSettings {
+            timezone: "UTC".into(),
+            follow_up_after_days: 7,
+            ghosted_after_days: 21,
+        };
+        let facts = [3u128, 1, 4, 2, 5].map(|n| ApplicationFacts {
+            application: app(n, Status::Applied),
+            history: vec![],
+            last_note_at: None,
+        });
+        let agg = Aggregates::build(settings, facts.to_vec(), vec![]);
+        // updated_at is n days ago: 1 is the newest.
+        let (three, more) = agg.newest(3);
+        let ids: Vec<u128> = three.iter().map(|a| a.id.as_u128()).collect();
+        assert_eq!((ids, more), (vec![1, 2, 3], true));
+        let (all, more) = agg.newest(10);
+        assert_eq!(all.len(), 5);
+        assert!(!more);
+    }
 
     #[test]
     fn stages_follow_the_contract_table() {

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::forms::{errors_by_field, field_label, to_json, Empty, Kind};
 use super::{done, render_page, FormData, Poster, Viewer};
 use crate::actors::user_state::{
-    CreateApplication, CreateInterview, DeleteApplication, UpdateApplication,
+    CreateApplication, CreateInterview, DeleteApplication, GetNewest, UpdateApplication,
 };
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
@@ -228,17 +228,31 @@ pub async fn board(
     viewer: Viewer,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let client = state.pool.get().await?;
-    let query = ListQuery {
-        limit: BOARD_LIMIT,
-        ..Default::default()
+    // From the user's working set in memory (every application without its
+    // description), in the list's default order; from PostgreSQL while it
+    // is still loading.
+    let newest = state
+        .user_for_reading(viewer.auth.user_id)
+        .await?
+        .send(GetNewest { limit: BOARD_LIMIT })
+        .await?;
+    let (items, truncated) = match newest {
+        Some(found) => found,
+        None => {
+            let client = state.pool.get().await?;
+            let query = ListQuery {
+                limit: BOARD_LIMIT,
+                ..Default::default()
+            };
+            let page = store::list(&client, viewer.auth.user_id, &query).await?;
+            let more = page.next_cursor.is_some();
+            (page.items, more)
+        }
     };
-    let page = store::list(&client, viewer.auth.user_id, &query).await?;
     let columns: Vec<_> = Status::ALL
         .iter()
         .map(|status| {
-            let cards: Vec<_> = page
-                .items
+            let cards: Vec<_> = items
                 .iter()
                 .filter(|a| a.fields.status == *status)
                 .map(|a| {
@@ -254,9 +268,9 @@ pub async fn board(
         .collect();
     let ctx = context! {
         columns => columns,
-        truncated => page.next_cursor.is_some(),
+        truncated => truncated,
         limit => BOARD_LIMIT,
-        empty => page.items.is_empty(),
+        empty => items.is_empty(),
     };
     render_page(
         &state,
