@@ -54,6 +54,23 @@ pub async fn get(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>>
     super::fetch_opt(db, &sql, &[&id], from_row).await
 }
 
+/// The user and how many inbox suggestions wait for them, in one statement
+/// (what every page shows: the viewer and the navigation's count).
+pub async fn get_with_pending(
+    db: &impl GenericClient,
+    id: Uuid,
+) -> StoreResult<Option<(User, i64)>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, (SELECT count(*) FROM mail_suggestions s \
+         WHERE s.user_id = u.id AND s.state = 'pending') AS pending \
+         FROM users u WHERE u.id = $1"
+    );
+    super::fetch_opt(db, &sql, &[&id], |r| {
+        Ok((from_row(r)?, r.try_get("pending")?))
+    })
+    .await
+}
+
 pub async fn lock(db: &impl GenericClient, id: Uuid) -> StoreResult<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.id = $1 FOR UPDATE");
     super::fetch_opt(db, &sql, &[&id], from_row).await

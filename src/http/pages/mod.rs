@@ -266,15 +266,13 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>> {
         .ok_or_else(|| Error::internal("application state missing"))
 }
 
-/// The signed-in user and their inbox's pending count (one indexed count,
-/// pipelined with the user's row on the same connection).
+/// The signed-in user and their inbox's pending count (one statement: the
+/// row and an indexed count).
 async fn signed_in_viewer(state: &AppState, auth: AuthUser) -> Result<Viewer> {
     let client = state.pool.get().await?;
-    let (user, pending) = futures_util::try_join!(
-        users::get(&client, auth.user_id),
-        crate::store::mail::pending_count(&client, auth.user_id),
-    )?;
-    let user = user.ok_or(Error::Unauthenticated)?;
+    let (user, pending) = users::get_with_pending(&client, auth.user_id)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
     Ok(Viewer {
         auth,
         user,
