@@ -220,7 +220,6 @@ pub async fn insert_suggestion(
     Ok(id)
 }
 
-/// How many suggestions wait for the user.
 /// How many suggestions wait, and when they were counted (microseconds
 /// since the epoch on the database's clock, the same for every replica), so
 /// that counts announced out of order can be told apart.
@@ -233,15 +232,6 @@ pub async fn pending_count_at(db: &impl GenericClient, user: Uuid) -> StoreResul
         .await?;
     let row = db.query_one(&stmt, &[&user]).await?;
     Ok((row.try_get(0)?, row.try_get(1)?))
-}
-
-pub async fn pending_count(db: &impl GenericClient, user: Uuid) -> StoreResult<i64> {
-    let stmt = db
-        .prepare_cached(
-            "SELECT count(*) FROM mail_suggestions WHERE user_id = $1 AND state = 'pending'",
-        )
-        .await?;
-    Ok(db.query_one(&stmt, &[&user]).await?.try_get(0)?)
 }
 
 /// Whether sure suggestions apply themselves for this user (off unless set).
