@@ -616,20 +616,20 @@ fn redis(
     let url = parsed.to_string();
     redis::Client::open(url.as_str())
         .map_err(|e| invalid("REDIS_URL", format!("cannot be used ({e})")))?;
-    let ca_pem = match ca_file("redis_ca_file", ca)? {
-        Some((path, _)) if parsed.scheme() == "rediss" => {
-            Some(std::fs::read(&path).map_err(|e| {
-                invalid(
+    // Read once: checked as certificates, kept as PEM for the Redis client.
+    let ca_pem = match ca.filter(|p| !p.as_os_str().is_empty()) {
+        Some(path) => {
+            let named = |e: String| invalid("JOBCOPILOT_REDIS_CA_FILE", format!("names {e}"));
+            let pem =
+                std::fs::read(&path).map_err(|e| named(format!("{}: {e}", path.display())))?;
+            crate::tls::ca_certs(&pem, &path).map_err(named)?;
+            if parsed.scheme() != "rediss" {
+                return Err(invalid(
                     "JOBCOPILOT_REDIS_CA_FILE",
-                    format!("{}: {e}", path.display()),
-                )
-            })?)
-        }
-        Some(_) => {
-            return Err(invalid(
-                "JOBCOPILOT_REDIS_CA_FILE",
-                "is set but REDIS_URL is not a rediss:// (TLS) URL",
-            ))
+                    "is set but REDIS_URL is not a rediss:// (TLS) URL",
+                ));
+            }
+            Some(pem)
         }
         None => None,
     };

@@ -44,7 +44,13 @@ pub fn install_default_provider() {
 /// wrong with the file, naming it.
 pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let certs = CertificateDer::pem_slice_iter(&pem)
+    ca_certs(&pem, path)
+}
+
+/// The certificates of a CA file's PEM text (read from `path`, which an
+/// error names).
+pub fn ca_certs(pem: &[u8], path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("{}: not a PEM certificate file ({e})", path.display()))?;
     if certs.is_empty() {
