@@ -12,8 +12,14 @@ use crate::domain::duplicates;
 use crate::domain::pipeline::Status;
 
 /// Applications with their scores (every query reads them through this join).
-pub(super) const FROM: &str =
-    "job_applications a LEFT JOIN application_scores s ON s.application_id = a.id";
+/// (The score's own user id in the join lets PostgreSQL read only the
+/// user's scores when it sorts by them.)
+pub(super) const FROM: &str = "job_applications a LEFT JOIN application_scores s \
+    ON s.application_id = a.id AND s.user_id = a.user_id";
+
+/// The same rows in score order (the priority sort walks the score index).
+const RANKED_FROM: &str = "application_scores s JOIN job_applications a \
+    ON a.id = s.application_id AND a.user_id = s.user_id";
 
 pub(super) const COLUMNS: &str = "a.id, a.company, a.title, a.url, a.location, a.work_mode, a.salary_min, \
     a.salary_max, a.salary_currency, a.status, a.source, a.applied_on, a.deadline, a.tags, \
@@ -444,12 +450,23 @@ impl SortKey {
     ];
 
     fn keyset(self, descending: bool) -> Keyset {
+        if self == SortKey::PriorityScore {
+            // Walks the score index (user, score, application): every
+            // application has its score row (written with it).
+            return Keyset {
+                expr: "s.score",
+                sql_type: "smallint",
+                id: "s.application_id",
+                nullable: false,
+                descending,
+            };
+        }
         let (expr, sql_type, nullable) = match self {
             SortKey::UpdatedAt => ("a.updated_at", "timestamptz", false),
             SortKey::CreatedAt => ("a.created_at", "timestamptz", false),
             SortKey::AppliedOn => ("a.applied_on", "date", true),
             SortKey::Company => ("lower(a.company)", "text", false),
-            SortKey::PriorityScore => ("coalesce(s.score, 0::smallint)", "smallint", false),
+            SortKey::PriorityScore => unreachable!("returned above"),
             SortKey::Deadline => ("a.deadline", "date", true),
         };
         Keyset {
@@ -550,7 +567,9 @@ pub async fn list(
         (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
     let keyset = query.sort.key.keyset(query.sort.descending);
     let parts = ["applications", &sort, &status_key, &mode_key, &tag_key, &q];
-    let mut page = PageQuery::new(COLUMNS, FROM, keyset, &parts);
+    let ranked = query.sort.key == SortKey::PriorityScore;
+    let from = if ranked { RANKED_FROM } else { FROM };
+    let mut page = PageQuery::new(COLUMNS, from, keyset, &parts);
     let user = page.param(user_id);
     page.condition(format!("a.user_id = {user}"));
     if !statuses.is_empty() {
@@ -568,11 +587,16 @@ pub async fn list(
         page.condition(format!("a.tags @> {p}::text[]"));
     }
     if !q.is_empty() {
+        // The search document is lower-cased when the row is written
+        // (migration V11); notes are few, and read once per search.
         let p = page.param(like_pattern(&q));
-        page.condition(format!(
-            "(a.company ILIKE {p} OR a.title ILIKE {p} OR a.location ILIKE {p} OR a.job_description ILIKE {p} \
-             OR EXISTS (SELECT 1 FROM notes n WHERE n.user_id = a.user_id AND n.application_id = a.id AND n.body ILIKE {p}))"
-        ));
+        page.search(
+            format!(
+                "a.search LIKE lower({p}) OR a.id = ANY(ARRAY(SELECT n.application_id FROM notes n \
+             WHERE n.user_id = {user} AND lower(n.body) LIKE lower({p})))"
+            ),
+            (!ranked).then_some("job_applications a"),
+        );
     }
     page.fetch(db, query.cursor.as_deref(), query.limit, from_row)
         .await

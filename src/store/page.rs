@@ -115,6 +115,11 @@ impl Params {
         format!("${}", self.values.len())
     }
 
+    /// Removes the last value added.
+    pub fn pop(&mut self) {
+        self.values.pop();
+    }
+
     pub fn as_refs(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.values
             .iter()
@@ -185,7 +190,10 @@ impl Keyset {
 
     /// The select-list item that yields the cursor value.
     pub fn cursor_column(&self) -> String {
-        format!("({})::text AS cursor_value", self.expr)
+        format!(
+            "({})::text AS cursor_value, {} AS cursor_id",
+            self.expr, self.id
+        )
     }
 }
 
@@ -213,6 +221,14 @@ pub struct PageQuery {
     fingerprint: String,
     params: Params,
     conditions: Vec<String>,
+    search: Option<Search>,
+}
+
+/// A search condition, and the table whose rows a page is first looked for
+/// in (None: the sort has no index to walk, so the index answers at once).
+struct Search {
+    condition: String,
+    walk_from: Option<&'static str>,
 }
 
 impl PageQuery {
@@ -226,7 +242,22 @@ impl PageQuery {
             fingerprint: fingerprint(parts),
             params: Params::default(),
             conditions: Vec::new(),
+            search: None,
         }
+    }
+
+    /// Adds a search condition: a test of each row that an index can answer
+    /// for the user's rows (a search document), but that most rows may pass.
+    /// The page is first looked for among the next rows in the sort's order
+    /// (a common word fills it from the first few); only when they do not
+    /// fill it is the condition asked of the index, whose matches are sorted.
+    /// `walk_from` is the one table the conditions and the sort name (the
+    /// walk reads it alone, joins come after), or None to skip the walk.
+    pub fn search(&mut self, condition: String, walk_from: Option<&'static str>) {
+        self.search = Some(Search {
+            condition,
+            walk_from,
+        });
     }
 
     /// Adds a parameter; returns its placeholder.
@@ -260,25 +291,67 @@ impl PageQuery {
             self.conditions.push(condition);
         }
         let limit_param = self.params.push((limit + 1) as i64);
+        let (columns, cursor, order) = (
+            self.columns,
+            self.keyset.cursor_column(),
+            self.keyset.order_by(),
+        );
+        let mut conditions = self.conditions.join(" AND ");
+        if let Some(Search {
+            condition,
+            walk_from,
+        }) = &self.search
+        {
+            if let Some(walk_from) = walk_from {
+                // The next rows in order, at most `walk` of them, each tested;
+                // then the page's rows read whole.
+                let walk = self.params.push(walk_for(limit));
+                let id = self.keyset.id;
+                let sql = format!(
+                    "SELECT {columns}, {cursor} FROM {from} WHERE {id} = ANY(ARRAY(\
+                     SELECT w.id FROM (SELECT {id} AS id, ({condition}) AS hit FROM {walk_from} \
+                     WHERE {conditions} ORDER BY {order} LIMIT {walk}) w WHERE w.hit LIMIT {limit_param})) \
+                     ORDER BY {order} LIMIT {limit_param}",
+                    from = self.from,
+                );
+                let items = self.read(db, &sql, &map).await?;
+                if items.len() > limit {
+                    return Ok(finish_page(items, limit, &self.fingerprint));
+                }
+                self.params.pop();
+            }
+            conditions = format!("{conditions} AND ({condition})");
+        }
         let sql = format!(
             "SELECT {columns}, {cursor} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit_param}",
-            columns = self.columns,
-            cursor = self.keyset.cursor_column(),
             from = self.from,
-            conditions = self.conditions.join(" AND "),
-            order = self.keyset.order_by(),
         );
-        let stmt = db.prepare_cached(&sql).await?;
-        let rows = db.query(&stmt, &self.params.as_refs()).await?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                let id: Uuid = r.try_get(self.keyset.id.rsplit('.').next().unwrap_or("id"))?;
-                Ok((map(r)?, r.try_get("cursor_value")?, id))
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(db, &sql, &map).await?;
         Ok(finish_page(items, limit, &self.fingerprint))
     }
+
+    async fn read<T>(
+        &self,
+        db: &impl GenericClient,
+        sql: &str,
+        map: &impl Fn(&Row) -> StoreResult<T>,
+    ) -> Result<Vec<(T, Option<String>, Uuid)>, ListError> {
+        let stmt = db.prepare_cached(sql).await?;
+        let rows = db.query(&stmt, &self.params.as_refs()).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let id: Uuid = r.try_get("cursor_id")?;
+                Ok((map(r)?, r.try_get("cursor_value")?, id))
+            })
+            .collect::<StoreResult<Vec<_>>>()?)
+    }
+}
+
+/// How many rows in the sort's order a search tests before it asks the index:
+/// enough that a word in one row of eight fills the page from them.
+fn walk_for(limit: usize) -> i64 {
+    ((limit as i64 + 1) * 8).max(200)
 }
 
 /// Cuts `limit + 1` fetched rows to a page and makes its cursor.

@@ -266,3 +266,65 @@ async fn filters_combine_status_work_mode_tags_and_search() {
     );
     let _ = a;
 }
+
+/// A search first looks for its page among the next rows in the sort's order
+/// and asks the index only when they do not fill it (issue #18): a rare word
+/// (beyond that walk) and a common one must page exactly as filtering the
+/// whole list would, in every sort, with notes searched too.
+#[actix_web::test]
+async fn a_search_pages_like_the_filtered_list_whether_its_word_is_rare_or_common() {
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let mut rare = HashSet::new();
+    for i in 0..260 {
+        let mut body = json!({
+            "company": format!("Company {:03}", (i * 37) % 260),
+            "title": "Platform Role",
+        });
+        if i % 3 == 0 {
+            body["applied_on"] = json!(format!("2026-0{}-1{}", 1 + i % 9, i % 10));
+        }
+        if i % 40 == 7 {
+            body["job_description"] = json!("You will thread the NEEDLE between teams.");
+        }
+        let a = app.application(&token, body).await;
+        let id = a["id"].as_str().unwrap().to_owned();
+        if i % 40 == 7 {
+            rare.insert(id.clone());
+        }
+        if i == 130 {
+            app.post(
+                &token,
+                &format!("/api/v1/applications/{id}/notes"),
+                json!({"body": "A needle in a note"}),
+            )
+            .await;
+            rare.insert(id);
+        }
+    }
+    for sort in [
+        "updated_at",
+        "created_at",
+        "applied_on",
+        "company",
+        "priority_score",
+        "deadline",
+    ] {
+        for dir in ["", "-"] {
+            let order = format!("&sort={dir}{sort}");
+            let everything = ids(&all_pages(&app, &token, &order, 100, |_| None).await);
+            assert_eq!(everything.len(), 260);
+            let expected: Vec<String> = everything
+                .iter()
+                .filter(|id| rare.contains(*id))
+                .cloned()
+                .collect();
+            let found =
+                ids(&all_pages(&app, &token, &format!("{order}&q=needle"), 2, |_| None).await);
+            assert_eq!(found, expected, "rare word, sort {dir}{sort}");
+            let common =
+                ids(&all_pages(&app, &token, &format!("{order}&q=platform"), 50, |_| None).await);
+            assert_eq!(common, everything, "common word, sort {dir}{sort}");
+        }
+    }
+}
