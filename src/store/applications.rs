@@ -595,7 +595,13 @@ pub async fn list(
                 "a.search LIKE lower({p}) OR a.id = ANY(ARRAY(SELECT n.application_id FROM notes n \
              WHERE n.user_id = {user} AND lower(n.body) LIKE lower({p})))"
             ),
-            (!ranked).then_some("job_applications a"),
+            "job_applications a",
+            "a.id",
+            if ranked {
+                RANKED_FROM
+            } else {
+                "job_applications a"
+            },
         );
     }
     page.fetch(db, query.cursor.as_deref(), query.limit, from_row)

@@ -224,11 +224,13 @@ pub struct PageQuery {
     search: Option<Search>,
 }
 
-/// A search condition, and the table whose rows a page is first looked for
-/// in (None: the sort has no index to walk, so the index answers at once).
+/// A search condition over `table` (whose id is `id`), and what a page is
+/// first looked for in: `walk_from` in the sort's order.
 struct Search {
     condition: String,
-    walk_from: Option<&'static str>,
+    table: &'static str,
+    id: &'static str,
+    walk_from: &'static str,
 }
 
 impl PageQuery {
@@ -251,11 +253,21 @@ impl PageQuery {
     /// The page is first looked for among the next rows in the sort's order
     /// (a common word fills it from the first few); only when they do not
     /// fill it is the condition asked of the index, whose matches are sorted.
-    /// `walk_from` is the one table the conditions and the sort name (the
-    /// walk reads it alone, joins come after), or None to skip the walk.
-    pub fn search(&mut self, condition: String, walk_from: Option<&'static str>) {
+    /// The index is asked for the ids in `table` (its id column `id`) that
+    /// pass `condition` and the conditions added so far; `walk_from` is
+    /// what the conditions and the sort name, with as few joins as they
+    /// need (the walk tests rows before anything is joined to them).
+    pub fn search(
+        &mut self,
+        condition: String,
+        table: &'static str,
+        id: &'static str,
+        walk_from: &'static str,
+    ) {
         self.search = Some(Search {
             condition,
+            table,
+            id,
             walk_from,
         });
     }
@@ -278,6 +290,8 @@ impl PageQuery {
         limit: usize,
         map: impl Fn(&Row) -> StoreResult<T>,
     ) -> Result<Page<T>, ListError> {
+        // The filters alone (without where the previous page ended).
+        let filters = self.conditions.join(" AND ");
         if let Some(c) = cursor {
             let after = decode_cursor(c, &self.fingerprint)?;
             if after
@@ -299,28 +313,32 @@ impl PageQuery {
         let mut conditions = self.conditions.join(" AND ");
         if let Some(Search {
             condition,
+            table,
+            id: search_id,
             walk_from,
         }) = &self.search
         {
-            if let Some(walk_from) = walk_from {
-                // The next rows in order, at most `walk` of them, each tested;
-                // then the page's rows read whole.
-                let walk = self.params.push(walk_for(limit));
-                let id = self.keyset.id;
-                let sql = format!(
-                    "SELECT {columns}, {cursor} FROM {from} WHERE {id} = ANY(ARRAY(\
-                     SELECT w.id FROM (SELECT {id} AS id, ({condition}) AS hit FROM {walk_from} \
-                     WHERE {conditions} ORDER BY {order} LIMIT {walk}) w WHERE w.hit LIMIT {limit_param})) \
-                     ORDER BY {order} LIMIT {limit_param}",
-                    from = self.from,
-                );
-                let items = self.read(db, &sql, &map).await?;
-                if items.len() > limit {
-                    return Ok(finish_page(items, limit, &self.fingerprint));
-                }
-                self.params.pop();
+            // The next rows in order, at most `walk` of them, each tested;
+            // then the page's rows read whole.
+            let walk = self.params.push(walk_for(limit));
+            let id = self.keyset.id;
+            let sql = format!(
+                "SELECT {columns}, {cursor} FROM {from} WHERE {id} = ANY(ARRAY(\
+                 SELECT w.id FROM (SELECT {id} AS id, ({condition}) AS hit FROM {walk_from} \
+                 WHERE {conditions} ORDER BY {order} LIMIT {walk}) w WHERE w.hit LIMIT {limit_param})) \
+                 ORDER BY {order} LIMIT {limit_param}",
+                from = self.from,
+            );
+            let items = self.read(db, &sql, &map).await?;
+            if items.len() > limit {
+                return Ok(finish_page(items, limit, &self.fingerprint));
             }
-            conditions = format!("{conditions} AND ({condition})");
+            self.params.pop();
+            // Not there: the index's matches (only the user's entries), read
+            // by id and sorted.
+            conditions = format!(
+                "{conditions} AND {id} = ANY(ARRAY(SELECT {search_id} FROM {table} WHERE {filters} AND ({condition})))"
+            );
         }
         let sql = format!(
             "SELECT {columns}, {cursor} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit_param}",
