@@ -378,6 +378,7 @@ impl Actors {
         event_bus.do_send(UserCaches {
             reload_user: registry.clone().recipient(),
             reload_all: registry.clone().recipient(),
+            forget_reads: registry.clone().recipient(),
         });
         let analytics = {
             let pool = pool.clone();

@@ -142,6 +142,11 @@ impl EventBus {
     }
 
     fn deliver(&mut self, user_id: Uuid, kind: EventKind, data: Value) {
+        // Something of the user's changed (here or on another replica, by
+        // them or by a worker): answers remembered for them are stale.
+        if let Some(caches) = &self.caches {
+            caches.forget_reads.do_send(ForgetReads(user_id));
+        }
         let Some(subs) = self.subscribers.get_mut(&user_id) else {
             return;
         };
@@ -240,12 +245,7 @@ impl Handler<Remote> for EventBus {
             if kind.invalidates() == Invalidates::Credentials {
                 if let Some(cache) = &self.credentials {
                     let revoked = crate::auth::revocation::Revocation::from_value(&w.data);
-                    if revoked.cached_lookups {
-                        cache.forget_user(w.user_id);
-                    }
-                    for token in revoked.token_ids {
-                        cache.forget(token);
-                    }
+                    cache.apply(w.user_id, &revoked);
                 }
             } else if let Some(caches) = &self.caches {
                 caches.reload_user.do_send(ReloadUser(w.user_id));
@@ -272,12 +272,7 @@ impl Handler<AnnouncedRevocation> for EventBus {
     fn handle(&mut self, msg: AnnouncedRevocation, _: &mut Context<Self>) {
         if let Some(cache) = &self.credentials {
             let revoked = crate::auth::revocation::Revocation::from_value(&msg.data);
-            if revoked.cached_lookups {
-                cache.forget_user(msg.user_id);
-            }
-            for token in revoked.token_ids {
-                cache.forget(token);
-            }
+            cache.apply(msg.user_id, &revoked);
         }
         self.deliver(msg.user_id, EventKind::CredentialRevoked, msg.data);
     }
@@ -357,6 +352,12 @@ impl Handler<Resubscribed> for EventBus {
 #[rtype(result = "()")]
 pub struct ReloadUser(pub Uuid);
 
+/// Tells a user's actor, if running, that the answers it remembers are
+/// stale (an event of theirs: an inbox count, a draft, a write).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ForgetReads(pub Uuid);
+
 /// Tells every running user actor to reload (their caches may be stale).
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -369,6 +370,7 @@ pub struct ReloadAll;
 pub struct UserCaches {
     pub reload_user: Recipient<ReloadUser>,
     pub reload_all: Recipient<ReloadAll>,
+    pub forget_reads: Recipient<ForgetReads>,
 }
 
 impl Handler<UserCaches> for EventBus {

@@ -106,6 +106,11 @@ impl ReadCache {
             .insert((self.user, self.generation, key), value);
     }
 
+    /// The generation answers are kept under now.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// Forgets every answer (a write came): they are never found again.
     pub fn clear(&mut self) {
         self.generation = next_generation();

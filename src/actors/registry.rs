@@ -11,7 +11,7 @@ use deadpool_postgres::Pool;
 use uuid::Uuid;
 
 use super::creates::CreateBatcher;
-use super::event_bus::{EventBus, ReloadAll, ReloadUser};
+use super::event_bus::{EventBus, ForgetReads, ReloadAll, ReloadUser};
 use super::user_state::{Retire, UserState};
 use super::ActorStats;
 
@@ -199,6 +199,16 @@ impl Handler<ReloadUser> for Registry {
     fn handle(&mut self, ReloadUser(user): ReloadUser, _: &mut Context<Self>) {
         if let Some(addr) = self.directory.get(user) {
             addr.do_send(super::user_state::Reload);
+        }
+    }
+}
+
+impl Handler<ForgetReads> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, ForgetReads(user): ForgetReads, _: &mut Context<Self>) {
+        if let Some(addr) = self.directory.get(user) {
+            addr.do_send(super::user_state::ForgetReads);
         }
     }
 }

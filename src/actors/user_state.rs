@@ -142,6 +142,9 @@ pub struct UserState {
     dashboard_json: Option<(i64, std::time::Instant, bytes::Bytes)>,
     /// Answers to repeated reads, forgotten on every write.
     reads: ReadCache,
+    /// The viewer of the user's pages (the account and the inbox's count),
+    /// with the generation of answers it belongs to.
+    viewer: Option<(u64, std::time::Instant, Arc<Viewer>)>,
     creates: CreateBatcher,
 }
 
@@ -161,6 +164,7 @@ impl UserState {
             events,
             dashboard_json: None,
             reads: ReadCache::new(user_id),
+            viewer: None,
             creates,
         }
     }
@@ -460,11 +464,31 @@ impl Handler<Reload> for UserState {
     }
 }
 
-/// What the read cache holds for a key: the answer, or the change sequence
-/// to quote when remembering the answer computed from PostgreSQL.
-pub enum Lookup {
-    Hit(CachedBody),
-    Miss { change_seq: Option<i64> },
+/// What the read cache holds for a key: the answer, or what to quote when
+/// remembering the answer computed from PostgreSQL (the change sequence and
+/// the generation of answers it was asked in).
+pub enum Lookup<T = CachedBody> {
+    Hit(T),
+    Miss {
+        change_seq: Option<i64>,
+        generation: u64,
+    },
+}
+
+impl UserState {
+    fn miss<T>(&self) -> Lookup<T> {
+        Lookup::Miss {
+            change_seq: self.memory.loaded.then_some(self.memory.change_seq),
+            generation: self.reads.generation(),
+        }
+    }
+
+    /// Whether an answer computed at `change_seq` in `generation` is current.
+    fn current(&self, change_seq: i64, generation: u64) -> bool {
+        self.memory.loaded
+            && change_seq == self.memory.change_seq
+            && generation == self.reads.generation()
+    }
 }
 
 /// Looks a read up in the cache.
@@ -480,9 +504,7 @@ impl Handler<CachedRead> for UserState {
     fn handle(&mut self, msg: CachedRead, _ctx: &mut Context<Self>) -> Self::Result {
         MessageResult(match self.reads.get(&msg.key) {
             Some(hit) => Lookup::Hit(hit),
-            None => Lookup::Miss {
-                change_seq: self.memory.loaded.then_some(self.memory.change_seq),
-            },
+            None => self.miss(),
         })
     }
 }
@@ -493,6 +515,7 @@ impl Handler<CachedRead> for UserState {
 pub struct RememberRead {
     pub key: String,
     pub change_seq: i64,
+    pub generation: u64,
     pub value: CachedBody,
 }
 
@@ -500,9 +523,73 @@ impl Handler<RememberRead> for UserState {
     type Result = ();
 
     fn handle(&mut self, msg: RememberRead, _ctx: &mut Context<Self>) {
-        if self.memory.loaded && msg.change_seq == self.memory.change_seq {
+        if self.current(msg.change_seq, msg.generation) {
             self.reads.put(msg.key, msg.value);
         }
+    }
+}
+
+/// The account and the inbox's pending count, as every page shows them.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: crate::domain::account::User,
+    pub pending: i64,
+}
+
+/// How long a remembered viewer is trusted: an account change on another
+/// replica that raised no event (a password set there) shows within this.
+const VIEWER_FOR: Duration = Duration::from_secs(60);
+
+/// The viewer of the user's pages, if remembered.
+#[derive(Message)]
+#[rtype(result = "Lookup<Arc<Viewer>>")]
+pub struct GetViewer;
+
+impl Handler<GetViewer> for UserState {
+    type Result = MessageResult<GetViewer>;
+
+    fn handle(&mut self, _: GetViewer, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(match &self.viewer {
+            Some((generation, at, v))
+                if *generation == self.reads.generation() && at.elapsed() < VIEWER_FOR =>
+            {
+                Lookup::Hit(v.clone())
+            }
+            _ => self.miss(),
+        })
+    }
+}
+
+/// Remembers the viewer read at `change_seq` in `generation`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RememberViewer {
+    pub change_seq: i64,
+    pub generation: u64,
+    pub viewer: Arc<Viewer>,
+}
+
+impl Handler<RememberViewer> for UserState {
+    type Result = ();
+
+    fn handle(&mut self, msg: RememberViewer, _ctx: &mut Context<Self>) {
+        if self.current(msg.change_seq, msg.generation) {
+            self.viewer = Some((msg.generation, std::time::Instant::now(), msg.viewer));
+        }
+    }
+}
+
+/// Something of the user's changed outside this actor's writes (an inbox
+/// count, a draft, another replica): remembered answers are stale.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ForgetReads;
+
+impl Handler<ForgetReads> for UserState {
+    type Result = ();
+
+    fn handle(&mut self, _: ForgetReads, _ctx: &mut Context<Self>) {
+        self.reads.clear();
     }
 }
 

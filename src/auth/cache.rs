@@ -12,6 +12,9 @@ use uuid::Uuid;
 
 /// How long a lookup is trusted.
 pub const TTL: Duration = Duration::from_secs(30);
+/// A cached session is looked up again once its last sight in PostgreSQL
+/// is this old (the lookup records the sight).
+pub const SESSION_SEEN: time::Duration = time::Duration::minutes(1);
 /// Beyond this many entries the cache is cleared (a crude but safe bound).
 const MAX_ENTRIES: usize = 100_000;
 
@@ -22,6 +25,9 @@ pub struct Cached {
     pub id: Uuid,
     /// The credential's own expiry, checked on every hit.
     pub expires_at: Option<OffsetDateTime>,
+    /// A browser session's CSRF secret and when it was last seen in
+    /// PostgreSQL (None: an API token).
+    pub session: Option<(String, OffsetDateTime)>,
     cached_at: Instant,
 }
 
@@ -39,6 +45,38 @@ impl CredentialCache {
     }
 
     pub fn put(&self, hash: Vec<u8>, user_id: Uuid, id: Uuid, expires_at: Option<OffsetDateTime>) {
+        self.insert(hash, user_id, id, expires_at, None);
+    }
+
+    /// A browser session: trusted for `TTL`, and only while its last sight
+    /// recorded in PostgreSQL is under `SESSION_SEEN` old (a lookup then
+    /// records it again, so idle expiry holds).
+    pub fn get_session(&self, hash: &[u8], now: OffsetDateTime) -> Option<(Cached, String)> {
+        let c = self.get(hash, now)?;
+        let (csrf, seen) = c.session.clone()?;
+        (now - seen < SESSION_SEEN).then_some((c, csrf))
+    }
+
+    pub fn put_session(
+        &self,
+        hash: Vec<u8>,
+        user_id: Uuid,
+        id: Uuid,
+        expires_at: OffsetDateTime,
+        csrf: String,
+        seen: OffsetDateTime,
+    ) {
+        self.insert(hash, user_id, id, Some(expires_at), Some((csrf, seen)));
+    }
+
+    fn insert(
+        &self,
+        hash: Vec<u8>,
+        user_id: Uuid,
+        id: Uuid,
+        expires_at: Option<OffsetDateTime>,
+        session: Option<(String, OffsetDateTime)>,
+    ) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -49,6 +87,7 @@ impl CredentialCache {
                     user_id,
                     id,
                     expires_at,
+                    session,
                     cached_at: Instant::now(),
                 },
             );
@@ -62,7 +101,18 @@ impl CredentialCache {
         }
     }
 
-    /// Forgets a revoked token (by its id).
+    /// Forgets what a revocation names: the user's every lookup, or the
+    /// tokens and sessions it lists.
+    pub fn apply(&self, user_id: Uuid, revoked: &crate::auth::revocation::Revocation) {
+        if revoked.cached_lookups {
+            self.forget_user(user_id);
+        }
+        for id in revoked.token_ids.iter().chain(&revoked.session_ids) {
+            self.forget(*id);
+        }
+    }
+
+    /// Forgets a revoked token or session (by its id).
     pub fn forget(&self, id: Uuid) {
         if let Ok(mut entries) = self.entries.write() {
             entries.retain(|_, c| c.id != id);

@@ -84,7 +84,7 @@ pub async fn resolve(pool: &Pool, cookie_value: &str) -> Result<Option<SessionRo
     let client = pool.get().await?;
     let found = sessions::find(&client, &hash_token(cookie_value), now, now - IDLE_LIMIT).await?;
     if let Some(s) = &found {
-        if now - s.last_seen_at > Duration::minutes(1) {
+        if now - s.last_seen_at > crate::auth::cache::SESSION_SEEN {
             if let Err(e) = sessions::touch(&client, s.id, now).await {
                 tracing::warn!(error = %e, "could not record a session's activity");
             }

@@ -235,12 +235,37 @@ pub async fn authenticate(
         return Err(Error::Unauthenticated);
     }
     let cookie = req.cookie(SESSION_COOKIE).ok_or(Error::Unauthenticated)?;
-    // Sessions are looked up every time: browser traffic is light, and idle
-    // expiry and sign-out then hold to the request.
-    let s = sessions::resolve(&state.pool, cookie.value())
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    let (user_id, id, csrf) = (s.user_id, s.id, s.csrf_token);
+    // A session looked up in the last minute is trusted while revocations
+    // reach this replica (a sign-out anywhere forgets it everywhere); its
+    // sight is recorded at most once a minute, so idle expiry holds.
+    let hash = auth::hash_token(cookie.value());
+    let cached = state
+        .link
+        .caches_trusted()
+        .then(|| state.credentials.get_session(&hash, now))
+        .flatten();
+    let (user_id, id, csrf) = match cached {
+        Some((c, csrf)) => (c.user_id, c.id, csrf),
+        None => {
+            let s = sessions::resolve(&state.pool, cookie.value())
+                .await?
+                .ok_or(Error::Unauthenticated)?;
+            let seen = if now - s.last_seen_at > crate::auth::cache::SESSION_SEEN {
+                now
+            } else {
+                s.last_seen_at
+            };
+            state.credentials.put_session(
+                hash,
+                s.user_id,
+                s.id,
+                s.expires_at,
+                s.csrf_token.clone(),
+                seen,
+            );
+            (s.user_id, s.id, s.csrf_token)
+        }
+    };
     if is_unsafe(req.method()) && !form_csrf {
         let sent = req
             .headers()

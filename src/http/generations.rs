@@ -182,6 +182,7 @@ pub async fn delete(
     if !store::delete(&client, auth.user_id, *id).await? {
         return Err(Error::NotFound);
     }
+    state.forget_reads(auth.user_id);
     Ok(no_content())
 }
 

@@ -136,15 +136,13 @@ impl AppState {
     /// lookups at once, and the event closes the revoked credentials'
     /// streams and forgets their lookups on every replica.
     pub fn revoked(&self, user_id: Uuid, revoked: crate::auth::revocation::Revocation) {
+        // The account changed too (a password set, an identity linked): the
+        // pages' viewer is read again.
+        self.forget_reads(user_id);
         if revoked.is_empty() {
             return;
         }
-        if revoked.cached_lookups {
-            self.credentials.forget_user(user_id);
-        }
-        for id in &revoked.token_ids {
-            self.credentials.forget(*id);
-        }
+        self.credentials.apply(user_id, &revoked);
         self.event_bus.do_send(crate::actors::event_bus::Publish {
             user_id,
             kind: crate::domain::events::EventKind::CredentialRevoked,
@@ -179,6 +177,14 @@ impl AppState {
                 kind: EventKind::DashboardUpdated,
                 data: serde_json::json!({ "change_seq": seq }),
             });
+        }
+    }
+
+    /// After a write that neither passes through the user's actor nor raises
+    /// an event (a draft deleted): this replica's remembered answers go.
+    pub fn forget_reads(&self, user_id: Uuid) {
+        if let Some(actor) = self.directory.get(user_id) {
+            actor.do_send(crate::actors::user_state::ForgetReads);
         }
     }
 
@@ -224,31 +230,14 @@ impl AppState {
         F: std::future::Future<Output = Result<(T, Option<i32>)>>,
     {
         use crate::actors::read_cache::CachedBody;
-        use crate::actors::user_state::{CachedRead, Lookup, RememberRead};
-        let actor = self.user(user_id).await?;
-        // Without news of other replicas' writes, the cache cannot be trusted.
-        let lookup = if self.link.caches_trusted() {
-            actor.send(CachedRead { key: key.clone() }).await?
-        } else {
-            Lookup::Miss { change_seq: None }
-        };
-        let cached = match lookup {
-            Lookup::Hit(hit) => hit,
-            Lookup::Miss { change_seq } => {
+        let cached = self
+            .remembered(user_id, key, async {
                 let (value, version) = load.await?;
                 let body = bytes::Bytes::from(serde_json::to_vec(&value).map_err(Error::internal)?);
                 let kept = keep(&value);
-                let cached = CachedBody { body, version };
-                if let (Some(change_seq), true) = (change_seq, kept) {
-                    actor.do_send(RememberRead {
-                        key,
-                        change_seq,
-                        value: cached.clone(),
-                    });
-                }
-                cached
-            }
-        };
+                Ok((CachedBody { body, version }, kept))
+            })
+            .await?;
         let mut res = HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, JSON))
             .body(cached.body);
@@ -256,6 +245,85 @@ impl AppState {
             set_etag(&mut res, v);
         }
         Ok(res)
+    }
+
+    /// An answer from the user's remembered ones, or computed by `load`
+    /// (which says whether to keep it) and remembered unless something of
+    /// the user's changed meanwhile.
+    pub async fn remembered<F>(
+        &self,
+        user_id: Uuid,
+        key: String,
+        load: F,
+    ) -> Result<crate::actors::read_cache::CachedBody>
+    where
+        F: std::future::Future<Output = Result<(crate::actors::read_cache::CachedBody, bool)>>,
+    {
+        use crate::actors::user_state::{CachedRead, Lookup, RememberRead};
+        let actor = self.user(user_id).await?;
+        // Without news of other replicas' writes, the cache cannot be trusted.
+        let lookup = if self.link.caches_trusted() {
+            actor.send(CachedRead { key: key.clone() }).await?
+        } else {
+            Lookup::Miss {
+                change_seq: None,
+                generation: 0,
+            }
+        };
+        match lookup {
+            Lookup::Hit(hit) => Ok(hit),
+            Lookup::Miss {
+                change_seq,
+                generation,
+            } => {
+                let (value, kept) = load.await?;
+                if let (Some(change_seq), true) = (change_seq, kept) {
+                    actor.do_send(RememberRead {
+                        key,
+                        change_seq,
+                        generation,
+                        value: value.clone(),
+                    });
+                }
+                Ok(value)
+            }
+        }
+    }
+
+    /// The viewer of the user's pages: remembered by their actor until
+    /// something of theirs changes, else read (one statement).
+    pub async fn viewer(&self, user_id: Uuid) -> Result<Arc<crate::actors::user_state::Viewer>> {
+        use crate::actors::user_state::{GetViewer, Lookup, RememberViewer, Viewer};
+        let actor = self.user(user_id).await?;
+        let lookup = if self.link.caches_trusted() {
+            actor.send(GetViewer).await?
+        } else {
+            Lookup::Miss {
+                change_seq: None,
+                generation: 0,
+            }
+        };
+        match lookup {
+            Lookup::Hit(v) => Ok(v),
+            Lookup::Miss {
+                change_seq,
+                generation,
+            } => {
+                let client = self.pool.get().await?;
+                let (user, pending) = crate::store::users::get_with_pending(&client, user_id)
+                    .await?
+                    .ok_or(Error::Unauthenticated)?;
+                let viewer = Arc::new(Viewer { user, pending });
+                if let Some(change_seq) = change_seq {
+                    actor.do_send(RememberViewer {
+                        change_seq,
+                        generation,
+                        viewer: viewer.clone(),
+                    });
+                }
+                Ok(viewer)
+            }
+        }
     }
 }
 

@@ -518,3 +518,101 @@ async fn password_changes_deletions_and_operators_revoke_on_every_replica() {
     assert!(ends(stream).await, "the disabled account's stream closed");
     redis.stop();
 }
+
+/// The csrf token a page carries in its `<meta name="csrf-token">`.
+fn page_csrf(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf-token\" content=\"")
+        .expect("a csrf meta tag")
+        + 27;
+    html[at..at + 64].to_owned()
+}
+
+/// A browser session is remembered by a replica (issue #18: a page asks
+/// PostgreSQL nothing it remembers), yet a sign-out on one replica ends the
+/// session on the other at once, and the other's pages show an account
+/// change made on the first.
+#[actix_web::test]
+async fn a_session_signed_out_on_one_replica_ends_on_the_other() {
+    let mut redis = Redis::start();
+    let (db, _pool) = fresh_database().await;
+    let (a, b) = replicas(&db, &redis).await;
+    a.user("ada@example.com").await;
+    // One browser: cookies are per host, so both replicas see its session.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = |r: &Replica, path: &str| {
+        let url = format!("{}{path}", r.base);
+        let browser = browser.clone();
+        async move {
+            let res = browser.get(url).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (_, login) = page(&a, "/auth/login").await;
+    let at = login.find("name=\"_csrf\" value=\"").unwrap() + 20;
+    let form_csrf = login[at..].split('"').next().unwrap().to_owned();
+    let signed_in = browser
+        .post(format!("{}/auth/local/login", a.base))
+        .form(&[
+            ("_csrf", form_csrf.as_str()),
+            ("email", "ada@example.com"),
+            ("password", "correct horse battery"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 303);
+    for _ in 0..3 {
+        let (status, html) = page(&b, "/").await;
+        assert_eq!(status, 200, "B knows the session");
+        assert!(html.contains("<h1>Hello</h1>"), "{html}");
+    }
+    let (_, html) = page(&b, "/").await;
+    let csrf = page_csrf(&html);
+
+    // A display name saved through A shows on B's pages.
+    let saved = browser
+        .patch(format!("{}/api/v1/me", a.base))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"display_name": "Ada L."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status().as_u16(), 200);
+    until("B's page shows the new name", async || {
+        page(&b, "/").await.1.contains("<h1>Hello, Ada L.</h1>")
+    })
+    .await;
+
+    let out = browser
+        .post(format!("{}/auth/logout", a.base))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status().as_u16(), 303);
+    // The browser lost its cookie; a copy of it must stop working on B too.
+    let copied = signed_in
+        .cookies()
+        .find(|c| c.name() == "jc_session")
+        .map(|c| format!("jc_session={}", c.value()))
+        .unwrap();
+    until("B refuses the signed-out session", async || {
+        let res = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(format!("{}/", b.base))
+            .header("cookie", &copied)
+            .send()
+            .await
+            .unwrap();
+        res.status().as_u16() == 303
+    })
+    .await;
+    redis.stop();
+}

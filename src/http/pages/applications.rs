@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::forms::{errors_by_field, field_label, to_json, Empty, Kind};
-use super::{done, render_page, FormData, Poster, Viewer};
+use super::{done, remembered_page, render_page, FormData, Poster, Viewer};
 use crate::actors::user_state::{
     CreateApplication, CreateInterview, DeleteApplication, GetNewest, UpdateApplication,
 };
@@ -84,86 +84,87 @@ pub async fn list(
     viewer: Viewer,
     req: HttpRequest,
 ) -> Result<HttpResponse> {
-    let params = FormData::parse(req.query_string().as_bytes());
-    let selected: Vec<Status> = params
-        .all("status")
-        .iter()
-        .flat_map(|s| s.split(','))
-        .filter_map(|s| Status::parse(s.trim()))
-        .collect();
-    let work_modes: Vec<WorkMode> = params
-        .all("work_mode")
-        .iter()
-        .filter_map(|s| WorkMode::parse(s.trim()))
-        .collect();
-    let tag: String = params
-        .get("tag")
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect();
-    let q_raw = params.get("q").trim().to_owned();
-    let (q, search_error) = match search_text(&q_raw) {
-        Ok(q) => (q.unwrap_or_default(), None),
-        Err(m) => (
-            String::new(),
-            Some(format!("The search {m}; it was left out.")),
-        ),
-    };
-    let sort_text = match params.get("sort").trim() {
-        "" => "-updated_at",
-        s => s,
-    };
-    let sort = Sort::parse(sort_text).unwrap_or_default();
-    let query = ListQuery {
-        statuses: selected.clone(),
-        work_modes: work_modes.clone(),
-        tags: if tag.is_empty() {
-            vec![]
-        } else {
-            vec![tag.clone()]
-        },
-        q: (!q.is_empty()).then(|| q.clone()),
-        sort,
-        limit: 50,
-        cursor: Some(params.get("cursor").to_owned()).filter(|c| !c.is_empty()),
-    };
-    let client = state.pool.get().await?;
-    let (page, problem) = match store::list(&client, viewer.auth.user_id, &query).await {
-        Ok(page) => (page, search_error),
-        // A cursor from another sort or filter (an edited URL): start over.
-        // Anything else is an error page (never the database's own words).
-        Err(ListError::Cursor(_)) => {
-            let first = ListQuery {
-                cursor: None,
-                ..query
-            };
-            let page = store::list(&client, viewer.auth.user_id, &first).await?;
-            let message = "That page link was for another sort or filter, so the list starts again from the top.".to_owned();
-            (page, Some(message))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let filters = |extra: &[(&str, &str)]| -> String {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        for st in &selected {
-            s.append_pair("status", st.as_str());
-        }
-        for m in &work_modes {
-            s.append_pair("work_mode", m.as_str());
-        }
-        if !tag.is_empty() {
-            s.append_pair("tag", &tag);
-        }
-        if !q.is_empty() {
-            s.append_pair("q", &q);
-        }
-        for (k, v) in extra {
-            s.append_pair(k, v);
-        }
-        s.finish()
-    };
-    let columns: Vec<_> = [
+    let build = async {
+        let params = FormData::parse(req.query_string().as_bytes());
+        let selected: Vec<Status> = params
+            .all("status")
+            .iter()
+            .flat_map(|s| s.split(','))
+            .filter_map(|s| Status::parse(s.trim()))
+            .collect();
+        let work_modes: Vec<WorkMode> = params
+            .all("work_mode")
+            .iter()
+            .filter_map(|s| WorkMode::parse(s.trim()))
+            .collect();
+        let tag: String = params
+            .get("tag")
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let q_raw = params.get("q").trim().to_owned();
+        let (q, search_error) = match search_text(&q_raw) {
+            Ok(q) => (q.unwrap_or_default(), None),
+            Err(m) => (
+                String::new(),
+                Some(format!("The search {m}; it was left out.")),
+            ),
+        };
+        let sort_text = match params.get("sort").trim() {
+            "" => "-updated_at",
+            s => s,
+        };
+        let sort = Sort::parse(sort_text).unwrap_or_default();
+        let query = ListQuery {
+            statuses: selected.clone(),
+            work_modes: work_modes.clone(),
+            tags: if tag.is_empty() {
+                vec![]
+            } else {
+                vec![tag.clone()]
+            },
+            q: (!q.is_empty()).then(|| q.clone()),
+            sort,
+            limit: 50,
+            cursor: Some(params.get("cursor").to_owned()).filter(|c| !c.is_empty()),
+        };
+        let client = state.pool.get().await?;
+        let (page, problem) = match store::list(&client, viewer.auth.user_id, &query).await {
+            Ok(page) => (page, search_error),
+            // A cursor from another sort or filter (an edited URL): start over.
+            // Anything else is an error page (never the database's own words).
+            Err(ListError::Cursor(_)) => {
+                let first = ListQuery {
+                    cursor: None,
+                    ..query
+                };
+                let page = store::list(&client, viewer.auth.user_id, &first).await?;
+                let message = "That page link was for another sort or filter, so the list starts again from the top.".to_owned();
+                (page, Some(message))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let filters = |extra: &[(&str, &str)]| -> String {
+            let mut s = url::form_urlencoded::Serializer::new(String::new());
+            for st in &selected {
+                s.append_pair("status", st.as_str());
+            }
+            for m in &work_modes {
+                s.append_pair("work_mode", m.as_str());
+            }
+            if !tag.is_empty() {
+                s.append_pair("tag", &tag);
+            }
+            if !q.is_empty() {
+                s.append_pair("q", &q);
+            }
+            for (k, v) in extra {
+                s.append_pair(k, v);
+            }
+            s.finish()
+        };
+        let columns: Vec<_> = [
         ("company", "Company"),
         ("priority_score", "Priority"),
         ("applied_on", "Applied"),
@@ -187,38 +188,40 @@ pub async fn list(
         }
     })
     .collect();
-    let next_href = page.next_cursor.as_ref().map(|c| {
-        format!(
-            "/applications?{}",
-            filters(&[("sort", sort_text), ("cursor", c)])
-        )
-    });
-    // The CSV holds every application the list shows, in its order (the
-    // export takes no page: no cursor).
-    let export_href = format!(
-        "/api/v1/export/applications.csv?{}",
-        filters(&[("sort", sort_text)])
-    );
-    let filtered =
-        !selected.is_empty() || !work_modes.is_empty() || !tag.is_empty() || !q.is_empty();
-    let ctx = context! {
-        items => minijinja::Value::from_serialize(&page.items),
-        columns => columns, next_href => next_href, problem => problem, export_href => export_href,
-        first_href => query.cursor.as_ref().map(|_| format!("/applications?{}", filters(&[("sort", sort_text)]))),
-        q => q_raw.chars().filter(|c| !c.is_control()).collect::<String>(), tag => tag, sort => sort_text, filtered => filtered,
-        selected => selected.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        selected_modes => work_modes.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
-        choices => choices(),
+        let next_href = page.next_cursor.as_ref().map(|c| {
+            format!(
+                "/applications?{}",
+                filters(&[("sort", sort_text), ("cursor", c)])
+            )
+        });
+        // The CSV holds every application the list shows, in its order (the
+        // export takes no page: no cursor).
+        let export_href = format!(
+            "/api/v1/export/applications.csv?{}",
+            filters(&[("sort", sort_text)])
+        );
+        let filtered =
+            !selected.is_empty() || !work_modes.is_empty() || !tag.is_empty() || !q.is_empty();
+        let ctx = context! {
+            items => minijinja::Value::from_serialize(&page.items),
+            columns => columns, next_href => next_href, problem => problem, export_href => export_href,
+            first_href => query.cursor.as_ref().map(|_| format!("/applications?{}", filters(&[("sort", sort_text)]))),
+            q => q_raw.chars().filter(|c| !c.is_control()).collect::<String>(), tag => tag, sort => sort_text, filtered => filtered,
+            selected => selected.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            selected_modes => work_modes.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+            choices => choices(),
+        };
+        Ok(ctx)
     };
-    render_page(
+    remembered_page(
         &state,
         &req,
         &viewer,
-        StatusCode::OK,
         "pages/applications.html",
         "applications",
-        ctx,
+        build,
     )
+    .await
 }
 
 /// `GET /applications/board`: a column per status; a card moves to an
@@ -231,25 +234,26 @@ pub async fn board(
     // From the user's working set in memory (every application without its
     // description), in the list's default order; from PostgreSQL while it
     // is still loading.
-    let newest = state
-        .user_for_reading(viewer.auth.user_id)
-        .await?
-        .send(GetNewest { limit: BOARD_LIMIT })
-        .await?;
-    let (items, truncated) = match newest {
-        Some(found) => found,
-        None => {
-            let client = state.pool.get().await?;
-            let query = ListQuery {
-                limit: BOARD_LIMIT,
-                ..Default::default()
-            };
-            let page = store::list(&client, viewer.auth.user_id, &query).await?;
-            let more = page.next_cursor.is_some();
-            (page.items, more)
-        }
-    };
-    let columns: Vec<_> = Status::ALL
+    let build = async {
+        let newest = state
+            .user_for_reading(viewer.auth.user_id)
+            .await?
+            .send(GetNewest { limit: BOARD_LIMIT })
+            .await?;
+        let (items, truncated) = match newest {
+            Some(found) => found,
+            None => {
+                let client = state.pool.get().await?;
+                let query = ListQuery {
+                    limit: BOARD_LIMIT,
+                    ..Default::default()
+                };
+                let page = store::list(&client, viewer.auth.user_id, &query).await?;
+                let more = page.next_cursor.is_some();
+                (page.items, more)
+            }
+        };
+        let columns: Vec<_> = Status::ALL
         .iter()
         .map(|status| {
             let cards: Vec<_> = items
@@ -266,21 +270,15 @@ pub async fn board(
             context! { status => status.as_str(), cards => cards }
         })
         .collect();
-    let ctx = context! {
-        columns => columns,
-        truncated => truncated,
-        limit => BOARD_LIMIT,
-        empty => items.is_empty(),
+        let ctx = context! {
+            columns => columns,
+            truncated => truncated,
+            limit => BOARD_LIMIT,
+            empty => items.is_empty(),
+        };
+        Ok(ctx)
     };
-    render_page(
-        &state,
-        &req,
-        &viewer,
-        StatusCode::OK,
-        "pages/board.html",
-        "board",
-        ctx,
-    )
+    remembered_page(&state, &req, &viewer, "pages/board.html", "board", build).await
 }
 
 /// How a posting can fill the new-application form: pasted into the
@@ -480,6 +478,26 @@ async fn render_detail(
     status: StatusCode,
     refused: Refused,
 ) -> Result<HttpResponse> {
+    let ctx = detail_context(state, viewer, id, refused).await?;
+    render_page(
+        state,
+        req,
+        viewer,
+        status,
+        "pages/application.html",
+        "applications",
+        ctx,
+    )
+}
+
+/// What the application page shows (and, after a refused form, what was
+/// refused beside its form).
+async fn detail_context(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    refused: Refused,
+) -> Result<minijinja::Value> {
     let user_id = viewer.auth.user_id;
     let client = state.pool.get().await?;
     let app = store::get(&client, user_id, id)
@@ -554,15 +572,7 @@ async fn render_detail(
         ai_provider => state.settings.ai.base_url.as_ref().map_or("builtin", |_| "openai-compatible"),
         created_at => format_timestamp(app.application.created_at),
     };
-    render_page(
-        state,
-        req,
-        viewer,
-        status,
-        "pages/application.html",
-        "applications",
-        ctx,
-    )
+    Ok(ctx)
 }
 
 /// `GET /applications/{id}`.
@@ -572,9 +582,16 @@ pub async fn detail(
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse> {
-    page_of(&state, &req, &viewer, *id)
-        .show(StatusCode::OK, Refused::default())
-        .await
+    let build = detail_context(&state, &viewer, *id, Refused::default());
+    remembered_page(
+        &state,
+        &req,
+        &viewer,
+        "pages/application.html",
+        "applications",
+        build,
+    )
+    .await
 }
 
 pub(super) fn version_of(form: &FormData) -> Option<i32> {

@@ -7,7 +7,7 @@ use minijinja::context;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-use super::{charts, done, render_page, Poster, Viewer};
+use super::{charts, done, remembered_page, render_page, Poster, Viewer};
 use crate::actors::analytics::RefreshUser;
 use crate::actors::user_state::GetDashboard;
 use crate::domain::pipeline::Status;
@@ -23,40 +23,42 @@ pub async fn dashboard(
     req: HttpRequest,
 ) -> Result<HttpResponse> {
     let user_id = viewer.auth.user_id;
-    let d = state
-        .user_for_reading(user_id)
-        .await?
-        .send(GetDashboard { at: None })
-        .await??;
-    // Served from the actor's memory alone: recommendations carry their names.
-    let recommendations: Vec<_> = d
-        .recommendations
-        .iter()
-        .map(|r| {
-            context! { id => r.application_id, company => r.company, title => r.title,
-            score => r.priority_score, reasons => r.reasons }
+    let build = async {
+        let d = state
+            .user_for_reading(user_id)
+            .await?
+            .send(GetDashboard { at: None })
+            .await??;
+        // Served from the actor's memory alone: recommendations carry their names.
+        let recommendations: Vec<_> = d
+            .recommendations
+            .iter()
+            .map(|r| {
+                context! { id => r.application_id, company => r.company, title => r.title,
+                score => r.priority_score, reasons => r.reasons }
+            })
+            .collect();
+        let by_status: Vec<_> = Status::ALL
+            .iter()
+            .map(|s| context! { status => s.as_str(), count => d.totals.by_status.get(s.as_str()).copied().unwrap_or(0) })
+            .collect();
+        Ok(context! {
+            d => minijinja::Value::from_serialize(&d),
+            by_status => by_status,
+            recommendations => recommendations,
+            funnel => minijinja::Value::from_serialize(charts::funnel(&d.funnel)),
+            weekly => minijinja::Value::from_serialize(charts::weekly(&d.weekly)),
         })
-        .collect();
-    let by_status: Vec<_> = Status::ALL
-        .iter()
-        .map(|s| context! { status => s.as_str(), count => d.totals.by_status.get(s.as_str()).copied().unwrap_or(0) })
-        .collect();
-    let ctx = context! {
-        d => minijinja::Value::from_serialize(&d),
-        by_status => by_status,
-        recommendations => recommendations,
-        funnel => minijinja::Value::from_serialize(charts::funnel(&d.funnel)),
-        weekly => minijinja::Value::from_serialize(charts::weekly(&d.weekly)),
     };
-    render_page(
+    remembered_page(
         &state,
         &req,
         &viewer,
-        StatusCode::OK,
         "pages/dashboard.html",
         "dashboard",
-        ctx,
+        build,
     )
+    .await
 }
 
 /// `GET /analytics`: trends from the stored weekly snapshots, rates by

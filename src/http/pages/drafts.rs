@@ -102,6 +102,7 @@ pub async fn delete_draft(
     if !crate::store::generations::delete(&client, viewer.auth.user_id, *id).await? {
         return Err(Error::NotFound);
     }
+    state.forget_reads(viewer.auth.user_id);
     Ok(done(
         &state,
         &back_to_application(&form, "drafts", "/applications"),

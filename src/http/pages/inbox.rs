@@ -133,10 +133,18 @@ async fn render(
 ) -> Result<HttpResponse> {
     let user = viewer.auth.user_id;
     let client = state.pool.get().await?;
-    let (mailbox, auto_apply) = futures_util::try_join!(
+    let (mailbox, auto_apply, (pending, _)) = futures_util::try_join!(
         store::get_mailbox(&client, user),
         store::auto_apply(&client, user),
+        store::pending_count_at(&client, user),
     )?;
+    // The badge counts what this page lists, read with it (other pages show
+    // the count their user's actor remembers, forgotten on `inbox.updated`).
+    let viewer = &Viewer {
+        auth: viewer.auth.clone(),
+        user: viewer.user.clone(),
+        pending,
+    };
     let (listed, decided, more) = match view.state {
         None => {
             let waiting = SuggestionFilter {

@@ -32,13 +32,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::{Map, Value};
-use time::Duration;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 use super::extract::{authenticate, AuthUser};
 use super::AppState;
 use crate::auth::sessions::{self, SESSION_COOKIE};
 use crate::error::{Error, Result};
-use crate::store::users;
 
 /// The page templates, compiled into the binary (autoescaped: `.html`).
 pub struct Templates {
@@ -95,7 +95,7 @@ impl Default for Templates {
     }
 }
 
-fn html(status: StatusCode, body: String) -> HttpResponse {
+fn html(status: StatusCode, body: impl actix_web::body::MessageBody + 'static) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -266,17 +266,14 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>> {
         .ok_or_else(|| Error::internal("application state missing"))
 }
 
-/// The signed-in user and their inbox's pending count (one statement: the
-/// row and an indexed count).
+/// The signed-in user and their inbox's pending count: remembered by their
+/// actor until something of theirs changes (else one statement).
 async fn signed_in_viewer(state: &AppState, auth: AuthUser) -> Result<Viewer> {
-    let client = state.pool.get().await?;
-    let (user, pending) = users::get_with_pending(&client, auth.user_id)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
+    let v = state.viewer(auth.user_id).await?;
     Ok(Viewer {
         auth,
-        user,
-        pending,
+        user: v.user.clone(),
+        pending: v.pending,
     })
 }
 
@@ -319,21 +316,96 @@ pub fn render_page(
     ctx: minijinja::Value,
 ) -> Result<HttpResponse> {
     let flash = flash_message(req);
-    let user = &viewer.user;
-    let body = state.templates.render(
+    let body = render_body(
+        state,
+        viewer,
         template,
-        context! {
-            user => context! { display_name => user.display_name, email => user.email, id => user.id },
-            tz => user.timezone, csrf => viewer.auth.csrf(), flash => flash, nav => nav,
-            pending => viewer.pending,
-            ..ctx
-        },
+        nav,
+        ctx,
+        viewer.auth.csrf(),
+        flash.as_deref(),
     )?;
     let mut res = super::no_store(html(status, body));
     if flash.is_some() {
         let _ = res.add_removal_cookie(&removal(state, FLASH_COOKIE));
     }
     Ok(res)
+}
+
+fn render_body(
+    state: &AppState,
+    viewer: &Viewer,
+    template: &str,
+    nav: &str,
+    ctx: minijinja::Value,
+    csrf: Option<&str>,
+    flash: Option<&str>,
+) -> Result<String> {
+    let user = &viewer.user;
+    state.templates.render(
+        template,
+        context! {
+            user => context! { display_name => user.display_name, email => user.email, id => user.id },
+            tz => user.timezone, csrf => csrf, flash => flash, nav => nav,
+            pending => viewer.pending,
+            ..ctx
+        },
+    )
+}
+
+/// Stands for the session's CSRF token in a remembered page (the page is
+/// the user's, the token the session's). Made at start, never shown.
+static CSRF_MARK: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("csrf{}", Uuid::new_v4().simple()));
+
+/// A page that shows the user's own data as of now, answered from the
+/// user's remembered answers: it is rendered once (with a stand-in for the
+/// session's CSRF token) and kept until something of the user's changes or
+/// the minute turns (pages say "today" and "in 3 days"). A page with a
+/// message from the previous form is rendered afresh.
+pub async fn remembered_page(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    template: &'static str,
+    nav: &'static str,
+    build: impl std::future::Future<Output = Result<minijinja::Value>>,
+) -> Result<HttpResponse> {
+    let Some(csrf) = viewer.auth.csrf().filter(|_| flash_message(req).is_none()) else {
+        let ctx = build.await?;
+        return render_page(state, req, viewer, StatusCode::OK, template, nav, ctx);
+    };
+    let minute = OffsetDateTime::now_utc().unix_timestamp().div_euclid(60);
+    let key = format!("page {minute} {}", req.uri());
+    let page = state
+        .remembered(viewer.auth.user_id, key, async {
+            let ctx = build.await?;
+            let body = render_body(state, viewer, template, nav, ctx, Some(&CSRF_MARK), None)?;
+            let page = crate::actors::read_cache::CachedBody {
+                body: body.into(),
+                version: None,
+            };
+            Ok((page, true))
+        })
+        .await?;
+    Ok(super::no_store(html(
+        StatusCode::OK,
+        with_csrf(&page.body, csrf),
+    )))
+}
+
+/// The remembered page with the session's CSRF token in place of its mark.
+fn with_csrf(page: &[u8], csrf: &str) -> Vec<u8> {
+    let mark = CSRF_MARK.as_bytes();
+    let mut out = Vec::with_capacity(page.len() + 64);
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(page, mark) {
+        out.extend_from_slice(&page[last..at]);
+        out.extend_from_slice(csrf.as_bytes());
+        last = at + mark.len();
+    }
+    out.extend_from_slice(&page[last..]);
+    out
 }
 
 /// A posted HTML form (fields may repeat: checkboxes).
@@ -576,6 +648,20 @@ pub async fn stylesheet() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remembered_page_gets_the_sessions_csrf_token_wherever_its_mark_is() {
+        let mark = CSRF_MARK.as_str();
+        let page = format!("<meta content=\"{mark}\"><form><input value=\"{mark}\"></form>{mark}");
+        let token = "a".repeat(64);
+        let out = String::from_utf8(with_csrf(page.as_bytes(), &token)).unwrap();
+        assert_eq!(
+            out,
+            format!("<meta content=\"{token}\"><form><input value=\"{token}\"></form>{token}")
+        );
+        assert!(!out.contains(mark));
+        assert_eq!(with_csrf(b"no forms here", &token), b"no forms here");
+    }
 
     #[test]
     fn only_same_origin_paths_are_followed_after_sign_in() {
