@@ -55,7 +55,7 @@ cpu_ticks() {
 }
 server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
 HZ=$(getconf CLK_TCK)
-rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status"; }
+rss_mib() { awk '/VmRSS/ { printf "%.0f\n", $2 / 1024 }' "/proc/$SERVER/status"; }
 
 # psql_embedded ARGS: psql on the embedded cluster, as its owner.
 psql_embedded() {

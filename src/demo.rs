@@ -372,6 +372,7 @@ pub async fn bench_account(pool: &Pool, n: i32) -> Result<BenchAccount> {
     let (user, token, _) = accounts::register(pool, reg).await?;
     let client = pool.get().await?;
     crate::store::seed::applications(&client, user.id, n).await?;
+    crate::store::seed::analyze(&client).await?;
     let ids = crate::store::seed::application_ids(&client, user.id).await?;
     if ids.is_empty() {
         return Err(Error::internal("no application was seeded"));
@@ -382,6 +383,32 @@ pub async fn bench_account(pool: &Pool, n: i32) -> Result<BenchAccount> {
         password: suffix,
         ids,
     })
+}
+
+/// `users` benchmark accounts of `n` applications each (bench/simulate):
+/// one password for all, seeded a batch of accounts at a time.
+pub async fn bench_accounts(pool: &Pool, users: usize, n: i32) -> Result<Vec<BenchAccount>> {
+    let password = Uuid::new_v4().simple().to_string();
+    let mut all = Vec::with_capacity(users);
+    let client = pool.get().await?;
+    for batch in (0..users).collect::<Vec<_>>().chunks(500) {
+        let emails: Vec<String> = batch
+            .iter()
+            .map(|_| format!("sim-{}@example.com", Uuid::now_v7().simple()))
+            .collect();
+        for (user, token) in accounts::register_many(pool, &password, &emails).await? {
+            crate::store::seed::applications(&client, user.id, n).await?;
+            let ids = crate::store::seed::application_ids(&client, user.id).await?;
+            all.push(BenchAccount {
+                token,
+                email: user.email,
+                password: password.clone(),
+                ids,
+            });
+        }
+    }
+    crate::store::seed::analyze(&client).await?;
+    Ok(all)
 }
 
 /// A load-benchmark account: how to sign in, and what it holds.

@@ -46,6 +46,9 @@ enum Command {
         applications: i32,
         #[arg(long)]
         full: bool,
+        /// This many accounts (one line each, as with --full).
+        #[arg(long)]
+        users: Option<usize>,
     },
 }
 
@@ -135,9 +138,11 @@ fn main() -> ExitCode {
             Command::Restore { file } => {
                 backup_outcome(jobcopilot::backup::restore(&settings, &file).await)
             }
-            Command::BenchSeed { applications, full } => {
-                bench_seed(settings, applications, full).await
-            }
+            Command::BenchSeed {
+                applications,
+                full,
+                users,
+            } => bench_seed(settings, applications, full, users).await,
             Command::Users { command } => users(settings, command).await,
             Command::Healthcheck => ExitCode::SUCCESS,
         }
@@ -207,7 +212,7 @@ fn backup_outcome(
     }
 }
 
-async fn bench_seed(settings: Settings, n: i32, full: bool) -> ExitCode {
+async fn bench_seed(settings: Settings, n: i32, full: bool, users: Option<usize>) -> ExitCode {
     let db = match Database::connect(&settings).await {
         Ok(db) => db,
         Err(e) => return fail_start(e),
@@ -215,16 +220,28 @@ async fn bench_seed(settings: Settings, n: i32, full: bool) -> ExitCode {
     if let Err(e) = store::migrate(&db.pool).await {
         return fail(e);
     }
+    let print_full = |account: &demo::BenchAccount| {
+        let ids: Vec<String> = account.ids.iter().map(ToString::to_string).collect();
+        println!(
+            "{} {} {} {}",
+            account.token,
+            account.email,
+            account.password,
+            ids.join(",")
+        );
+    };
+    if let Some(users) = users {
+        return match demo::bench_accounts(&db.pool, users, n).await {
+            Ok(accounts) => {
+                accounts.iter().for_each(print_full);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        };
+    }
     match demo::bench_account(&db.pool, n).await {
         Ok(account) if full => {
-            let ids: Vec<String> = account.ids.iter().map(ToString::to_string).collect();
-            println!(
-                "{} {} {} {}",
-                account.token,
-                account.email,
-                account.password,
-                ids.join(",")
-            );
+            print_full(&account);
             ExitCode::SUCCESS
         }
         Ok(account) => {

@@ -58,6 +58,38 @@ pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, T
     Ok((user, secret, info))
 }
 
+/// Many accounts with one password (a load benchmark's simulated users):
+/// the password is hashed once. Answers each user with their API token.
+pub async fn register_many(
+    pool: &Pool,
+    password: &str,
+    emails: &[String],
+) -> Result<Vec<(User, String)>> {
+    let hash = hash_new(password).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let now = OffsetDateTime::now_utc();
+    let mut made = Vec::with_capacity(emails.len());
+    for email in emails {
+        let user = users::insert_local(&tx, Uuid::now_v7(), email, None, &hash, now).await?;
+        let (secret, token_hash) = new_token();
+        let id = Uuid::now_v7();
+        tokens::insert(
+            &tx,
+            user.id,
+            id,
+            REGISTRATION_TOKEN_NAME,
+            &token_hash,
+            None,
+            now,
+        )
+        .await?;
+        made.push((user, secret));
+    }
+    tx.commit().await?;
+    Ok(made)
+}
+
 /// Checks an email and password, throttled per (account, address), per
 /// address and per account; the attempt is counted before the hash runs.
 /// Returns the user's id; a wrong email and a wrong password look the same.

@@ -70,8 +70,12 @@ pub async fn applications(db: &impl GenericClient, user_id: Uuid, n: i32) -> Sto
         &[&user_id, &n],
     )
     .await?;
-    // Fresh statistics, so the planner does not meet 100,000 rows blind.
-    db.batch_execute("ANALYZE job_applications, status_history, interviews")
+    Ok(())
+}
+
+/// Fresh statistics, so the planner does not meet the seeded rows blind.
+pub async fn analyze(db: &impl GenericClient) -> StoreResult<()> {
+    db.batch_execute("ANALYZE job_applications, application_scores, status_history, interviews")
         .await?;
     Ok(())
 }
