@@ -98,6 +98,14 @@ fn fail_start(e: StartError) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // glibc keeps freed memory in up to eight arenas per core, each growing
+    // on its own under a server's many threads; two arenas bound that growth
+    // (bench/cold: the server's memory after its rows).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable, before any thread is started.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

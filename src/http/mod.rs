@@ -271,11 +271,15 @@ impl AppState {
             }
         };
         match lookup {
-            Lookup::Hit(hit) => Ok(hit),
+            Lookup::Hit(hit) => {
+                ::metrics::counter!("read_cache_lookups_total", "result" => "hit").increment(1);
+                Ok(hit)
+            }
             Lookup::Miss {
                 change_seq,
                 generation,
             } => {
+                ::metrics::counter!("read_cache_lookups_total", "result" => "miss").increment(1);
                 let (value, kept) = load.await?;
                 if let (Some(change_seq), true) = (change_seq, kept) {
                     actor.do_send(RememberRead {
