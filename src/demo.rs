@@ -391,9 +391,8 @@ pub async fn bench_accounts(pool: &Pool, users: usize, n: i32) -> Result<Vec<Ben
     let password = Uuid::new_v4().simple().to_string();
     let mut all = Vec::with_capacity(users);
     let client = pool.get().await?;
-    for batch in (0..users).collect::<Vec<_>>().chunks(500) {
-        let emails: Vec<String> = batch
-            .iter()
+    while all.len() < users {
+        let emails: Vec<String> = (0..(users - all.len()).min(500))
             .map(|_| format!("sim-{}@example.com", Uuid::now_v7().simple()))
             .collect();
         for (user, token) in accounts::register_many(pool, &password, &emails).await? {

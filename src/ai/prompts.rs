@@ -210,58 +210,25 @@ fn tidy(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::application::{Application, ApplicationDetail, ApplicationFields};
-    use crate::domain::pipeline::Status;
     use crate::domain::profile::Profile;
-    use time::OffsetDateTime;
 
     pub fn material(jd: &str) -> Material {
-        Material {
-            application: ApplicationDetail {
-                application: Application {
-                    id: uuid::Uuid::nil(),
-                    fields: ApplicationFields {
-                        company: "Acme".into(),
-                        title: "Backend engineer".into(),
-                        url: None,
-                        location: Some("Berlin".into()),
-                        work_mode: None,
-                        salary_min: None,
-                        salary_max: None,
-                        salary_currency: "EUR".into(),
-                        status: Status::Applied,
-                        source: None,
-                        applied_on: None,
-                        deadline: None,
-                        tags: vec![],
-                        contact_name: Some("Grace".into()),
-                        contact_email: None,
-                        next_action: None,
-                        next_action_at: None,
-                    },
-                    priority_score: 50,
-                    priority_reasons: vec![],
-                    possible_duplicate_of: None,
-                    version: 1,
-                    created_at: OffsetDateTime::UNIX_EPOCH,
-                    updated_at: OffsetDateTime::UNIX_EPOCH,
-                    status_changed_at: OffsetDateTime::UNIX_EPOCH,
-                },
-                job_description: Some(jd.into()),
-            },
-            profile: Profile {
-                headline: Some("backend engineer with 8 years of Rust and Go".into()),
-                summary: None,
-                resume_text: Some(
-                    "- Built a Rust payment service handling 2k req/s\n- Ran PostgreSQL at scale"
-                        .into(),
-                ),
-                skills: vec!["Rust".into(), "PostgreSQL".into(), "Kotlin".into()],
-                links: vec![],
-            },
-            interview: None,
-            name: Some("Ada".into()),
-        }
+        let profile = Profile {
+            headline: Some("backend engineer with 8 years of Rust and Go".into()),
+            summary: None,
+            resume_text: Some(
+                "- Built a Rust payment service handling 2k req/s\n- Ran PostgreSQL at scale"
+                    .into(),
+            ),
+            skills: vec!["Rust".into(), "PostgreSQL".into(), "Kotlin".into()],
+            links: vec![],
+        };
+        let mut m =
+            crate::ai::drafts_corpus::material("Acme", "Backend engineer", jd, profile, "Ada");
+        let fields = &mut m.application.application.fields;
+        fields.location = Some("Berlin".into());
+        fields.contact_name = Some("Grace".into());
+        m
     }
 
     fn request(kind: Kind) -> Request {

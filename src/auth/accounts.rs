@@ -32,30 +32,16 @@ pub async fn register(pool: &Pool, reg: Registration) -> Result<(User, String, T
     let hash = hash_new(&reg.password).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let now = OffsetDateTime::now_utc();
-    // A taken email is a 409 (store::Constraint::EmailTaken).
-    let user = users::insert_local(
+    let made = insert_account(
         &tx,
-        Uuid::now_v7(),
         &reg.email,
         reg.display_name.as_deref(),
         &hash,
-        now,
-    )
-    .await?;
-    let (secret, token_hash) = new_token();
-    let info = tokens::insert(
-        &tx,
-        user.id,
-        Uuid::now_v7(),
-        REGISTRATION_TOKEN_NAME,
-        &token_hash,
-        None,
-        now,
+        OffsetDateTime::now_utc(),
     )
     .await?;
     tx.commit().await?;
-    Ok((user, secret, info))
+    Ok(made)
 }
 
 /// Many accounts with one password (a load benchmark's simulated users):
@@ -71,23 +57,35 @@ pub async fn register_many(
     let now = OffsetDateTime::now_utc();
     let mut made = Vec::with_capacity(emails.len());
     for email in emails {
-        let user = users::insert_local(&tx, Uuid::now_v7(), email, None, &hash, now).await?;
-        let (secret, token_hash) = new_token();
-        let id = Uuid::now_v7();
-        tokens::insert(
-            &tx,
-            user.id,
-            id,
-            REGISTRATION_TOKEN_NAME,
-            &token_hash,
-            None,
-            now,
-        )
-        .await?;
+        let (user, secret, _) = insert_account(&tx, email, None, &hash, now).await?;
         made.push((user, secret));
     }
     tx.commit().await?;
     Ok(made)
+}
+
+/// A local account with a hashed password, and its first API token.
+async fn insert_account(
+    tx: &deadpool_postgres::Transaction<'_>,
+    email: &str,
+    display_name: Option<&str>,
+    hash: &str,
+    now: OffsetDateTime,
+) -> Result<(User, String, TokenInfo)> {
+    // A taken email is a 409 (store::Constraint::EmailTaken).
+    let user = users::insert_local(tx, Uuid::now_v7(), email, display_name, hash, now).await?;
+    let (secret, token_hash) = new_token();
+    let info = tokens::insert(
+        tx,
+        user.id,
+        Uuid::now_v7(),
+        REGISTRATION_TOKEN_NAME,
+        &token_hash,
+        None,
+        now,
+    )
+    .await?;
+    Ok((user, secret, info))
 }
 
 /// Checks an email and password, throttled per (account, address), per

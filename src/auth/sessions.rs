@@ -78,15 +78,19 @@ pub async fn start(
     })
 }
 
-/// The live session behind a cookie value, if any.
+/// The live session behind a cookie value, if any, with its activity
+/// recorded when the last record is over a minute old (`last_seen_at` is
+/// then now: what PostgreSQL holds).
 pub async fn resolve(pool: &Pool, cookie_value: &str) -> Result<Option<SessionRow>> {
     let now = OffsetDateTime::now_utc();
     let client = pool.get().await?;
-    let found = sessions::find(&client, &hash_token(cookie_value), now, now - IDLE_LIMIT).await?;
-    if let Some(s) = &found {
+    let mut found =
+        sessions::find(&client, &hash_token(cookie_value), now, now - IDLE_LIMIT).await?;
+    if let Some(s) = &mut found {
         if now - s.last_seen_at > crate::auth::cache::SESSION_SEEN {
-            if let Err(e) = sessions::touch(&client, s.id, now).await {
-                tracing::warn!(error = %e, "could not record a session's activity");
+            match sessions::touch(&client, s.id, now).await {
+                Ok(()) => s.last_seen_at = now,
+                Err(e) => tracing::warn!(error = %e, "could not record a session's activity"),
             }
         }
     }

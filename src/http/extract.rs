@@ -250,18 +250,13 @@ pub async fn authenticate(
             let s = sessions::resolve(&state.pool, cookie.value())
                 .await?
                 .ok_or(Error::Unauthenticated)?;
-            let seen = if now - s.last_seen_at > crate::auth::cache::SESSION_SEEN {
-                now
-            } else {
-                s.last_seen_at
-            };
             state.credentials.put_session(
                 hash,
                 s.user_id,
                 s.id,
                 s.expires_at,
                 s.csrf_token.clone(),
-                seen,
+                s.last_seen_at,
             );
             (s.user_id, s.id, s.csrf_token)
         }

@@ -259,11 +259,65 @@ impl AppState {
     where
         F: std::future::Future<Output = Result<(crate::actors::read_cache::CachedBody, bool)>>,
     {
-        use crate::actors::user_state::{CachedRead, Lookup, RememberRead};
+        use crate::actors::user_state::{CachedRead, RememberRead};
+        let ask = CachedRead { key: key.clone() };
+        self.remembered_by_actor(user_id, ask, load, |change_seq, generation, value| {
+            RememberRead {
+                key,
+                change_seq,
+                generation,
+                value,
+            }
+        })
+        .await
+    }
+
+    /// The viewer of the user's pages: remembered by their actor until
+    /// something of theirs changes, else read (one statement).
+    pub async fn viewer(&self, user_id: Uuid) -> Result<Arc<crate::actors::user_state::Viewer>> {
+        use crate::actors::user_state::{GetViewer, RememberViewer, Viewer};
+        let load = async {
+            let client = self.pool.get().await?;
+            let (user, pending) = crate::store::users::get_with_pending(&client, user_id)
+                .await?
+                .ok_or(Error::Unauthenticated)?;
+            Ok((Arc::new(Viewer { user, pending }), true))
+        };
+        self.remembered_by_actor(
+            user_id,
+            GetViewer,
+            load,
+            |change_seq, generation, viewer| RememberViewer {
+                change_seq,
+                generation,
+                viewer,
+            },
+        )
+        .await
+    }
+
+    /// What the user's actor remembers (`ask` answers it or says what to
+    /// quote), else computed by `load` (which says whether to keep it) and
+    /// offered back (`remember`): the actor keeps it only if nothing of the
+    /// user's changed meanwhile. Without news of other replicas' writes,
+    /// nothing remembered is trusted.
+    async fn remembered_by_actor<T, A, R>(
+        &self,
+        user_id: Uuid,
+        ask: A,
+        load: impl std::future::Future<Output = Result<(T, bool)>>,
+        remember: impl FnOnce(i64, u64, T) -> R,
+    ) -> Result<T>
+    where
+        T: Clone + Send + 'static,
+        A: actix::Message<Result = crate::actors::user_state::Lookup<T>> + Send + 'static,
+        R: actix::Message<Result = ()> + Send + 'static,
+        UserState: actix::Handler<A> + actix::Handler<R>,
+    {
+        use crate::actors::user_state::Lookup;
         let actor = self.user(user_id).await?;
-        // Without news of other replicas' writes, the cache cannot be trusted.
         let lookup = if self.link.caches_trusted() {
-            actor.send(CachedRead { key: key.clone() }).await?
+            actor.send(ask).await?
         } else {
             Lookup::Miss {
                 change_seq: None,
@@ -282,50 +336,9 @@ impl AppState {
                 ::metrics::counter!("read_cache_lookups_total", "result" => "miss").increment(1);
                 let (value, kept) = load.await?;
                 if let (Some(change_seq), true) = (change_seq, kept) {
-                    actor.do_send(RememberRead {
-                        key,
-                        change_seq,
-                        generation,
-                        value: value.clone(),
-                    });
+                    actor.do_send(remember(change_seq, generation, value.clone()));
                 }
                 Ok(value)
-            }
-        }
-    }
-
-    /// The viewer of the user's pages: remembered by their actor until
-    /// something of theirs changes, else read (one statement).
-    pub async fn viewer(&self, user_id: Uuid) -> Result<Arc<crate::actors::user_state::Viewer>> {
-        use crate::actors::user_state::{GetViewer, Lookup, RememberViewer, Viewer};
-        let actor = self.user(user_id).await?;
-        let lookup = if self.link.caches_trusted() {
-            actor.send(GetViewer).await?
-        } else {
-            Lookup::Miss {
-                change_seq: None,
-                generation: 0,
-            }
-        };
-        match lookup {
-            Lookup::Hit(v) => Ok(v),
-            Lookup::Miss {
-                change_seq,
-                generation,
-            } => {
-                let client = self.pool.get().await?;
-                let (user, pending) = crate::store::users::get_with_pending(&client, user_id)
-                    .await?
-                    .ok_or(Error::Unauthenticated)?;
-                let viewer = Arc::new(Viewer { user, pending });
-                if let Some(change_seq) = change_seq {
-                    actor.do_send(RememberViewer {
-                        change_seq,
-                        generation,
-                        viewer: viewer.clone(),
-                    });
-                }
-                Ok(viewer)
             }
         }
     }

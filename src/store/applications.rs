@@ -450,29 +450,20 @@ impl SortKey {
     ];
 
     fn keyset(self, descending: bool) -> Keyset {
-        if self == SortKey::PriorityScore {
+        let (expr, sql_type, id, nullable) = match self {
+            SortKey::UpdatedAt => ("a.updated_at", "timestamptz", "a.id", false),
+            SortKey::CreatedAt => ("a.created_at", "timestamptz", "a.id", false),
+            SortKey::AppliedOn => ("a.applied_on", "date", "a.id", true),
+            SortKey::Company => ("lower(a.company)", "text", "a.id", false),
             // Walks the score index (user, score, application): every
             // application has its score row (written with it).
-            return Keyset {
-                expr: "s.score",
-                sql_type: "smallint",
-                id: "s.application_id",
-                nullable: false,
-                descending,
-            };
-        }
-        let (expr, sql_type, nullable) = match self {
-            SortKey::UpdatedAt => ("a.updated_at", "timestamptz", false),
-            SortKey::CreatedAt => ("a.created_at", "timestamptz", false),
-            SortKey::AppliedOn => ("a.applied_on", "date", true),
-            SortKey::Company => ("lower(a.company)", "text", false),
-            SortKey::PriorityScore => unreachable!("returned above"),
-            SortKey::Deadline => ("a.deadline", "date", true),
+            SortKey::PriorityScore => ("s.score", "smallint", "s.application_id", false),
+            SortKey::Deadline => ("a.deadline", "date", "a.id", true),
         };
         Keyset {
             expr,
             sql_type,
-            id: "a.id",
+            id,
             nullable,
             descending,
         }
@@ -568,7 +559,13 @@ pub async fn list(
     let keyset = query.sort.key.keyset(query.sort.descending);
     let parts = ["applications", &sort, &status_key, &mode_key, &tag_key, &q];
     let ranked = query.sort.key == SortKey::PriorityScore;
-    let from = if ranked { RANKED_FROM } else { FROM };
+    // What the rows are read from, and what a search walks in the sort's
+    // order (the applications alone, unless the sort is the score's).
+    let (from, walk_from) = if ranked {
+        (RANKED_FROM, RANKED_FROM)
+    } else {
+        (FROM, "job_applications a")
+    };
     let mut page = PageQuery::new(COLUMNS, from, keyset, &parts);
     let user = page.param(user_id);
     page.condition(format!("a.user_id = {user}"));
@@ -597,11 +594,7 @@ pub async fn list(
             ),
             "job_applications a",
             "a.id",
-            if ranked {
-                RANKED_FROM
-            } else {
-                "job_applications a"
-            },
+            walk_from,
         );
     }
     page.fetch(db, query.cursor.as_deref(), query.limit, from_row)
