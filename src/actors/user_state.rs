@@ -23,12 +23,14 @@ use super::event_bus::{EventBus, Publish};
 use super::read_cache::{CachedBody, ReadCache};
 use super::ActorStats;
 use crate::domain::account::{NewToken, TokenInfo, User, UserPatch};
-use crate::domain::application::{ApplicationDetail, ApplicationPatch};
+use crate::domain::application::{Application, ApplicationDetail, ApplicationPatch};
 use crate::domain::events::EventKind;
 use crate::domain::interview::{Interview, InterviewPatch, NewInterview};
+use crate::domain::listing::{self, ListQuery};
 use crate::domain::metrics::{ActionSettings, Aggregates, ApplicationFacts, Dashboard};
 use crate::domain::note::Note;
 use crate::error::{Error, Result};
+use crate::store::page::{decode_cursor, encode_cursor, BadCursor, Page};
 use crate::store::{applications, history, interviews, notes, preferences, users};
 
 /// The user's data that reads can be answered from: the dashboard's
@@ -372,22 +374,43 @@ impl Handler<Retire> for UserState {
     }
 }
 
-/// The most recently changed applications from memory, newest first, and
-/// whether there are more; None while the working set is loading.
+/// A page of the applications list from memory (the search's matches, when
+/// there is one, come with the message); None while the working set is not
+/// loaded.
 #[derive(Message)]
-#[rtype(result = "Option<(Vec<crate::domain::application::Application>, bool)>")]
-pub struct GetNewest {
-    pub limit: usize,
+#[rtype(result = "Option<std::result::Result<Page<Application>, BadCursor>>")]
+pub struct ListApplications {
+    pub query: ListQuery,
+    /// The ids a search finds, ascending.
+    pub matches: Option<Vec<Uuid>>,
 }
 
-impl Handler<GetNewest> for UserState {
-    type Result = MessageResult<GetNewest>;
+impl Handler<ListApplications> for UserState {
+    type Result = MessageResult<ListApplications>;
 
-    fn handle(&mut self, msg: GetNewest, _ctx: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.memory.loaded.then(|| {
-            let (apps, more) = self.memory.aggregates.newest(msg.limit);
-            (apps.into_iter().cloned().collect(), more)
-        }))
+    fn handle(&mut self, msg: ListApplications, _ctx: &mut Context<Self>) -> Self::Result {
+        if !self.memory.loaded {
+            return MessageResult(None);
+        }
+        let fingerprint = applications::list_fingerprint(&msg.query);
+        let page = (|| {
+            let after = match &msg.query.cursor {
+                Some(c) => Some(decode_cursor(c, &fingerprint)?),
+                None => None,
+            };
+            let (items, end) = listing::page(
+                self.memory.aggregates.all_applications(),
+                &msg.query,
+                msg.matches.as_deref(),
+                after.as_ref(),
+            )
+            .map_err(|_| BadCursor)?;
+            Ok(Page {
+                items: items.into_iter().cloned().collect(),
+                next_cursor: end.map(|e| encode_cursor(&fingerprint, e.value, e.id)),
+            })
+        })();
+        MessageResult(Some(page))
     }
 }
 

@@ -366,6 +366,42 @@ pub fn apply_patch(
     })
 }
 
+/// An application to build tests on: a remote developer's post at "Acme",
+/// wishlisted, created and changed at 2026-11-25 12:00 UTC.
+#[cfg(test)]
+pub fn example() -> Application {
+    let at = time::macros::datetime!(2026-11-25 12:00 UTC);
+    Application {
+        id: Uuid::nil(),
+        fields: ApplicationFields {
+            company: "Acme".into(),
+            title: "Dev".into(),
+            url: None,
+            location: None,
+            work_mode: Some(WorkMode::Remote),
+            salary_min: None,
+            salary_max: None,
+            salary_currency: "USD".into(),
+            status: Status::Wishlist,
+            source: None,
+            applied_on: None,
+            deadline: None,
+            tags: vec![],
+            contact_name: None,
+            contact_email: None,
+            next_action: None,
+            next_action_at: None,
+        },
+        priority_score: 0,
+        priority_reasons: vec![],
+        possible_duplicate_of: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        status_changed_at: at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

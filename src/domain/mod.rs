@@ -15,6 +15,7 @@ pub mod fit;
 pub mod generation;
 pub mod history;
 pub mod interview;
+pub mod listing;
 pub mod mail;
 pub mod mailbox;
 pub mod metrics;

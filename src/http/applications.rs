@@ -7,14 +7,20 @@ use uuid::Uuid;
 use super::extract::{AuthUser, IfMatch, JsonObject, Query};
 use super::schemas::{ApplicationInput, ApplicationList, HistoryList, NewApplicationInput};
 use super::{created, json, no_content, versioned, AppState};
-use crate::actors::user_state::{CreateApplication, DeleteApplication, UpdateApplication};
-use crate::domain::application::{is_short, ApplicationDetail, ApplicationPatch, WorkMode};
+use crate::actors::read_cache::CachedBody;
+use crate::actors::user_state::{
+    CreateApplication, DeleteApplication, ListApplications, UpdateApplication,
+};
+use crate::domain::application::{
+    is_short, Application, ApplicationDetail, ApplicationPatch, WorkMode,
+};
 use crate::domain::fit::Fit;
 use crate::domain::pipeline::Status;
 use crate::domain::search::search_text;
 use crate::error::{Error, Result};
 use crate::http::error::Problem;
 use crate::store::applications::{self as store, ListQuery, Sort};
+use crate::store::page::{BadCursor, ListError, Page};
 use crate::store::{history, preferences};
 
 const STATUSES: &str = "wishlist, applied, screening, interviewing, offer, accepted, declined, rejected, withdrawn, ghosted";
@@ -53,11 +59,64 @@ pub async fn list(
     let list_query = list_query(&query)?;
     let key = format!("applications?{}", req.query_string());
     // Lists leave the job description out: nothing long to keep.
+    let load = async { Ok((page(&state, auth.user_id, list_query).await??, None)) };
+    state.cached_read(auth.user_id, key, load, |_| true).await
+}
+
+/// A page of the user's applications, from their working set in memory
+/// (filters, sort and cursor); a search's matches are asked of PostgreSQL
+/// (its search index) and remembered per word until the user's data
+/// changes, so paging, sorting and filtering a search asks it once. While
+/// the working set cannot be loaded, the page is read from PostgreSQL.
+pub async fn page(
+    state: &AppState,
+    user_id: Uuid,
+    query: ListQuery,
+) -> Result<std::result::Result<Page<Application>, BadCursor>> {
+    let matches = match &query.q {
+        Some(q) => Some(search_matches(state, user_id, q).await?),
+        None => None,
+    };
+    let actor = state.user_for_reading(user_id).await?;
+    if let Some(page) = actor
+        .send(ListApplications {
+            query: query.clone(),
+            matches,
+        })
+        .await?
+    {
+        return Ok(page);
+    }
+    let client = state.pool.get().await?;
+    match store::list(&client, user_id, &query).await {
+        Ok(page) => Ok(Ok(page)),
+        Err(ListError::Cursor(c)) => Ok(Err(c)),
+        Err(ListError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The ids of the user's applications that a search finds, ascending:
+/// remembered among the user's answers (16 bytes an id).
+async fn search_matches(state: &AppState, user_id: Uuid, q: &str) -> Result<Vec<Uuid>> {
+    let key = format!("search {}", q.to_lowercase());
     let load = async {
         let client = state.pool.get().await?;
-        Ok((store::list(&client, auth.user_id, &list_query).await?, None))
+        let ids = store::search_ids(&client, user_id, q).await?;
+        let body: Vec<u8> = ids.iter().flat_map(|id| *id.as_bytes()).collect();
+        Ok((
+            CachedBody {
+                body: body.into(),
+                version: None,
+            },
+            true,
+        ))
     };
-    state.cached_read(auth.user_id, key, load, |_| true).await
+    let found = state.remembered(user_id, key, load).await?;
+    Ok(found
+        .body
+        .chunks_exact(16)
+        .filter_map(|c| Uuid::from_slice(c).ok())
+        .collect())
 }
 
 /// The list's filters and sort (and page) from its query parameters; the

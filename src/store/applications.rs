@@ -428,102 +428,59 @@ pub async fn delete(db: &impl GenericClient, user_id: Uuid, id: Uuid) -> StoreRe
     Ok(db.execute(&stmt, &[&id, &user_id]).await? == 1)
 }
 
-/// What an application list is ordered by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    UpdatedAt,
-    CreatedAt,
-    AppliedOn,
-    Company,
-    PriorityScore,
-    Deadline,
-}
+pub use crate::domain::listing::{ListQuery, Sort, SortKey};
 
-impl SortKey {
-    pub const CHOICES: [(&'static str, SortKey); 6] = [
-        ("updated_at", SortKey::UpdatedAt),
-        ("created_at", SortKey::CreatedAt),
-        ("applied_on", SortKey::AppliedOn),
-        ("company", SortKey::Company),
-        ("priority_score", SortKey::PriorityScore),
-        ("deadline", SortKey::Deadline),
-    ];
-
-    fn keyset(self, descending: bool) -> Keyset {
-        let (expr, sql_type, id, nullable) = match self {
-            SortKey::UpdatedAt => ("a.updated_at", "timestamptz", "a.id", false),
-            SortKey::CreatedAt => ("a.created_at", "timestamptz", "a.id", false),
-            SortKey::AppliedOn => ("a.applied_on", "date", "a.id", true),
-            SortKey::Company => ("lower(a.company)", "text", "a.id", false),
-            // Walks the score index (user, score, application): every
-            // application has its score row (written with it).
-            SortKey::PriorityScore => ("s.score", "smallint", "s.application_id", false),
-            SortKey::Deadline => ("a.deadline", "date", "a.id", true),
-        };
-        Keyset {
-            expr,
-            sql_type,
-            id,
-            nullable,
-            descending,
-        }
+/// The SQL order of a sort.
+fn keyset(sort: Sort) -> Keyset {
+    let (expr, sql_type, id, nullable) = match sort.key {
+        SortKey::UpdatedAt => ("a.updated_at", "timestamptz", "a.id", false),
+        SortKey::CreatedAt => ("a.created_at", "timestamptz", "a.id", false),
+        SortKey::AppliedOn => ("a.applied_on", "date", "a.id", true),
+        SortKey::Company => ("lower(a.company)", "text", "a.id", false),
+        // Walks the score index (user, score, application): every
+        // application has its score row (written with it).
+        SortKey::PriorityScore => ("s.score", "smallint", "s.application_id", false),
+        SortKey::Deadline => ("a.deadline", "date", "a.id", true),
+    };
+    Keyset {
+        expr,
+        sql_type,
+        id,
+        nullable,
+        descending: sort.descending,
     }
 }
 
-/// A sort: a key and a direction (`-key` is descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sort {
-    pub key: SortKey,
-    pub descending: bool,
+/// The fingerprint of a list's sort and filters (what its cursors are bound
+/// to), whether the page is read here or from a working set in memory.
+pub fn list_fingerprint(query: &ListQuery) -> String {
+    let (statuses, modes, tags) = normalized_filters(query);
+    let q = query.q.clone().unwrap_or_default();
+    super::page::fingerprint(&[
+        "applications",
+        &query.sort.as_string(),
+        &statuses.join(","),
+        &modes.join(","),
+        &tags.join("\u{1f}"),
+        &q,
+    ])
 }
 
-impl Default for Sort {
-    fn default() -> Self {
-        Sort {
-            key: SortKey::UpdatedAt,
-            descending: true,
-        }
-    }
+/// The filters sorted and without repeats.
+fn normalized_filters(query: &ListQuery) -> (Vec<&'static str>, Vec<&'static str>, Vec<String>) {
+    let mut statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    let mut modes: Vec<&str> = query.work_modes.iter().map(|m| m.as_str()).collect();
+    modes.sort_unstable();
+    modes.dedup();
+    let mut tags = query.tags.clone();
+    tags.sort();
+    tags.dedup();
+    (statuses, modes, tags)
 }
 
-impl Sort {
-    pub fn parse(s: &str) -> Option<Sort> {
-        let (descending, name) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        SortKey::CHOICES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, key)| Sort {
-                key: *key,
-                descending,
-            })
-    }
-
-    pub fn as_string(&self) -> String {
-        let name = SortKey::CHOICES
-            .iter()
-            .find(|(_, k)| *k == self.key)
-            .map(|(n, _)| *n)
-            .unwrap_or("");
-        format!("{}{name}", if self.descending { "-" } else { "" })
-    }
-}
-
-/// An application list request.
-#[derive(Debug, Clone, Default)]
-pub struct ListQuery {
-    pub statuses: Vec<Status>,
-    pub work_modes: Vec<WorkMode>,
-    pub tags: Vec<String>,
-    pub q: Option<String>,
-    pub sort: Sort,
-    pub limit: usize,
-    pub cursor: Option<String>,
-}
-
-/// `%text%` for ILIKE, with the pattern characters escaped.
+/// `%text%` for LIKE, with the pattern characters escaped.
 pub fn like_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
@@ -537,27 +494,16 @@ pub fn like_pattern(text: &str) -> String {
     p
 }
 
-/// A page of the user's applications (without job descriptions).
+/// A page of the user's applications (without job descriptions), read from
+/// PostgreSQL (the list's own path is the working set in memory).
 pub async fn list(
     db: &impl GenericClient,
     user_id: Uuid,
     query: &ListQuery,
 ) -> Result<Page<Application>, ListError> {
-    let mut statuses: Vec<&str> = query.statuses.iter().map(|s| s.as_str()).collect();
-    statuses.sort_unstable();
-    statuses.dedup();
-    let mut modes: Vec<&str> = query.work_modes.iter().map(|m| m.as_str()).collect();
-    modes.sort_unstable();
-    modes.dedup();
-    let mut tags = query.tags.clone();
-    tags.sort();
-    tags.dedup();
+    let (statuses, modes, tags) = normalized_filters(query);
     let q = query.q.clone().unwrap_or_default();
-    let sort = query.sort.as_string();
-    let (status_key, mode_key, tag_key) =
-        (statuses.join(","), modes.join(","), tags.join("\u{1f}"));
-    let keyset = query.sort.key.keyset(query.sort.descending);
-    let parts = ["applications", &sort, &status_key, &mode_key, &tag_key, &q];
+    let keyset = keyset(query.sort);
     let ranked = query.sort.key == SortKey::PriorityScore;
     // What the rows are read from, and what a search walks in the sort's
     // order (the applications alone, unless the sort is the score's).
@@ -566,7 +512,7 @@ pub async fn list(
     } else {
         (FROM, "job_applications a")
     };
-    let mut page = PageQuery::new(COLUMNS, from, keyset, &parts);
+    let mut page = PageQuery::bound_to(COLUMNS, from, keyset, list_fingerprint(query));
     let user = page.param(user_id);
     page.condition(format!("a.user_id = {user}"));
     if !statuses.is_empty() {
@@ -599,6 +545,26 @@ pub async fn list(
     }
     page.fetch(db, query.cursor.as_deref(), query.limit, from_row)
         .await
+}
+
+/// The ids of the user's applications that a search finds (in company,
+/// title, location or job description, or in one of their notes), ascending.
+/// The search document's index holds only the user's entries.
+pub async fn search_ids(db: &impl GenericClient, user_id: Uuid, q: &str) -> StoreResult<Vec<Uuid>> {
+    let stmt = db
+        .prepare_cached(
+            "SELECT id FROM job_applications WHERE user_id = $1 AND search LIKE lower($2) \
+             UNION SELECT application_id FROM notes WHERE user_id = $1 AND lower(body) LIKE lower($2)",
+        )
+        .await?;
+    let mut ids = db
+        .query(&stmt, &[&user_id, &like_pattern(q)])
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<Vec<Uuid>, _>>()?;
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// All of the user's applications without descriptions (an actor's working set).
@@ -717,21 +683,5 @@ mod tests {
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-    }
-
-    #[test]
-    fn sorts_parse_with_an_optional_minus() {
-        assert_eq!(
-            Sort::parse("-company"),
-            Some(Sort {
-                key: SortKey::Company,
-                descending: true
-            })
-        );
-        assert_eq!(
-            Sort::parse("deadline").map(|s| s.as_string()),
-            Some("deadline".into())
-        );
-        assert_eq!(Sort::parse("salary"), None);
     }
 }

@@ -43,11 +43,7 @@ struct CursorData {
 }
 
 /// Where the previous page ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct After {
-    pub value: Option<String>,
-    pub id: Uuid,
-}
+pub use crate::domain::listing::After;
 
 /// A stable fingerprint of a query's sort and filters.
 pub fn fingerprint(parts: &[&str]) -> String {
@@ -85,12 +81,7 @@ pub fn decode_cursor(cursor: &str, fingerprint: &str) -> Result<After, BadCursor
 /// Whether a cursor's sort value has the form PostgreSQL writes for `sql_type`
 /// (a crafted cursor must be refused here, never reach the database's cast).
 pub fn value_fits(sql_type: &str, value: &str) -> bool {
-    use time::format_description::FormatItem;
-    use time::macros::format_description;
-    const DATE: &[FormatItem<'_>] = format_description!("[year]-[month]-[day]");
-    const TIMESTAMPTZ: &[FormatItem<'_>] = format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory][optional [:[offset_minute]]]"
-    );
+    use crate::domain::listing::{DATE_FORM as DATE, TIMESTAMPTZ_FORM as TIMESTAMPTZ};
     match sql_type {
         "timestamptz" => time::OffsetDateTime::parse(value, TIMESTAMPTZ).is_ok(),
         "date" => time::Date::parse(value, DATE).is_ok(),
@@ -237,11 +228,21 @@ impl PageQuery {
     /// `parts` name the list, its sort and its filters: a cursor only works
     /// with the same parts.
     pub fn new(columns: &'static str, from: &'static str, keyset: Keyset, parts: &[&str]) -> Self {
+        Self::bound_to(columns, from, keyset, fingerprint(parts))
+    }
+
+    /// A query whose cursors carry `fingerprint` (made by [`fingerprint`]).
+    pub fn bound_to(
+        columns: &'static str,
+        from: &'static str,
+        keyset: Keyset,
+        fingerprint: String,
+    ) -> Self {
         PageQuery {
             columns,
             from,
             keyset,
-            fingerprint: fingerprint(parts),
+            fingerprint,
             params: Params::default(),
             conditions: Vec::new(),
             search: None,

@@ -328,3 +328,111 @@ async fn a_search_pages_like_the_filtered_list_whether_its_word_is_rare_or_commo
         }
     }
 }
+
+/// The list is served from the user's working set in memory, and from
+/// PostgreSQL while that cannot load: both give the same pages in the same
+/// order, and a cursor from one continues in the other (every sort, both
+/// ways, with filters and a search).
+#[actix_web::test]
+async fn the_list_from_memory_and_from_postgresql_agree_and_share_cursors() {
+    use jobcopilot::store::applications::{list, ListQuery, Sort};
+    let app = spawn_app().await;
+    let (token, user) = app.user("ada@example.com").await;
+    let user: uuid::Uuid = user.parse().unwrap();
+    let companies = [
+        "beta", "Alpha", "alpha", "Delta", "epsilon", "Zeta", "gamma",
+    ];
+    for i in 0..23usize {
+        let mut body = json!({
+            "company": companies[i % companies.len()],
+            "title": if i % 4 == 0 { "Rust engineer" } else { "Developer" },
+            "status": if i % 2 == 0 { "wishlist" } else { "applied" },
+            "tags": if i % 3 == 0 { json!(["remote"]) } else { json!([]) },
+        });
+        if i % 3 != 1 {
+            body["applied_on"] = json!(format!("2026-0{}-0{}", 1 + i % 3, 1 + i % 5));
+            body["deadline"] = json!(format!("2026-1{}-0{}", i % 3, 1 + i % 7));
+        }
+        app.application(&token, body).await;
+    }
+    let client = app.pool.get().await.unwrap();
+    for name in [
+        "updated_at",
+        "created_at",
+        "applied_on",
+        "company",
+        "priority_score",
+        "deadline",
+    ] {
+        for dir in ["", "-"] {
+            for (filter, statuses, tags, q) in [
+                ("", vec![], vec![], None),
+                (
+                    "&status=applied&tag=remote",
+                    vec!["applied"],
+                    vec!["remote"],
+                    None,
+                ),
+                ("&q=RUST", vec![], vec![], Some("RUST")),
+            ] {
+                let sort = format!("{dir}{name}");
+                let mut cursor: Option<String> = None;
+                let mut from_memory = Vec::new();
+                loop {
+                    let mut path = format!("/api/v1/applications?limit=4&sort={sort}{filter}");
+                    if let Some(c) = &cursor {
+                        path.push_str(&format!("&cursor={c}"));
+                    }
+                    let res = app.get(&token, &path).await;
+                    assert_eq!(res.status, 200, "{path}");
+                    let query = ListQuery {
+                        statuses: statuses
+                            .iter()
+                            .filter_map(|s| jobcopilot::domain::Status::parse(s))
+                            .collect(),
+                        tags: tags.iter().map(|t| t.to_string()).collect(),
+                        q: q.map(str::to_owned),
+                        sort: Sort::parse(&sort).unwrap(),
+                        limit: 4,
+                        cursor: cursor.clone(),
+                        ..Default::default()
+                    };
+                    let sql = list(&client, user, &query).await.unwrap();
+                    let ids = |items: Vec<Value>| -> Vec<String> {
+                        items
+                            .iter()
+                            .map(|i| i["id"].as_str().unwrap().to_owned())
+                            .collect()
+                    };
+                    let memory_ids = ids(res.body["items"].as_array().unwrap().clone());
+                    let sql_ids: Vec<String> = sql.items.iter().map(|a| a.id.to_string()).collect();
+                    assert_eq!(memory_ids, sql_ids, "{path}");
+                    from_memory.extend(memory_ids);
+                    let next = res.body["next_cursor"].as_str().map(str::to_owned);
+                    assert_eq!(next.is_some(), sql.next_cursor.is_some(), "{path}");
+                    // The SQL path's cursor continues from memory the same way.
+                    if let (Some(c), Some(own)) = (&sql.next_cursor, &next) {
+                        let at = |c: &str| {
+                            format!("/api/v1/applications?limit=4&sort={sort}{filter}&cursor={c}")
+                        };
+                        let theirs = app.get(&token, &at(c)).await;
+                        let ours = app.get(&token, &at(own)).await;
+                        assert_eq!(theirs.status, 200, "{path} with the SQL cursor");
+                        assert_eq!(theirs.body["items"], ours.body["items"], "{path}");
+                    }
+                    match next {
+                        Some(c) => cursor = Some(c),
+                        None => break,
+                    }
+                }
+                let distinct: HashSet<&String> = from_memory.iter().collect();
+                assert_eq!(
+                    distinct.len(),
+                    from_memory.len(),
+                    "{sort}{filter}: no repeats"
+                );
+                assert!(!from_memory.is_empty(), "{sort}{filter}");
+            }
+        }
+    }
+}

@@ -14,10 +14,6 @@ use crate::domain::time::{local_date, local_midnight};
 
 use super::*;
 
-fn newer_first(a: &Application, b: &Application) -> std::cmp::Ordering {
-    b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id))
-}
-
 /// What the dashboard needs to know about one application.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApplicationFacts {
@@ -262,18 +258,9 @@ impl Aggregates {
         self.facts.get(id)
     }
 
-    /// The `limit` most recently changed applications, newest first (the
-    /// list's default order: `-updated_at`, then `-id`), and whether there
-    /// are more.
-    pub fn newest(&self, limit: usize) -> (Vec<&Application>, bool) {
-        let mut all: Vec<&Application> = self.facts.values().map(|f| &f.application).collect();
-        let more = all.len() > limit;
-        if more {
-            all.select_nth_unstable_by(limit, |a, b| newer_first(a, b));
-            all.truncate(limit);
-        }
-        all.sort_unstable_by(|a, b| newer_first(a, b));
-        (all, more)
+    /// Every application, in no order.
+    pub fn all_applications(&self) -> impl Iterator<Item = &Application> {
+        self.facts.values().map(|f| &f.application)
     }
 
     fn interview_activity(&self, application_id: Uuid) -> Option<OffsetDateTime> {
@@ -743,42 +730,20 @@ fn median(counts: &BTreeMap<i64, i64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::application::{ApplicationFields, WorkMode};
     use crate::domain::interview::InterviewFields;
     use time::macros::{date, datetime};
 
     const NOW: OffsetDateTime = datetime!(2026-11-25 12:00 UTC); // a Wednesday
 
     fn app(n: u128, status: Status) -> Application {
-        Application {
-            id: Uuid::from_u128(n),
-            fields: ApplicationFields {
-                company: format!("Co{n}"),
-                title: "Dev".into(),
-                url: None,
-                location: None,
-                work_mode: Some(WorkMode::Remote),
-                salary_min: None,
-                salary_max: None,
-                salary_currency: "USD".into(),
-                status,
-                source: None,
-                applied_on: None,
-                deadline: None,
-                tags: vec![],
-                contact_name: None,
-                contact_email: None,
-                next_action: None,
-                next_action_at: None,
-            },
-            priority_score: 0,
-            priority_reasons: vec![],
-            possible_duplicate_of: None,
-            version: 1,
-            created_at: NOW - Duration::days(60),
-            updated_at: NOW - Duration::days(n as i64),
-            status_changed_at: NOW,
-        }
+        let mut a = crate::domain::application::example();
+        a.id = Uuid::from_u128(n);
+        a.fields.company = format!("Co{n}");
+        a.fields.status = status;
+        a.created_at = NOW - Duration::days(60);
+        a.updated_at = NOW - Duration::days(n as i64);
+        a.status_changed_at = NOW;
+        a
     }
 
     /// An application that went through `path`, one status every `step` days, ending `end_ago` days ago.
@@ -810,28 +775,6 @@ mod tests {
     }
 
     use Status::*;
-
-    #[test]
-    fn the_newest_applications_come_in_the_lists_default_order() {
-        let settings = ActionSettings {
-            timezone: "UTC".into(),
-            follow_up_after_days: 7,
-            ghosted_after_days: 21,
-        };
-        let facts = [3u128, 1, 4, 2, 5].map(|n| ApplicationFacts {
-            application: app(n, Status::Applied),
-            history: vec![],
-            last_note_at: None,
-        });
-        let agg = Aggregates::build(settings, facts.to_vec(), vec![]);
-        // updated_at is n days ago: 1 is the newest.
-        let (three, more) = agg.newest(3);
-        let ids: Vec<u128> = three.iter().map(|a| a.id.as_u128()).collect();
-        assert_eq!((ids, more), (vec![1, 2, 3], true));
-        let (all, more) = agg.newest(10);
-        assert_eq!(all.len(), 5);
-        assert!(!more);
-    }
 
     #[test]
     fn stages_follow_the_contract_table() {

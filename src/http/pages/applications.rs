@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::forms::{errors_by_field, field_label, to_json, Empty, Kind};
 use super::{done, remembered_page, render_page, FormData, Poster, Viewer};
 use crate::actors::user_state::{
-    CreateApplication, CreateInterview, DeleteApplication, GetNewest, UpdateApplication,
+    CreateApplication, CreateInterview, DeleteApplication, UpdateApplication,
 };
 use crate::domain::application::{ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::interview::{InterviewKind, NewInterview};
@@ -25,9 +25,9 @@ use crate::domain::pipeline::{allowed_next, can_undo, Status};
 use crate::domain::search::search_text;
 use crate::domain::time::format_timestamp;
 use crate::error::{Error, Result};
+use crate::http::applications::page as list_page;
 use crate::http::AppState;
 use crate::store::applications::{self as store, ListQuery, Sort};
-use crate::store::page::ListError;
 use crate::store::{history, interviews, notes};
 
 /// The fields of the application form, as the domain reads them.
@@ -129,21 +129,19 @@ pub async fn list(
             limit: 50,
             cursor: Some(params.get("cursor").to_owned()).filter(|c| !c.is_empty()),
         };
-        let client = state.pool.get().await?;
-        let (page, problem) = match store::list(&client, viewer.auth.user_id, &query).await {
+        let user = viewer.auth.user_id;
+        let (page, problem) = match list_page(&state, user, query.clone()).await? {
             Ok(page) => (page, search_error),
             // A cursor from another sort or filter (an edited URL): start over.
-            // Anything else is an error page (never the database's own words).
-            Err(ListError::Cursor(_)) => {
+            Err(_) => {
                 let first = ListQuery {
                     cursor: None,
-                    ..query
+                    ..query.clone()
                 };
-                let page = store::list(&client, viewer.auth.user_id, &first).await?;
+                let page = list_page(&state, user, first).await??;
                 let message = "That page link was for another sort or filter, so the list starts again from the top.".to_owned();
                 (page, Some(message))
             }
-            Err(e) => return Err(e.into()),
         };
         let filters = |extra: &[(&str, &str)]| -> String {
             let mut s = url::form_urlencoded::Serializer::new(String::new());
@@ -235,24 +233,12 @@ pub async fn board(
     // description), in the list's default order; from PostgreSQL while it
     // is still loading.
     let build = async {
-        let newest = state
-            .user_for_reading(viewer.auth.user_id)
-            .await?
-            .send(GetNewest { limit: BOARD_LIMIT })
-            .await?;
-        let (items, truncated) = match newest {
-            Some(found) => found,
-            None => {
-                let client = state.pool.get().await?;
-                let query = ListQuery {
-                    limit: BOARD_LIMIT,
-                    ..Default::default()
-                };
-                let page = store::list(&client, viewer.auth.user_id, &query).await?;
-                let more = page.next_cursor.is_some();
-                (page.items, more)
-            }
+        let query = ListQuery {
+            limit: BOARD_LIMIT,
+            ..Default::default()
         };
+        let page = list_page(&state, viewer.auth.user_id, query).await??;
+        let (items, truncated) = (page.items, page.next_cursor.is_some());
         let columns: Vec<_> = Status::ALL
         .iter()
         .map(|status| {
