@@ -62,11 +62,6 @@ struct Contribution {
     last_activity: Option<OffsetDateTime>,
     ghost_candidate: bool,
     rank: Option<(Reverse<i16>, Reverse<OffsetDateTime>)>,
-    company: String,
-    title: String,
-    next_action_text: Option<String>,
-    priority_score: i16,
-    priority_reasons: Vec<String>,
 }
 
 fn contribution(
@@ -124,11 +119,6 @@ fn contribution(
         last_activity,
         ghost_candidate: matches!(fields.status, Status::Applied | Status::Screening),
         rank: active.then_some((Reverse(a.priority_score), Reverse(a.updated_at))),
-        company: fields.company.clone(),
-        title: fields.title.clone(),
-        next_action_text: fields.next_action.clone(),
-        priority_score: a.priority_score,
-        priority_reasons: a.priority_reasons.clone(),
     }
 }
 
@@ -169,8 +159,9 @@ struct InterviewEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Aggregates {
     settings: ActionSettings,
-    facts: HashMap<Uuid, ApplicationFacts>,
-    contributions: HashMap<Uuid, Contribution>,
+    // Boxed: a table's free slots then cost a pointer, not a whole row.
+    facts: HashMap<Uuid, Box<ApplicationFacts>>,
+    contributions: HashMap<Uuid, Box<Contribution>>,
     interviews: HashMap<Uuid, InterviewEntry>,
     /// Each application's interviews (so one application never scans them all).
     interviews_of: HashMap<Uuid, BTreeSet<Uuid>>,
@@ -234,7 +225,11 @@ impl Aggregates {
 
     /// Changes the settings (time zone, delays): everything is recomputed.
     pub fn set_settings(&mut self, settings: ActionSettings) {
-        let apps: Vec<ApplicationFacts> = self.facts.values().cloned().collect();
+        let apps: Vec<ApplicationFacts> = self
+            .facts
+            .values()
+            .map(|f| ApplicationFacts::clone(f))
+            .collect();
         let interviews: Vec<(Uuid, InterviewEntry)> = self.interviews.drain().collect();
         *self = Aggregates::new(settings);
         for (id, mut e) in interviews {
@@ -255,7 +250,7 @@ impl Aggregates {
     }
 
     pub fn facts(&self, id: &Uuid) -> Option<&ApplicationFacts> {
-        self.facts.get(id)
+        self.facts.get(id).map(|f| &**f)
     }
 
     /// Every application, in no order.
@@ -348,8 +343,8 @@ impl Aggregates {
         self.remove_contribution(id);
         let c = contribution(&facts, self.interview_activity(id), &self.settings);
         self.apply(id, &c, 1);
-        self.contributions.insert(id, c);
-        self.facts.insert(id, facts);
+        self.contributions.insert(id, Box::new(c));
+        self.facts.insert(id, Box::new(facts));
     }
 
     fn remove_contribution(&mut self, id: Uuid) {
@@ -360,7 +355,8 @@ impl Aggregates {
 
     /// Recomputes one application (after a note or an interview changed it).
     fn refresh(&mut self, id: Uuid) {
-        if let Some(f) = self.facts.get(&id).cloned() {
+        if let Some(f) = self.facts.get(&id) {
+            let f = ApplicationFacts::clone(f);
             self.put_application(f);
         }
     }
@@ -560,13 +556,13 @@ impl Aggregates {
                 .iter()
                 .take(5)
                 .filter_map(|(_, _, id)| {
-                    let c = self.contributions.get(id)?;
+                    let a = &self.facts.get(id)?.application;
                     Some(Recommendation {
                         application_id: *id,
-                        company: c.company.clone(),
-                        title: c.title.clone(),
-                        priority_score: c.priority_score,
-                        reasons: c.priority_reasons.clone(),
+                        company: a.fields.company.clone(),
+                        title: a.fields.title.clone(),
+                        priority_score: a.priority_score,
+                        reasons: a.priority_reasons.clone(),
                     })
                 })
                 .collect(),
@@ -598,12 +594,12 @@ impl Aggregates {
             .range(from..=to)
             .filter_map(|(_, id)| {
                 let e = self.interviews.get(id)?;
-                let c = self.contributions.get(&e.application_id)?;
+                let a = &self.facts.get(&e.application_id)?.application.fields;
                 Some(UpcomingInterview {
                     id: *id,
                     application_id: e.application_id,
-                    company: c.company.clone(),
-                    title: c.title.clone(),
+                    company: a.company.clone(),
+                    title: a.title.clone(),
                     kind: e.kind,
                     scheduled_at: e.scheduled_at,
                     duration_minutes: e.duration_minutes,
@@ -617,9 +613,14 @@ impl Aggregates {
     fn actions(&self, now: OffsetDateTime, today: Date) -> Vec<Action> {
         let tz = self.settings.timezone.as_str();
         let name = |id: &Uuid| {
-            self.contributions
+            self.facts
                 .get(id)
-                .map(|c| format!("{} ({})", c.company, c.title))
+                .map(|f| {
+                    format!(
+                        "{} ({})",
+                        f.application.fields.company, f.application.fields.title
+                    )
+                })
                 .unwrap_or_default()
         };
         let mut out = Vec::new();
@@ -656,9 +657,9 @@ impl Aggregates {
             .take(ACTIONS_MAX)
         {
             let text = self
-                .contributions
+                .facts
                 .get(id)
-                .and_then(|c| c.next_action_text.clone());
+                .and_then(|f| f.application.fields.next_action.clone());
             out.push(Action {
                 kind: ActionKind::NextAction,
                 application_id: *id,
