@@ -374,6 +374,21 @@ impl Handler<Retire> for UserState {
     }
 }
 
+/// One application from memory (without its description); None while the
+/// working set is not loaded or does not hold it.
+#[derive(Message)]
+#[rtype(result = "Option<Application>")]
+pub struct GetApplication(pub Uuid);
+
+impl Handler<GetApplication> for UserState {
+    type Result = Option<Application>;
+
+    fn handle(&mut self, msg: GetApplication, _ctx: &mut Context<Self>) -> Self::Result {
+        let facts = self.memory.aggregates.facts(&msg.0)?;
+        Some(facts.application.clone())
+    }
+}
+
 /// A page of the applications list from memory (the search's matches, when
 /// there is one, come with the message); None while the working set is not
 /// loaded.

@@ -293,14 +293,6 @@ pub struct PatchOutcome {
     pub changed: bool,
 }
 
-/// Text short enough to keep in an actor's memory: long text (job
-/// descriptions, résumés, drafts) stays in PostgreSQL.
-pub const SHORT_TEXT_BYTES: usize = 280;
-
-pub fn is_short(text: Option<&str>) -> bool {
-    text.is_none_or(|t| t.len() <= SHORT_TEXT_BYTES)
-}
-
 /// Applies a merge patch to an application: validates the status change
 /// against the pipeline and the salary range against the merged values.
 pub fn apply_patch(

@@ -9,10 +9,10 @@ use super::schemas::{ApplicationInput, ApplicationList, HistoryList, NewApplicat
 use super::{created, json, no_content, versioned, AppState};
 use crate::actors::read_cache::CachedBody;
 use crate::actors::user_state::{
-    CreateApplication, DeleteApplication, ListApplications, UpdateApplication,
+    CreateApplication, DeleteApplication, GetApplication, ListApplications, UpdateApplication,
 };
 use crate::domain::application::{
-    is_short, Application, ApplicationDetail, ApplicationPatch, WorkMode,
+    Application, ApplicationDetail, ApplicationPatch, WorkMode,
 };
 use crate::domain::fit::Fit;
 use crate::domain::pipeline::Status;
@@ -192,18 +192,40 @@ pub async fn get(
     auth: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse> {
-    let key = format!("application/{id}");
-    let load = async {
-        let client = state.pool.get().await?;
-        let app = store::get(&client, auth.user_id, *id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let version = app.application.version;
-        Ok((app, Some(version)))
-    };
-    // A job description is long text: it stays in PostgreSQL, not the actor.
-    let keep = |app: &ApplicationDetail| is_short(app.job_description.as_deref());
-    state.cached_read(auth.user_id, key, load, keep).await
+    let detail = detail(&state, auth.user_id, *id).await?;
+    Ok(versioned(
+        StatusCode::OK,
+        &detail,
+        detail.application.version,
+    ))
+}
+
+/// One application: from the user's working set, with its description (and
+/// version) read from PostgreSQL; read whole from PostgreSQL when the working
+/// set does not hold it (still loading, or a write on another replica not
+/// yet delivered) or holds another version of it.
+pub async fn detail(state: &AppState, user_id: Uuid, id: Uuid) -> Result<ApplicationDetail> {
+    let remembered = state
+        .user_for_reading(user_id)
+        .await?
+        .send(GetApplication(id))
+        .await?;
+    let client = state.pool.get().await?;
+    if let Some(application) = remembered {
+        match store::description(&client, user_id, id).await? {
+            Some((version, job_description)) if version == application.version => {
+                return Ok(ApplicationDetail {
+                    application,
+                    job_description,
+                })
+            }
+            None => return Err(Error::NotFound),
+            Some(_) => {}
+        }
+    }
+    store::get(&client, user_id, id)
+        .await?
+        .ok_or(Error::NotFound)
 }
 
 /// Change an application (JSON merge patch); status changes follow the pipeline.

@@ -88,6 +88,22 @@ pub async fn get(
     super::fetch_opt(db, &sql, &[&id, &user_id], detail_from_row).await
 }
 
+/// An application's version and job description (the rest of it is in the
+/// user's working set).
+pub async fn description(
+    db: &impl GenericClient,
+    user_id: Uuid,
+    id: Uuid,
+) -> StoreResult<Option<(i32, Option<String>)>> {
+    super::fetch_opt(
+        db,
+        "SELECT version, job_description FROM job_applications WHERE id = $1 AND user_id = $2",
+        &[&id, &user_id],
+        |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+    )
+    .await
+}
+
 /// The same, locking the row until the transaction ends.
 pub async fn lock(
     db: &impl GenericClient,

@@ -361,10 +361,16 @@ impl Aggregates {
         }
     }
 
-    /// Removes an application and its interviews.
+    /// Removes an application and its interviews; no other application
+    /// names it as its possible duplicate any more (as in PostgreSQL).
     pub fn remove_application(&mut self, id: Uuid) {
         self.remove_contribution(id);
         self.facts.remove(&id);
+        for f in self.facts.values_mut() {
+            if f.application.possible_duplicate_of == Some(id) {
+                f.application.possible_duplicate_of = None;
+            }
+        }
         let gone: Vec<Uuid> = self
             .interviews_of
             .get(&id)
@@ -776,6 +782,24 @@ mod tests {
     }
 
     use Status::*;
+
+    #[test]
+    fn removing_an_application_clears_it_as_anothers_possible_duplicate() {
+        let mut agg = Aggregates::new(ActionSettings::default());
+        let first = app(1, Status::Applied);
+        let mut second = app(2, Status::Applied);
+        second.possible_duplicate_of = Some(first.id);
+        for a in [first.clone(), second.clone()] {
+            agg.put_application(ApplicationFacts {
+                application: a,
+                history: vec![],
+                last_note_at: None,
+            });
+        }
+        agg.remove_application(first.id);
+        let kept = agg.facts(&second.id).map(|f| f.application.possible_duplicate_of);
+        assert_eq!(kept, Some(None));
+    }
 
     #[test]
     fn stages_follow_the_contract_table() {

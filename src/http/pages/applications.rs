@@ -485,10 +485,8 @@ async fn detail_context(
     refused: Refused,
 ) -> Result<minijinja::Value> {
     let user_id = viewer.auth.user_id;
+    let app = crate::http::applications::detail(state, user_id, id).await?;
     let client = state.pool.get().await?;
-    let app = store::get(&client, user_id, id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let interview_query = interviews::ListQuery {
         application_id: Some(id),
         limit: 200,
