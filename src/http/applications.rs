@@ -11,9 +11,7 @@ use crate::actors::read_cache::CachedBody;
 use crate::actors::user_state::{
     CreateApplication, DeleteApplication, GetApplication, ListApplications, UpdateApplication,
 };
-use crate::domain::application::{
-    Application, ApplicationDetail, ApplicationPatch, WorkMode,
-};
+use crate::domain::application::{Application, ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::fit::Fit;
 use crate::domain::pipeline::Status;
 use crate::domain::search::search_text;

@@ -17,10 +17,6 @@ use crate::domain::pipeline::Status;
 pub(super) const FROM: &str = "job_applications a LEFT JOIN application_scores s \
     ON s.application_id = a.id AND s.user_id = a.user_id";
 
-/// The same rows in score order (the priority sort walks the score index).
-const RANKED_FROM: &str = "application_scores s JOIN job_applications a \
-    ON a.id = s.application_id AND a.user_id = s.user_id";
-
 pub(super) const COLUMNS: &str = "a.id, a.company, a.title, a.url, a.location, a.work_mode, a.salary_min, \
     a.salary_max, a.salary_currency, a.status, a.source, a.applied_on, a.deadline, a.tags, \
     a.contact_name, a.contact_email, a.next_action, a.next_action_at, \
@@ -453,9 +449,8 @@ fn keyset(sort: Sort) -> Keyset {
         SortKey::CreatedAt => ("a.created_at", "timestamptz", "a.id", false),
         SortKey::AppliedOn => ("a.applied_on", "date", "a.id", true),
         SortKey::Company => ("lower(a.company)", "text", "a.id", false),
-        // Walks the score index (user, score, application): every
-        // application has its score row (written with it).
-        SortKey::PriorityScore => ("s.score", "smallint", "s.application_id", false),
+        // Every application has its score row (written with it).
+        SortKey::PriorityScore => ("s.score", "smallint", "a.id", false),
         SortKey::Deadline => ("a.deadline", "date", "a.id", true),
     };
     Keyset {
@@ -520,15 +515,7 @@ pub async fn list(
     let (statuses, modes, tags) = normalized_filters(query);
     let q = query.q.clone().unwrap_or_default();
     let keyset = keyset(query.sort);
-    let ranked = query.sort.key == SortKey::PriorityScore;
-    // What the rows are read from, and what a search walks in the sort's
-    // order (the applications alone, unless the sort is the score's).
-    let (from, walk_from) = if ranked {
-        (RANKED_FROM, RANKED_FROM)
-    } else {
-        (FROM, "job_applications a")
-    };
-    let mut page = PageQuery::bound_to(COLUMNS, from, keyset, list_fingerprint(query));
+    let mut page = PageQuery::bound_to(COLUMNS, FROM, keyset, list_fingerprint(query));
     let user = page.param(user_id);
     page.condition(format!("a.user_id = {user}"));
     if !statuses.is_empty() {
@@ -547,32 +534,28 @@ pub async fn list(
     }
     if !q.is_empty() {
         // The search document is lower-cased when the row is written
-        // (migration V11); notes are few, and read once per search.
+        // (migration V11); the index holds only the user's entries.
         let p = page.param(like_pattern(&q));
-        page.search(
-            format!(
-                "a.search LIKE lower({p}) OR a.id = ANY(ARRAY(SELECT n.application_id FROM notes n \
-             WHERE n.user_id = {user} AND lower(n.body) LIKE lower({p})))"
-            ),
-            "job_applications a",
-            "a.id",
-            walk_from,
-        );
+        page.condition(format!("a.id = ANY(ARRAY({}))", search_sql(&user, &p)));
     }
     page.fetch(db, query.cursor.as_deref(), query.limit, from_row)
         .await
+}
+
+/// The ids of the applications of `user` (a placeholder) that the LIKE
+/// pattern `pattern` finds in their search document or in one of their notes.
+fn search_sql(user: &str, pattern: &str) -> String {
+    format!(
+        "SELECT id FROM job_applications WHERE user_id = {user} AND search LIKE lower({pattern}) \
+         UNION SELECT application_id FROM notes WHERE user_id = {user} AND lower(body) LIKE lower({pattern})"
+    )
 }
 
 /// The ids of the user's applications that a search finds (in company,
 /// title, location or job description, or in one of their notes), ascending.
 /// The search document's index holds only the user's entries.
 pub async fn search_ids(db: &impl GenericClient, user_id: Uuid, q: &str) -> StoreResult<Vec<Uuid>> {
-    let stmt = db
-        .prepare_cached(
-            "SELECT id FROM job_applications WHERE user_id = $1 AND search LIKE lower($2) \
-             UNION SELECT application_id FROM notes WHERE user_id = $1 AND lower(body) LIKE lower($2)",
-        )
-        .await?;
+    let stmt = db.prepare_cached(&search_sql("$1", "$2")).await?;
     let mut ids = db
         .query(&stmt, &[&user_id, &like_pattern(q)])
         .await?

@@ -106,11 +106,6 @@ impl Params {
         format!("${}", self.values.len())
     }
 
-    /// Removes the last value added.
-    pub fn pop(&mut self) {
-        self.values.pop();
-    }
-
     pub fn as_refs(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.values
             .iter()
@@ -212,16 +207,6 @@ pub struct PageQuery {
     fingerprint: String,
     params: Params,
     conditions: Vec<String>,
-    search: Option<Search>,
-}
-
-/// A search condition over `table` (whose id is `id`), and what a page is
-/// first looked for in: `walk_from` in the sort's order.
-struct Search {
-    condition: String,
-    table: &'static str,
-    id: &'static str,
-    walk_from: &'static str,
 }
 
 impl PageQuery {
@@ -245,32 +230,7 @@ impl PageQuery {
             fingerprint,
             params: Params::default(),
             conditions: Vec::new(),
-            search: None,
         }
-    }
-
-    /// Adds a search condition: a test of each row that an index can answer
-    /// for the user's rows (a search document), but that most rows may pass.
-    /// The page is first looked for among the next rows in the sort's order
-    /// (a common word fills it from the first few); only when they do not
-    /// fill it is the condition asked of the index, whose matches are sorted.
-    /// The index is asked for the ids in `table` (its id column `id`) that
-    /// pass `condition` and the conditions added so far; `walk_from` is
-    /// what the conditions and the sort name, with as few joins as they
-    /// need (the walk tests rows before anything is joined to them).
-    pub fn search(
-        &mut self,
-        condition: String,
-        table: &'static str,
-        id: &'static str,
-        walk_from: &'static str,
-    ) {
-        self.search = Some(Search {
-            condition,
-            table,
-            id,
-            walk_from,
-        });
     }
 
     /// Adds a parameter; returns its placeholder.
@@ -291,8 +251,6 @@ impl PageQuery {
         limit: usize,
         map: impl Fn(&Row) -> StoreResult<T>,
     ) -> Result<Page<T>, ListError> {
-        // The filters alone (without where the previous page ended).
-        let filters = self.conditions.join(" AND ");
         if let Some(c) = cursor {
             let after = decode_cursor(c, &self.fingerprint)?;
             if after
@@ -311,36 +269,7 @@ impl PageQuery {
             self.keyset.cursor_column(),
             self.keyset.order_by(),
         );
-        let mut conditions = self.conditions.join(" AND ");
-        if let Some(Search {
-            condition,
-            table,
-            id: search_id,
-            walk_from,
-        }) = &self.search
-        {
-            // The next rows in order, at most `walk` of them, each tested;
-            // then the page's rows read whole.
-            let walk = self.params.push(walk_for(limit));
-            let id = self.keyset.id;
-            let sql = format!(
-                "SELECT {columns}, {cursor} FROM {from} WHERE {id} = ANY(ARRAY(\
-                 SELECT w.id FROM (SELECT {id} AS id, ({condition}) AS hit FROM {walk_from} \
-                 WHERE {conditions} ORDER BY {order} LIMIT {walk}) w WHERE w.hit LIMIT {limit_param})) \
-                 ORDER BY {order} LIMIT {limit_param}",
-                from = self.from,
-            );
-            let items = self.read(db, &sql, &map).await?;
-            if items.len() > limit {
-                return Ok(finish_page(items, limit, &self.fingerprint));
-            }
-            self.params.pop();
-            // Not there: the index's matches (only the user's entries), read
-            // by id and sorted.
-            conditions = format!(
-                "{conditions} AND {id} = ANY(ARRAY(SELECT {search_id} FROM {table} WHERE {filters} AND ({condition})))"
-            );
-        }
+        let conditions = self.conditions.join(" AND ");
         let sql = format!(
             "SELECT {columns}, {cursor} FROM {from} WHERE {conditions} ORDER BY {order} LIMIT {limit_param}",
             from = self.from,
@@ -365,12 +294,6 @@ impl PageQuery {
             })
             .collect::<StoreResult<Vec<_>>>()?)
     }
-}
-
-/// How many rows in the sort's order a search tests before it asks the index:
-/// enough that a word in one row of eight fills the page from them.
-fn walk_for(limit: usize) -> i64 {
-    ((limit as i64 + 1) * 8).max(200)
 }
 
 /// Cuts `limit + 1` fetched rows to a page and makes its cursor.

@@ -797,7 +797,9 @@ mod tests {
             });
         }
         agg.remove_application(first.id);
-        let kept = agg.facts(&second.id).map(|f| f.application.possible_duplicate_of);
+        let kept = agg
+            .facts(&second.id)
+            .map(|f| f.application.possible_duplicate_of);
         assert_eq!(kept, Some(None));
     }
 
