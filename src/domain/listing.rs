@@ -24,6 +24,12 @@ pub const TIMESTAMPTZ_FORM: &[FormatItem<'_>] = format_description!(
     "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]][offset_hour sign:mandatory][optional [:[offset_minute]]]"
 );
 
+/// Whether a cursor's text sort value is one a list can hold (no NUL, at
+/// most 1,000 characters): anything else is a crafted cursor.
+pub fn text_fits(value: &str) -> bool {
+    !value.contains('\0') && value.chars().count() <= 1_000
+}
+
 /// What an application list is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -68,7 +74,7 @@ impl SortKey {
             SortKey::AppliedOn | SortKey::Deadline => {
                 Date::parse(text, DATE_FORM).ok().map(Value::Day)
             }
-            SortKey::Company => Some(Value::Text(text.to_owned())),
+            SortKey::Company => text_fits(text).then(|| Value::Text(text.to_owned())),
             SortKey::PriorityScore => text.parse().ok().map(Value::Score),
         }
     }

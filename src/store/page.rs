@@ -88,7 +88,7 @@ pub fn value_fits(sql_type: &str, value: &str) -> bool {
         "smallint" => value.parse::<i16>().is_ok(),
         "integer" => value.parse::<i32>().is_ok(),
         "bigint" => value.parse::<i64>().is_ok(),
-        "text" => !value.contains('\0') && value.chars().count() <= 1_000,
+        "text" => crate::domain::listing::text_fits(value),
         _ => false,
     }
 }

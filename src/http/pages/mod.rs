@@ -380,7 +380,11 @@ pub async fn remembered_page(
     let page = state
         .remembered(viewer.auth.user_id, key, async {
             let ctx = build.await?;
-            let body = render_body(state, viewer, template, nav, ctx, Some(&CSRF_MARK), None)?;
+            // The viewer read again: the one this request started with may
+            // be older than the generation the page is remembered in (a
+            // change that came in between would stay on the page).
+            let viewer = signed_in_viewer(state, viewer.auth.clone()).await?;
+            let body = render_body(state, &viewer, template, nav, ctx, Some(&CSRF_MARK), None)?;
             let page = crate::actors::read_cache::CachedBody {
                 body: body.into(),
                 version: None,
