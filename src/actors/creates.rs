@@ -105,6 +105,9 @@ async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>, writers: usize) {
 /// Writes a batch, or each of its creates alone when the batch fails.
 async fn flush(pool: &Pool, batch: Vec<Job>) {
     let size = batch.len();
+    // Rows over batches is the mean batch: how much of a commit each create carries.
+    ::metrics::counter!("create_batches_total").increment(1);
+    ::metrics::counter!("create_batch_rows_total").increment(size as u64);
     match write(pool, &batch).await {
         Ok(outcomes) => {
             for (job, outcome) in batch.into_iter().zip(outcomes) {

@@ -76,6 +76,12 @@ impl RedisLink {
         }
     }
 
+    /// Whether other replicas may write the same users' data (Redis is
+    /// configured): memory may then be a moment behind PostgreSQL.
+    pub fn shared(&self) -> bool {
+        self.configured
+    }
+
     /// Whether this replica may answer from its caches: it hears about
     /// every other replica's writes (or there is no other replica).
     pub fn caches_trusted(&self) -> bool {

@@ -9,7 +9,8 @@ use super::schemas::{ApplicationInput, ApplicationList, HistoryList, NewApplicat
 use super::{created, json, no_content, versioned, AppState};
 use crate::actors::read_cache::CachedBody;
 use crate::actors::user_state::{
-    CreateApplication, DeleteApplication, GetApplication, ListApplications, UpdateApplication,
+    CheckChangeSeq, CreateApplication, DeleteApplication, GetApplication, ListApplications,
+    UpdateApplication,
 };
 use crate::domain::application::{Application, ApplicationDetail, ApplicationPatch, WorkMode};
 use crate::domain::fit::Fit;
@@ -19,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::http::error::Problem;
 use crate::store::applications::{self as store, ListQuery, Sort};
 use crate::store::page::{BadCursor, ListError, Page};
-use crate::store::{history, preferences};
+use crate::store::{history, preferences, users};
 
 const STATUSES: &str = "wishlist, applied, screening, interviewing, offer, accepted, declined, rejected, withdrawn, ghosted";
 
@@ -71,11 +72,21 @@ pub async fn page(
     user_id: Uuid,
     query: ListQuery,
 ) -> Result<std::result::Result<Page<Application>, BadCursor>> {
+    let actor = state.user_for_reading(user_id).await?;
+    if state.link.shared() {
+        // Another replica may have written a moment ago, before its news
+        // reached this one: the working set (and the remembered matches)
+        // catch up first, so a list shows what its reader just wrote
+        // wherever it was written.
+        let client = state.pool.get().await?;
+        if let Some((change_seq, _)) = users::write_state(&client, user_id).await? {
+            actor.send(CheckChangeSeq(change_seq)).await?;
+        }
+    }
     let matches = match &query.q {
         Some(q) => Some(search_matches(state, user_id, q).await?),
         None => None,
     };
-    let actor = state.user_for_reading(user_id).await?;
     if let Some(page) = actor
         .send(ListApplications {
             query: query.clone(),

@@ -616,3 +616,44 @@ async fn a_session_signed_out_on_one_replica_ends_on_the_other() {
     .await;
     redis.stop();
 }
+
+/// Lists come from each replica's memory: a list asked of one replica right
+/// after a write on the other (before its news can have arrived) still
+/// shows the write — the replica compares its memory with PostgreSQL's
+/// change sequence first.
+#[actix_web::test]
+async fn a_list_on_one_replica_shows_a_write_just_made_on_the_other() {
+    let redis = Redis::start();
+    let (db, _pool) = fresh_database().await;
+    let (a, b) = replicas(&db, &redis).await;
+    let token = a.user("ada@example.com").await;
+    for r in [&a, &b] {
+        let (status, _) = r
+            .call(
+                Some(&token),
+                Method::GET,
+                "/api/v1/applications?q=acme",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "both hold the working set");
+    }
+    for i in 0..15 {
+        let (writer, reader) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let id = create(writer, &token, &format!("Acme {i}")).await;
+        for path in ["/api/v1/applications", "/api/v1/applications?q=acme"] {
+            let (status, list) = reader.call(Some(&token), Method::GET, path, None).await;
+            assert_eq!(status, 200, "{list}");
+            let ids: Vec<&str> = list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|a| a["id"].as_str())
+                .collect();
+            assert!(
+                ids.contains(&id.as_str()),
+                "{path} on the other replica: {ids:?}"
+            );
+        }
+    }
+}
