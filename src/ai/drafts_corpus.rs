@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 use super::prompts::{Prompts, Request};
-use crate::domain::application::{Application, ApplicationDetail, ApplicationFields};
+use crate::domain::application::{example, Application, ApplicationDetail, ApplicationFields};
 use crate::domain::fit::corpus::{cases, Case};
 use crate::domain::fit::terms::raw_words;
 use crate::domain::fit::{of_material, Fit, Material, Source};
@@ -24,33 +24,19 @@ pub fn material(company: &str, title: &str, jd: &str, profile: Profile, name: &s
     Material {
         application: ApplicationDetail {
             application: Application {
-                id: uuid::Uuid::nil(),
                 fields: ApplicationFields {
                     company: company.into(),
                     title: title.into(),
-                    url: None,
-                    location: None,
                     work_mode: None,
-                    salary_min: None,
-                    salary_max: None,
                     salary_currency: "EUR".into(),
                     status: Status::Applied,
-                    source: None,
-                    applied_on: None,
-                    deadline: None,
-                    tags: vec![],
-                    contact_name: None,
-                    contact_email: None,
-                    next_action: None,
-                    next_action_at: None,
+                    ..example().fields
                 },
                 priority_score: 50,
-                priority_reasons: vec![],
-                possible_duplicate_of: None,
-                version: 1,
                 created_at: OffsetDateTime::UNIX_EPOCH,
                 updated_at: OffsetDateTime::UNIX_EPOCH,
                 status_changed_at: OffsetDateTime::UNIX_EPOCH,
+                ..example()
             },
             job_description: (!jd.is_empty()).then(|| jd.to_owned()),
         },

@@ -1851,38 +1851,21 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
     }
 
     fn fields(company: &str, title: &str) -> ApplicationFields {
-        ApplicationFields {
-            company: company.into(),
-            title: title.into(),
-            url: None,
-            location: None,
-            work_mode: None,
-            salary_min: None,
-            salary_max: None,
-            salary_currency: "USD".into(),
-            status: Status::Wishlist,
-            source: None,
-            applied_on: None,
-            deadline: None,
-            tags: vec![],
-            contact_name: None,
-            contact_email: None,
-            next_action: None,
-            next_action_at: None,
-        }
+        let mut fields = crate::domain::application::example().fields;
+        fields.company = company.into();
+        fields.title = title.into();
+        fields.work_mode = None;
+        fields
     }
 
     fn stored(fields: ApplicationFields) -> Application {
         Application {
-            id: Uuid::nil(),
             fields,
             priority_score: 42,
-            priority_reasons: vec![],
-            possible_duplicate_of: None,
-            version: 1,
             created_at: NOW,
             updated_at: NOW,
             status_changed_at: NOW,
+            ..crate::domain::application::example()
         }
     }
 

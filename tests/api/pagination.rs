@@ -4,6 +4,16 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
 
+/// The contract's sorts.
+const SORTS: [&str; 6] = [
+    "updated_at",
+    "created_at",
+    "applied_on",
+    "company",
+    "priority_score",
+    "deadline",
+];
+
 async fn all_pages(
     app: &TestApp,
     token: &str,
@@ -302,14 +312,7 @@ async fn a_search_pages_like_the_filtered_list_whether_its_word_is_rare_or_commo
             rare.insert(id);
         }
     }
-    for sort in [
-        "updated_at",
-        "created_at",
-        "applied_on",
-        "company",
-        "priority_score",
-        "deadline",
-    ] {
+    for sort in SORTS {
         for dir in ["", "-"] {
             let order = format!("&sort={dir}{sort}");
             let everything = ids(&all_pages(&app, &token, &order, 100, |_| None).await);
@@ -356,14 +359,7 @@ async fn the_list_from_memory_and_from_postgresql_agree_and_share_cursors() {
         app.application(&token, body).await;
     }
     let client = app.pool.get().await.unwrap();
-    for name in [
-        "updated_at",
-        "created_at",
-        "applied_on",
-        "company",
-        "priority_score",
-        "deadline",
-    ] {
+    for name in SORTS {
         for dir in ["", "-"] {
             for (filter, statuses, tags, q) in [
                 ("", vec![], vec![], None),
