@@ -59,8 +59,12 @@ rss_mib() { awk '/VmRSS/ { printf "%.0f\n", $2 / 1024 }' "/proc/$SERVER/status";
 
 # psql_embedded ARGS: psql on the embedded cluster, as its owner.
 psql_embedded() {
-    local owner socket
-    owner=$(stat -c %U "$DATA/postgres")
-    socket="/tmp/jcpg-$(printf '%s' "$DATA/postgres" | sha256sum | cut -c1-12)"
-    runuser -u "$owner" -- psql -h "$socket" -d jobcopilot -X -At "$@"
+    as_pg_owner psql -h "$(pg_socket)" -d jobcopilot -X -At "$@"
 }
+
+# pg_socket: the embedded cluster's socket directory.
+pg_socket() { echo "/tmp/jcpg-$(printf '%s' "$DATA/postgres" | sha256sum | cut -c1-12)"; }
+
+# as_pg_owner COMMAND...: runs a client as the cluster's owner (PostgreSQL
+# runs unprivileged, and its socket and files are that user's).
+as_pg_owner() { runuser -u "$(stat -c %U "$DATA/postgres")" -- "$@"; }
