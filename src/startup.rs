@@ -67,6 +67,9 @@ impl StartError {
     }
 }
 
+/// Connections in the actors' pool, and in the HTTP workers' pools together.
+const DB_POOL_SIZE: usize = 32;
+
 /// The system of record: a pool, and the embedded cluster when we run one.
 pub struct Database {
     pub pool: Pool,
@@ -85,7 +88,7 @@ impl Database {
                     .map_err(|e| StartError::Setting(format!("DATABASE_URL: {e}")))?;
                 wait_for_database(&config, &tls, db).await?;
                 Ok(Database {
-                    pool: connect::pool_with(config.clone(), 32, &tls)?,
+                    pool: connect::pool_with(config.clone(), DB_POOL_SIZE, &tls)?,
                     config,
                     tls,
                     embedded: None,
@@ -112,7 +115,7 @@ impl Database {
                     "using the embedded PostgreSQL (set DATABASE_URL to use your own)"
                 );
                 Ok(Database {
-                    pool: store::pool(pg.config(EMBEDDED_DATABASE), 32)?,
+                    pool: store::pool(pg.config(EMBEDDED_DATABASE), DB_POOL_SIZE)?,
                     config: pg.config(EMBEDDED_DATABASE),
                     tls: PgTls::Off,
                     embedded: Some(pg),
@@ -231,7 +234,11 @@ impl Application {
             Some(addr) => Some(metrics_server(addr, state.clone())?),
             None => None,
         };
-        let server = http_server(listener, state, metrics.is_none(), &options)?;
+        let worker_pool = WorkerPool {
+            config: db.config.clone(),
+            tls: db.tls.clone(),
+        };
+        let server = http_server(listener, state, worker_pool, metrics.is_none(), &options)?;
         if options.handle_signals {
             actix_web::rt::spawn(stop_on_signal(server.handle(), shutdown_tx));
         } else {
@@ -475,15 +482,49 @@ fn local_port(listener: &TcpListener, setting: &'static str) -> Result<u16, Star
 }
 
 /// The application's HTTP server (with `/metrics` unless it has its own address).
+/// How each HTTP worker opens its own connections to PostgreSQL.
+///
+/// A worker's requests use a pool of its own: tokio-postgres drives each
+/// connection from the thread that opened it, so a query on a connection
+/// another worker opened costs two wake-ups across threads (the request
+/// and the answer). The actors keep the shared pool.
+#[derive(Clone)]
+struct WorkerPool {
+    config: tokio_postgres::Config,
+    tls: PgTls,
+}
+
+impl WorkerPool {
+    /// The state a worker serves with: the shared one, with a pool of the
+    /// worker's own (or the shared pool, if one cannot be made).
+    fn state_for_worker(&self, shared: &web::Data<AppState>, workers: usize) -> web::Data<AppState> {
+        let size = (DB_POOL_SIZE / workers.max(1)).max(4);
+        match connect::pool_with(self.config.clone(), size, &self.tls) {
+            Ok(pool) => web::Data::new(AppState {
+                pool,
+                ..AppState::clone(shared)
+            }),
+            Err(e) => {
+                tracing::warn!(error = %e, "a worker could not make its own pool; sharing the actors' pool");
+                shared.clone()
+            }
+        }
+    }
+}
+
 fn http_server(
     listener: TcpListener,
     state: web::Data<AppState>,
+    worker_pool: WorkerPool,
     inline_metrics: bool,
     options: &RunOptions,
 ) -> Result<Server, StartError> {
+    let workers = options
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut server = HttpServer::new(move || {
         App::new()
-            .app_data(state.clone())
+            .app_data(worker_pool.state_for_worker(&state, workers))
             // Outermost: compression sees the final body, error pages included.
             .wrap(from_fn(http::middleware::request_context))
             .wrap(Compress::default())

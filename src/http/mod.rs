@@ -39,6 +39,7 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 
 /// What every request can reach.
+#[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub registry: Addr<Registry>,
