@@ -76,6 +76,9 @@ pub struct Database {
     /// How to open a connection of its own (the revocation listener).
     pub config: tokio_postgres::Config,
     pub tls: PgTls,
+    /// Whether each HTTP worker opens a pool of its own from `config`
+    /// (`WorkerPool`); when false, the workers share `pool`.
+    pub worker_pools: bool,
     pub embedded: Option<EmbeddedPostgres>,
 }
 
@@ -91,6 +94,7 @@ impl Database {
                     pool: connect::pool_with(config.clone(), DB_POOL_SIZE, &tls)?,
                     config,
                     tls,
+                    worker_pools: true,
                     embedded: None,
                 })
             }
@@ -118,6 +122,7 @@ impl Database {
                     pool: store::pool(pg.config(EMBEDDED_DATABASE), DB_POOL_SIZE)?,
                     config: pg.config(EMBEDDED_DATABASE),
                     tls: PgTls::Off,
+                    worker_pools: true,
                     embedded: Some(pg),
                 })
             }
@@ -234,10 +239,10 @@ impl Application {
             Some(addr) => Some(metrics_server(addr, state.clone())?),
             None => None,
         };
-        let worker_pool = WorkerPool {
+        let worker_pool = db.worker_pools.then(|| WorkerPool {
             config: db.config.clone(),
             tls: db.tls.clone(),
-        };
+        });
         let server = http_server(listener, state, worker_pool, metrics.is_none(), &options)?;
         if options.handle_signals {
             actix_web::rt::spawn(stop_on_signal(server.handle(), shutdown_tx));
@@ -497,7 +502,11 @@ struct WorkerPool {
 impl WorkerPool {
     /// The state a worker serves with: the shared one, with a pool of the
     /// worker's own (or the shared pool, if one cannot be made).
-    fn state_for_worker(&self, shared: &web::Data<AppState>, workers: usize) -> web::Data<AppState> {
+    fn state_for_worker(
+        &self,
+        shared: &web::Data<AppState>,
+        workers: usize,
+    ) -> web::Data<AppState> {
         let size = (DB_POOL_SIZE / workers.max(1)).max(4);
         match connect::pool_with(self.config.clone(), size, &self.tls) {
             Ok(pool) => web::Data::new(AppState {
@@ -515,7 +524,7 @@ impl WorkerPool {
 fn http_server(
     listener: TcpListener,
     state: web::Data<AppState>,
-    worker_pool: WorkerPool,
+    worker_pool: Option<WorkerPool>,
     inline_metrics: bool,
     options: &RunOptions,
 ) -> Result<Server, StartError> {
@@ -524,7 +533,10 @@ fn http_server(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut server = HttpServer::new(move || {
         App::new()
-            .app_data(worker_pool.state_for_worker(&state, workers))
+            .app_data(match &worker_pool {
+                Some(pools) => pools.state_for_worker(&state, workers),
+                None => state.clone(),
+            })
             // Outermost: compression sees the final body, error pages included.
             .wrap(from_fn(http::middleware::request_context))
             .wrap(Compress::default())

@@ -140,8 +140,10 @@ pub struct UserState {
     memory: WorkingSet,
     stats: Arc<ActorStats>,
     events: Addr<EventBus>,
-    /// The last dashboard as JSON, with the change sequence and time it is of.
-    dashboard_json: Option<(i64, std::time::Instant, bytes::Bytes)>,
+    /// When the dashboard's JSON was last made, and at which change
+    /// sequence; its bytes are among the user's remembered answers, under
+    /// the byte bound of every user's answers together.
+    dashboard_made: Option<(i64, std::time::Instant)>,
     /// Answers to repeated reads, forgotten on every write.
     reads: ReadCache,
     /// The viewer of the user's pages (the account and the inbox's count),
@@ -164,7 +166,7 @@ impl UserState {
             memory: WorkingSet::default(),
             stats,
             events,
-            dashboard_json: None,
+            dashboard_made: None,
             reads: ReadCache::new(user_id),
             viewer: None,
             creates,
@@ -244,7 +246,7 @@ impl Supervised for UserState {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
         // The same struct is reused: forget everything, `started` reloads it.
         self.memory = WorkingSet::default();
-        self.dashboard_json = None;
+        self.dashboard_made = None;
         self.reads.clear();
         self.stats.user_restarts.fetch_add(1, Ordering::Relaxed);
     }
@@ -456,6 +458,9 @@ impl Handler<GetDashboard> for UserState {
 /// the clock moves it then: actions and upcoming interviews).
 const DASHBOARD_REUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The key of the dashboard's JSON among the user's remembered answers.
+const DASHBOARD_JSON: &str = "dashboard.json";
+
 /// The dashboard as JSON, from memory (reused for a second while nothing changes).
 #[derive(Message)]
 #[rtype(result = "Result<bytes::Bytes>")]
@@ -470,18 +475,23 @@ impl Handler<GetDashboardJson> for UserState {
                 "the working set is still loading".into(),
             ));
         }
-        if let Some((seq, at, json)) = &self.dashboard_json {
-            if *seq == self.memory.change_seq && at.elapsed() < DASHBOARD_REUSE {
-                return Ok(json.clone());
+        if let Some((seq, at)) = self.dashboard_made {
+            if seq == self.memory.change_seq && at.elapsed() < DASHBOARD_REUSE {
+                if let Some(hit) = self.reads.get(DASHBOARD_JSON) {
+                    return Ok(hit.body);
+                }
             }
         }
         let dashboard = self.memory.aggregates.dashboard(OffsetDateTime::now_utc());
         let json = bytes::Bytes::from(serde_json::to_vec(&dashboard).map_err(Error::internal)?);
-        self.dashboard_json = Some((
-            self.memory.change_seq,
-            std::time::Instant::now(),
-            json.clone(),
-        ));
+        self.reads.put(
+            DASHBOARD_JSON.to_owned(),
+            CachedBody {
+                body: json.clone(),
+                version: None,
+            },
+        );
+        self.dashboard_made = Some((self.memory.change_seq, std::time::Instant::now()));
         Ok(json)
     }
 }
@@ -496,7 +506,7 @@ impl Handler<Reload> for UserState {
     type Result = ();
 
     fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
-        self.dashboard_json = None;
+        self.dashboard_made = None;
         self.reads.clear();
         self.load(ctx);
     }
@@ -643,7 +653,7 @@ impl Handler<CheckChangeSeq> for UserState {
     fn handle(&mut self, msg: CheckChangeSeq, ctx: &mut Context<Self>) {
         if self.memory.loaded && msg.0 > self.memory.change_seq {
             tracing::info!(user = %self.user_id, "a write from elsewhere was missed; reloading");
-            self.dashboard_json = None;
+            self.dashboard_made = None;
             self.reads.clear();
             self.load(ctx);
         }

@@ -234,6 +234,9 @@ async fn start(
         pool: pool.clone(),
         config: cluster().config(&db_name),
         tls: Default::default(),
+        // The pool given is the one every request uses (some tests point it
+        // at a database that is down).
+        worker_pools: false,
         embedded: None,
     };
     let options = RunOptions {
