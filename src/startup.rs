@@ -455,8 +455,11 @@ fn app_state(
         extra_ca: settings.mail_ca.clone(),
         ..Default::default()
     };
+    let pools = Arc::new(http::Pools::default());
+    pools.add(pool);
     Ok(AppState {
         pool: pool.clone(),
+        pools,
         registry: actors.registry.clone(),
         directory: actors.directory.clone(),
         settings: settings.clone(),
@@ -509,10 +512,13 @@ impl WorkerPool {
     ) -> web::Data<AppState> {
         let size = (DB_POOL_SIZE / workers.max(1)).max(4);
         match connect::pool_with(self.config.clone(), size, &self.tls) {
-            Ok(pool) => web::Data::new(AppState {
-                pool,
-                ..AppState::clone(shared)
-            }),
+            Ok(pool) => {
+                shared.pools.add(&pool);
+                web::Data::new(AppState {
+                    pool,
+                    ..AppState::clone(shared)
+                })
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "a worker could not make its own pool; sharing the actors' pool");
                 shared.clone()

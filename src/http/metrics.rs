@@ -56,7 +56,7 @@ pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
 
 /// `GET /metrics`.
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
-    let pool = state.pool.status();
+    let pool = state.pools.status();
     metrics::gauge!("db_pool_connections", "state" => "open").set(pool.size as f64);
     metrics::gauge!("db_pool_connections", "state" => "idle").set(pool.available as f64);
     metrics::gauge!("db_pool_connections", "state" => "max").set(pool.max_size as f64);

@@ -38,10 +38,47 @@ use crate::actors::{ActorStats, Registry, UserActor, UserState};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 
+/// Every PostgreSQL pool of this process: the actors' and each HTTP
+/// worker's (`/metrics` reports them together). Held weakly: a worker's
+/// pool ends with its worker.
+#[derive(Default)]
+pub struct Pools(std::sync::Mutex<Vec<deadpool_postgres::WeakPool>>);
+
+impl Pools {
+    pub fn add(&self, pool: &Pool) {
+        if let Ok(mut pools) = self.0.lock() {
+            pools.retain(|p| p.upgrade().is_some());
+            pools.push(pool.weak());
+        }
+    }
+
+    /// The pools' states summed: open, maximum, idle and waiting.
+    pub fn status(&self) -> deadpool_postgres::Status {
+        let mut sum = deadpool_postgres::Status {
+            max_size: 0,
+            size: 0,
+            available: 0,
+            waiting: 0,
+        };
+        if let Ok(pools) = self.0.lock() {
+            for s in pools.iter().filter_map(|p| p.upgrade()).map(|p| p.status()) {
+                sum.max_size += s.max_size;
+                sum.size += s.size;
+                sum.available += s.available;
+                sum.waiting += s.waiting;
+            }
+        }
+        sum
+    }
+}
+
 /// What every request can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The pool of the worker serving the request (the actors' pool when
+    /// the workers share it).
     pub pool: Pool,
+    pub pools: Arc<Pools>,
     pub registry: Addr<Registry>,
     /// The running user actors (read without asking the registry).
     pub directory: Arc<crate::actors::registry::Directory>,
