@@ -175,6 +175,8 @@ async fn wait_for_database(
 pub struct Application {
     port: u16,
     pool: Pool,
+    /// The create batcher's pool (the actors' pool when workers share it).
+    creates_pool: Pool,
     server: Server,
     registry: Addr<Registry>,
     event_bus: Addr<EventBus>,
@@ -218,7 +220,14 @@ impl Application {
         let settings = Arc::new(settings);
         let migrations = Arc::new(crate::store::Migrations::default());
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-        let actors = Actors::start(&settings, &db.pool, &options, &migrations);
+        // The create batcher's connections are its own: driven by its
+        // thread (the users' actors, on the workers' threads, open theirs).
+        let creates_pool = if db.worker_pools {
+            connect::pool_with(db.config.clone(), create_writers(), &db.tls)?
+        } else {
+            db.pool.clone()
+        };
+        let actors = Actors::start(&settings, &db.pool, &creates_pool, &options, &migrations);
         let state = web::Data::new(app_state(
             &settings,
             &db.pool,
@@ -243,6 +252,7 @@ impl Application {
             config: db.config.clone(),
             tls: db.tls.clone(),
         });
+        let state_pools = state.pools.clone();
         let server = http_server(listener, state, worker_pool, metrics.is_none(), &options)?;
         if options.handle_signals {
             actix_web::rt::spawn(stop_on_signal(server.handle(), shutdown_tx));
@@ -266,9 +276,13 @@ impl Application {
             migrations.mark_done();
         }
         announce(&settings, port, options.handle_signals);
+        if db.worker_pools {
+            state_pools.add(&creates_pool);
+        }
         Ok(Application {
             port,
             pool: db.pool.clone(),
+            creates_pool,
             server,
             registry: actors.registry,
             event_bus: actors.event_bus,
@@ -315,6 +329,7 @@ impl Application {
             server,
             embedded,
             pool,
+            creates_pool,
             metrics,
             ..
         } = self;
@@ -329,12 +344,22 @@ impl Application {
         }
         // Close our connections before the server goes, so none dies noisily.
         pool.close();
+        creates_pool.close();
         if let Some(mut pg) = embedded {
             tokio::task::spawn_blocking(move || pg.stop()).await.ok();
         }
         tracing::info!("Job Copilot stopped");
         result
     }
+}
+
+/// Create transactions in flight at once: one per core. Fewer writers make
+/// larger batches, so each create carries less of a commit (bench/cold, 32
+/// users on 2 cores: 4 writers wrote 5.6 creates per commit at 321 µs of CPU
+/// each; 2 wrote 9.4 at 199 µs, and more creates a second). A lone create
+/// still waits for nobody.
+fn create_writers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
 }
 
 /// The singleton actors, started once (never inside the per-worker closure).
@@ -354,6 +379,7 @@ impl Actors {
     fn start(
         settings: &Arc<Settings>,
         pool: &Pool,
+        creates_pool: &Pool,
         options: &RunOptions,
         migrations: &Arc<crate::store::Migrations>,
     ) -> Actors {
@@ -382,13 +408,7 @@ impl Actors {
                 options.actor_idle,
                 stats.clone(),
             );
-            // One create transaction in flight per core: fewer writers make
-            // larger batches, so each create carries less of a commit
-            // (bench/cold, 32 users on 2 cores: 4 writers wrote 5.6 creates
-            // per commit at 321 µs of CPU each; 2 wrote 9.4 at 199 µs, and
-            // more creates a second). A lone create still waits for nobody.
-            let writers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8));
-            let creates = CreateBatcher::start(pool.clone(), writers);
+            let creates = CreateBatcher::start(creates_pool.clone(), create_writers());
             Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()))
         };
         event_bus.do_send(UserCaches {
@@ -615,7 +635,29 @@ async fn stop_on_signal(server: ServerHandle, shutdown: tokio::sync::watch::Send
         _ = int.recv() => tracing::info!("SIGINT: stopping gracefully"),
     }
     let _ = shutdown.send(true);
+    drain(&server).await;
     server.stop(true).await;
+}
+
+/// How long a stopping server waits for its requests in flight to finish
+/// before its workers stop.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// Stops accepting connections and waits until no request is in flight
+/// (answers close their connections meanwhile). Users' actors live on the
+/// HTTP workers' threads, and a worker's actors end with it: a request
+/// served by one worker may be waiting for an actor on another, so no
+/// worker stops before every worker's requests are done.
+async fn drain(server: &ServerHandle) {
+    server.pause().await;
+    let started = std::time::Instant::now();
+    while http::middleware::requests_in_flight() > 0 && started.elapsed() < DRAIN {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let left = http::middleware::requests_in_flight();
+    if left > 0 {
+        tracing::warn!(left, "stopping with requests still in flight");
+    }
 }
 
 /// Applies migrations, retrying while PostgreSQL is unreachable; a migration

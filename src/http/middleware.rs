@@ -41,11 +41,42 @@ fn loggable_path(path: &str) -> String {
     }
 }
 
+/// Requests being answered now (until their response's head is ready: a
+/// live stream counts only while it opens). A stopping server waits for
+/// none to be left before its workers stop (`startup::stop_on_signal`).
+static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+pub fn requests_in_flight() -> usize {
+    IN_FLIGHT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Counts a request in flight until dropped (a cancelled request too).
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        IN_FLIGHT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let _in_flight = InFlight::start();
     let started = Instant::now();
+    // A stopping server closes each connection after its answer, so that
+    // clients go elsewhere and the requests in flight drain.
+    let stopping = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|s| *s.shutdown.borrow());
     let id = incoming_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
@@ -103,6 +134,11 @@ pub async fn request_context(
         res.headers_mut().insert(REQUEST_ID, v);
     }
     security_headers(res.headers_mut(), https);
+    if stopping {
+        res.response_mut()
+            .head_mut()
+            .set_connection_type(actix_web::http::ConnectionType::Close);
+    }
 
     let route = res
         .request()

@@ -83,6 +83,22 @@ impl Replica {
         self.child.id()
     }
 
+    /// SIGTERM: a graceful stop.
+    pub fn terminate(&self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+    }
+
+    /// Waits (up to a minute) for the process to exit; its status.
+    pub async fn exited(&mut self) -> std::process::ExitStatus {
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the replica did not stop within a minute");
+    }
+
     /// SIGKILL: no goodbye, leases left held.
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -274,4 +290,75 @@ async fn two_replicas_sharing_the_database_never_run_one_job_twice() {
         16,
         "each job ran exactly once across both replicas"
     );
+}
+
+/// A replica stopped (SIGTERM) while clients keep it busy answers every
+/// request it took: no request fails (users' actors live on the HTTP
+/// workers' threads, so no worker may stop while another's requests still
+/// wait for its actors), every create it confirmed is in PostgreSQL, and it
+/// exits 0.
+#[actix_web::test]
+async fn a_replica_stopped_under_load_answers_every_request_it_took() {
+    let (db, pool) = fresh_database().await;
+    let mut replica = Replica::start(&db, &[]).await;
+    let mut tokens = Vec::new();
+    for i in 0..6 {
+        tokens.push(replica.user(&format!("busy{i}@example.com")).await);
+    }
+    let mut clients = Vec::new();
+    for c in 0..12 {
+        let token = tokens[c % tokens.len()].clone();
+        let base = replica.base.clone();
+        clients.push(actix_web::rt::spawn(async move {
+            // Each client its own connection, kept alive between requests.
+            let http = reqwest::Client::new();
+            let (mut confirmed, mut answers) = (Vec::new(), Vec::new());
+            for n in 0.. {
+                let req = match n % 3 {
+                    0 => http
+                        .post(format!("{base}/api/v1/applications"))
+                        .json(&json!({"company": format!("Busy {c}-{n}"), "title": "Dev"})),
+                    1 => http.get(format!("{base}/api/v1/applications?limit=5&sort=company")),
+                    _ => http.get(format!("{base}/api/v1/dashboard")),
+                };
+                // A refused or reset connection: the replica has stopped.
+                let Ok(res) = req.bearer_auth(&token).send().await else {
+                    break;
+                };
+                let status = res.status().as_u16();
+                let body: Value = res.json().await.unwrap_or(Value::Null);
+                if n % 3 == 0 && status == 201 {
+                    confirmed.push(body["id"].as_str().unwrap_or_default().to_owned());
+                }
+                answers.push((status, body));
+            }
+            (confirmed, answers)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    replica.terminate();
+    let status = replica.exited().await;
+
+    let (mut confirmed, mut answered) = (Vec::new(), 0);
+    for client in clients {
+        let (ids, answers) = client.await.unwrap();
+        for (status, body) in &answers {
+            assert!((200..300).contains(status), "{status}: {body}");
+        }
+        answered += answers.len();
+        confirmed.extend(ids);
+    }
+    assert!(status.success(), "{status:?}");
+    assert!(answered > 12 && !confirmed.is_empty(), "{answered} answers");
+    let ids: Vec<uuid::Uuid> = confirmed.iter().map(|id| id.parse().unwrap()).collect();
+    let client = pool.get().await.unwrap();
+    let stored: i64 = client
+        .query_one(
+            "SELECT count(*) FROM job_applications WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored as usize, ids.len());
 }
