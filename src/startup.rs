@@ -175,8 +175,6 @@ async fn wait_for_database(
 pub struct Application {
     port: u16,
     pool: Pool,
-    /// The create batcher's pool (the actors' pool when workers share it).
-    creates_pool: Pool,
     server: Server,
     registry: Addr<Registry>,
     event_bus: Addr<EventBus>,
@@ -220,14 +218,7 @@ impl Application {
         let settings = Arc::new(settings);
         let migrations = Arc::new(crate::store::Migrations::default());
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-        // The create batcher's connections are its own: driven by its
-        // thread (the users' actors, on the workers' threads, open theirs).
-        let creates_pool = if db.worker_pools {
-            connect::pool_with(db.config.clone(), create_writers(), &db.tls)?
-        } else {
-            db.pool.clone()
-        };
-        let actors = Actors::start(&settings, &db.pool, &creates_pool, &options, &migrations);
+        let actors = Actors::start(&settings, &db.pool, &options, &migrations);
         let state = web::Data::new(app_state(
             &settings,
             &db.pool,
@@ -252,7 +243,6 @@ impl Application {
             config: db.config.clone(),
             tls: db.tls.clone(),
         });
-        let state_pools = state.pools.clone();
         let server = http_server(listener, state, worker_pool, metrics.is_none(), &options)?;
         if options.handle_signals {
             actix_web::rt::spawn(stop_on_signal(server.handle(), shutdown_tx));
@@ -276,13 +266,9 @@ impl Application {
             migrations.mark_done();
         }
         announce(&settings, port, options.handle_signals);
-        if db.worker_pools {
-            state_pools.add(&creates_pool);
-        }
         Ok(Application {
             port,
             pool: db.pool.clone(),
-            creates_pool,
             server,
             registry: actors.registry,
             event_bus: actors.event_bus,
@@ -329,7 +315,6 @@ impl Application {
             server,
             embedded,
             pool,
-            creates_pool,
             metrics,
             ..
         } = self;
@@ -344,7 +329,6 @@ impl Application {
         }
         // Close our connections before the server goes, so none dies noisily.
         pool.close();
-        creates_pool.close();
         if let Some(mut pg) = embedded {
             tokio::task::spawn_blocking(move || pg.stop()).await.ok();
         }
@@ -379,7 +363,6 @@ impl Actors {
     fn start(
         settings: &Arc<Settings>,
         pool: &Pool,
-        creates_pool: &Pool,
         options: &RunOptions,
         migrations: &Arc<crate::store::Migrations>,
     ) -> Actors {
@@ -408,7 +391,7 @@ impl Actors {
                 options.actor_idle,
                 stats.clone(),
             );
-            let creates = CreateBatcher::start(creates_pool.clone(), create_writers());
+            let creates = CreateBatcher::start(pool.clone(), create_writers());
             Supervisor::start(move |_| Registry::new(pool, bus, dir, idle, st, creates.clone()))
         };
         event_bus.do_send(UserCaches {
@@ -635,8 +618,10 @@ async fn stop_on_signal(server: ServerHandle, shutdown: tokio::sync::watch::Send
         _ = int.recv() => tracing::info!("SIGINT: stopping gracefully"),
     }
     let _ = shutdown.send(true);
-    drain(&server).await;
-    server.stop(true).await;
+    // Drained, the workers stop gracefully (their idle connections close);
+    // after the 30 s, at once.
+    let drained = drain(&server).await;
+    server.stop(drained).await;
 }
 
 /// How long a stopping server waits for its requests in flight to finish
@@ -644,11 +629,11 @@ async fn stop_on_signal(server: ServerHandle, shutdown: tokio::sync::watch::Send
 const DRAIN: Duration = Duration::from_secs(30);
 
 /// Stops accepting connections and waits until no request is in flight
-/// (answers close their connections meanwhile). Users' actors live on the
-/// HTTP workers' threads, and a worker's actors end with it: a request
-/// served by one worker may be waiting for an actor on another, so no
-/// worker stops before every worker's requests are done.
-async fn drain(server: &ServerHandle) {
+/// (answers close their connections meanwhile, so clients go to another
+/// replica), so that no worker stops while another's requests are still
+/// being answered.
+/// Whether none was left.
+async fn drain(server: &ServerHandle) -> bool {
     server.pause().await;
     let started = std::time::Instant::now();
     while http::middleware::requests_in_flight() > 0 && started.elapsed() < DRAIN {
@@ -656,8 +641,9 @@ async fn drain(server: &ServerHandle) {
     }
     let left = http::middleware::requests_in_flight();
     if left > 0 {
-        tracing::warn!(left, "stopping with requests still in flight");
+        tracing::warn!(left, "stopping with requests still in flight after 30 s");
     }
+    left == 0
 }
 
 /// Applies migrations, retrying while PostgreSQL is unreachable; a migration

@@ -35,7 +35,7 @@ pub mod user_state;
 
 use std::sync::atomic::AtomicU64;
 
-pub use registry::{Registry, UserActor, UserActorOn};
+pub use registry::{Registry, UserActor};
 pub use user_state::UserState;
 
 /// Counters the actors keep (for metrics and tests).

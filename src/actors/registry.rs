@@ -151,35 +151,22 @@ impl Supervised for Registry {
     }
 }
 
-/// The actor of a user, started if needed (on the registry's thread).
+/// The actor of a user, started if needed.
 #[derive(Message)]
 #[rtype(result = "Addr<UserState>")]
 pub struct UserActor(pub Uuid);
 
-/// The actor of a user, started if needed on `arbiter`: the thread of the
-/// HTTP worker whose request needed it, so that its requests there reach
-/// it without waking another thread, and users' actors spread over the
-/// workers' threads instead of sharing the registry's.
-#[derive(Message)]
-#[rtype(result = "Addr<UserState>")]
-pub struct UserActorOn {
-    pub user: Uuid,
-    pub arbiter: Option<ArbiterHandle>,
-}
+impl Handler<UserActor> for Registry {
+    type Result = MessageResult<UserActor>;
 
-impl Registry {
-    fn user_actor(&mut self, user: Uuid, arbiter: Option<ArbiterHandle>) -> Addr<UserState> {
+    fn handle(&mut self, UserActor(user): UserActor, _: &mut Context<Self>) -> Self::Result {
         if let Some(addr) = self.directory.get(user) {
-            return addr;
+            return MessageResult(addr);
         }
         let (pool, stats, events) = (self.pool.clone(), self.stats.clone(), self.events.clone());
         let creates = self.creates.clone();
-        let make =
-            move |_: &mut Context<UserState>| UserState::new(user, pool, stats, events, creates);
-        let addr = match arbiter {
-            Some(arbiter) => Supervisor::start_in_arbiter(&arbiter, make),
-            None => Supervisor::start(make),
-        };
+        let addr =
+            Supervisor::start(move |_| UserState::new(user, pool, stats, events, creates.clone()));
         if let Ok(mut map) = self.directory.map.write() {
             map.insert(
                 user,
@@ -189,23 +176,7 @@ impl Registry {
                 },
             );
         }
-        addr
-    }
-}
-
-impl Handler<UserActor> for Registry {
-    type Result = MessageResult<UserActor>;
-
-    fn handle(&mut self, UserActor(user): UserActor, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.user_actor(user, None))
-    }
-}
-
-impl Handler<UserActorOn> for Registry {
-    type Result = MessageResult<UserActorOn>;
-
-    fn handle(&mut self, msg: UserActorOn, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.user_actor(msg.user, msg.arbiter))
+        MessageResult(addr)
     }
 }
 

@@ -34,7 +34,7 @@ use deadpool_postgres::Pool;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::actors::{ActorStats, Registry, UserActorOn, UserState};
+use crate::actors::{ActorStats, Registry, UserActor, UserState};
 use crate::config::Settings;
 use crate::error::{Error, Result};
 
@@ -241,15 +241,7 @@ impl AppState {
     pub async fn user(&self, user_id: Uuid) -> Result<UserHandle> {
         let addr = match self.directory.get(user_id) {
             Some(addr) => addr,
-            None => {
-                let arbiter = actix::Arbiter::try_current();
-                self.registry
-                    .send(UserActorOn {
-                        user: user_id,
-                        arbiter,
-                    })
-                    .await?
-            }
+            None => self.registry.send(UserActor(user_id)).await?,
         };
         Ok(UserHandle {
             addr,

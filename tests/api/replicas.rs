@@ -293,10 +293,8 @@ async fn two_replicas_sharing_the_database_never_run_one_job_twice() {
 }
 
 /// A replica stopped (SIGTERM) while clients keep it busy answers every
-/// request it took: no request fails (users' actors live on the HTTP
-/// workers' threads, so no worker may stop while another's requests still
-/// wait for its actors), every create it confirmed is in PostgreSQL, and it
-/// exits 0.
+/// request it took: no request fails (it drains before its workers stop),
+/// every create it confirmed is in PostgreSQL, and it exits 0.
 #[actix_web::test]
 async fn a_replica_stopped_under_load_answers_every_request_it_took() {
     let (db, pool) = fresh_database().await;
