@@ -58,7 +58,7 @@ impl WorkingSet {
         let facts = apps
             .into_iter()
             .map(|a| ApplicationFacts {
-                history: histories.remove(&a.id).unwrap_or_default(),
+                history: histories.remove(&a.id).unwrap_or_default().into(),
                 last_note_at: last_notes.get(&a.id).copied(),
                 application: a,
             })
@@ -88,6 +88,7 @@ impl WorkingSet {
                 history,
             } => {
                 let id = application.id;
+                let history = history.map(Box::from);
                 let (history, last_note_at) = match agg.facts(&id) {
                     Some(f) => (history.unwrap_or_else(|| f.history.clone()), f.last_note_at),
                     None => (history.unwrap_or_default(), None),

@@ -19,7 +19,7 @@ use super::*;
 pub struct ApplicationFacts {
     pub application: Application,
     /// Effective history entries, oldest first.
-    pub history: Vec<Change>,
+    pub history: Box<[Change]>,
     /// When a note was last written.
     pub last_note_at: Option<OffsetDateTime>,
 }
@@ -52,8 +52,8 @@ struct Contribution {
     responded: bool,
     response_days: Option<i64>,
     /// Completed stays, in whole seconds (integers keep the sums exact).
-    stays: Vec<(Stage, i64)>,
-    source: Option<String>,
+    stays: Box<[(Stage, i64)]>,
+    source: Option<Box<str>>,
     applied_on: Option<Date>,
     offer_date: Option<Date>,
     follow_up: Option<Date>,
@@ -109,8 +109,8 @@ fn contribution(
         stage,
         responded,
         response_days: if responded { response_days } else { None },
-        stays,
-        source: fields.source.clone(),
+        stays: stays.into_boxed_slice(),
+        source: fields.source.as_deref().map(Box::from),
         applied_on: fields.applied_on,
         offer_date,
         follow_up,
@@ -285,13 +285,13 @@ impl Aggregates {
             slot.1 += sign;
         }
         if let (Some(src), Some(_)) = (&c.source, c.stage) {
-            let e = self.sources.entry(src.clone()).or_insert((0, 0));
+            let e = self.sources.entry(src.to_string()).or_insert((0, 0));
             e.0 += sign;
             if c.responded {
                 e.1 += sign;
             }
             if e.0 == 0 {
-                self.sources.remove(src);
+                self.sources.remove(&**src);
             }
         }
         if let Some(d) = c.applied_on {
@@ -772,7 +772,7 @@ mod tests {
             .map(|c| c.changed_at.date());
         ApplicationFacts {
             application: a,
-            history,
+            history: history.into(),
             last_note_at: None,
         }
     }
@@ -792,7 +792,7 @@ mod tests {
         for a in [first.clone(), second.clone()] {
             agg.put_application(ApplicationFacts {
                 application: a,
-                history: vec![],
+                history: Box::default(),
                 last_note_at: None,
             });
         }
@@ -1065,10 +1065,12 @@ mod tests {
         let mut f1 = walked(1, &[Applied], 1, 3);
         agg.put_application(f1.clone());
         agg.put_application(walked(2, &[Applied, Screening], 2, 1));
-        f1.history.push(Change {
+        let mut history = f1.history.to_vec();
+        history.push(Change {
             to_status: Rejected,
             changed_at: NOW - Duration::days(1),
         });
+        f1.history = history.into();
         f1.application.fields.status = Rejected;
         agg.put_application(f1.clone());
         agg.note_written(Uuid::from_u128(2), NOW - Duration::hours(3));
