@@ -492,7 +492,6 @@ fn local_port(listener: &TcpListener, setting: &'static str) -> Result<u16, Star
         .map_err(|e| StartError::Listen(setting, "its address".into(), e))
 }
 
-/// The application's HTTP server (with `/metrics` unless it has its own address).
 /// How each HTTP worker opens its own connections to PostgreSQL.
 ///
 /// A worker's requests use a pool of its own: tokio-postgres drives each
@@ -530,6 +529,7 @@ impl WorkerPool {
     }
 }
 
+/// The application's HTTP server (with `/metrics` unless it has its own address).
 fn http_server(
     listener: TcpListener,
     state: web::Data<AppState>,
@@ -631,8 +631,7 @@ const DRAIN: Duration = Duration::from_secs(30);
 /// Stops accepting connections and waits until no request is in flight
 /// (answers close their connections meanwhile, so clients go to another
 /// replica), so that no worker stops while another's requests are still
-/// being answered.
-/// Whether none was left.
+/// being answered. Whether none was left.
 async fn drain(server: &ServerHandle) -> bool {
     server.pause().await;
     let started = std::time::Instant::now();

@@ -72,29 +72,24 @@ pub async fn request_context(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let _in_flight = InFlight::start();
     let started = Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
     // A stopping server closes each connection after its answer, so that
     // clients go elsewhere and the requests in flight drain.
-    let stopping = req
-        .app_data::<web::Data<AppState>>()
-        .is_some_and(|s| *s.shutdown.borrow());
+    let stopping = state.as_ref().is_some_and(|s| *s.shutdown.borrow());
     let id = incoming_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
-    let https = req
-        .app_data::<web::Data<AppState>>()
+    let https = state
+        .as_ref()
         .is_some_and(|s| s.settings.public_url.scheme() == "https");
     let path = loggable_path(req.path());
-    let page_state = wants_page(&req)
-        .then(|| req.app_data::<web::Data<AppState>>().cloned())
-        .flatten();
+    let page_state = state.as_ref().filter(|_| wants_page(&req));
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
 
     // Until migrations are done every route but the liveness check answers
     // 503 (`/readyz` says why itself).
     let gated = !matches!(req.path(), "/healthz" | "/readyz")
-        && req
-            .app_data::<web::Data<AppState>>()
-            .is_some_and(|s| !s.migrations.done());
+        && state.as_ref().is_some_and(|s| !s.migrations.done());
     let result = if gated {
         let res = Error::Unavailable("migrations are running".into()).error_response();
         Ok(req.into_response(res))
@@ -111,7 +106,7 @@ pub async fn request_context(
 
     let status = res.status();
     if let Some(state) = page_state.filter(|_| status.as_u16() >= 400 && !is_html(&res)) {
-        if let Some(page) = error_page(&state, status) {
+        if let Some(page) = error_page(state, status) {
             res = res.map_body(|head, _| {
                 head.headers.insert(
                     header::CONTENT_TYPE,

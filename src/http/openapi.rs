@@ -470,17 +470,9 @@ fn exact_parameter(path: &str, p: &mut Value) {
         }
         ("query", "q") => json!({"type": "string", "maxLength": 200}),
         ("query", "sort") => {
-            let fields = [
-                "updated_at",
-                "created_at",
-                "applied_on",
-                "company",
-                "priority_score",
-                "deadline",
-            ];
-            let all: Vec<String> = fields
+            let all: Vec<String> = crate::domain::listing::SortKey::CHOICES
                 .iter()
-                .flat_map(|f| [f.to_string(), format!("-{f}")])
+                .flat_map(|(f, _)| [f.to_string(), format!("-{f}")])
                 .collect();
             json!({"type": "string", "enum": all, "default": "-updated_at"})
         }
