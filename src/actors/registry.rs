@@ -12,8 +12,9 @@ use uuid::Uuid;
 
 use super::creates::CreateBatcher;
 use super::event_bus::{EventBus, ForgetReads, ReloadAll, ReloadUser};
-use super::user_state::{Retire, UserState};
+use super::user_state::{Retire, SharedWorkingSet, UserState};
 use super::ActorStats;
+use crate::domain::application::Application;
 
 /// The running user actors. Request handlers read it directly (most requests
 /// skip the registry); only the registry adds and removes entries.
@@ -25,6 +26,8 @@ pub struct Directory {
 #[derive(Debug)]
 struct Entry {
     addr: Addr<UserState>,
+    /// The actor's working set, for reads that need no message.
+    memory: SharedWorkingSet,
     /// Milliseconds since `epoch()` of the last request for this user.
     last_used: AtomicU64,
 }
@@ -48,6 +51,26 @@ impl Directory {
         }
         entry.last_used.store(millis_now(), Ordering::Relaxed);
         Some(entry.addr.clone())
+    }
+
+    /// One application from the memory of the user's running actor, read
+    /// without a message (no hop to the actors' thread and back): `None`
+    /// when no actor runs for the user (ask it, which starts it), `Some(None)`
+    /// when its working set does not hold the application (still loading,
+    /// or not there). The actor writes its working set under the same lock,
+    /// after each commit, so a read sees every write already answered.
+    pub fn application(&self, user: Uuid, id: Uuid) -> Option<Option<Application>> {
+        let memory = {
+            let map = self.map.read().ok()?;
+            let entry = map.get(&user)?;
+            if !entry.addr.connected() {
+                return None;
+            }
+            entry.last_used.store(millis_now(), Ordering::Relaxed);
+            entry.memory.clone()
+        };
+        let found = memory.read().application(id);
+        Some(found)
     }
 
     pub fn len(&self) -> usize {
@@ -165,13 +188,17 @@ impl Handler<UserActor> for Registry {
         }
         let (pool, stats, events) = (self.pool.clone(), self.stats.clone(), self.events.clone());
         let creates = self.creates.clone();
-        let addr =
-            Supervisor::start(move |_| UserState::new(user, pool, stats, events, creates.clone()));
+        let memory = SharedWorkingSet::default();
+        let shared = memory.clone();
+        let addr = Supervisor::start(move |_| {
+            UserState::new(user, pool, stats, events, creates.clone(), shared)
+        });
         if let Ok(mut map) = self.directory.map.write() {
             map.insert(
                 user,
                 Entry {
                     addr: addr.clone(),
+                    memory,
                     last_used: AtomicU64::new(millis_now()),
                 },
             );

@@ -76,6 +76,15 @@ impl WorkingSet {
         })
     }
 
+    /// One application (without its description); None while not loaded
+    /// or when the set does not hold it.
+    pub fn application(&self, id: Uuid) -> Option<Application> {
+        if !self.loaded {
+            return None;
+        }
+        Some(self.aggregates.facts(&id)?.application.clone())
+    }
+
     fn apply(&mut self, effect: Effect, change_seq: Option<i64>) {
         if let Some(seq) = change_seq {
             self.change_seq = self.change_seq.max(seq);
@@ -135,10 +144,15 @@ impl WorkingSet {
     }
 }
 
+/// A user's working set, shared by its actor (the only writer) with request
+/// handlers that read one application without a message (see
+/// `registry::Directory::application`).
+pub type SharedWorkingSet = Arc<parking_lot::RwLock<WorkingSet>>;
+
 pub struct UserState {
     user_id: Uuid,
     pool: Pool,
-    memory: WorkingSet,
+    memory: SharedWorkingSet,
     stats: Arc<ActorStats>,
     events: Addr<EventBus>,
     /// When the dashboard's JSON was last made, and at which change
@@ -160,11 +174,12 @@ impl UserState {
         stats: Arc<ActorStats>,
         events: Addr<EventBus>,
         creates: CreateBatcher,
+        memory: SharedWorkingSet,
     ) -> Self {
         UserState {
             user_id,
             pool,
-            memory: WorkingSet::default(),
+            memory,
             stats,
             events,
             dashboard_made: None,
@@ -186,11 +201,14 @@ impl UserState {
         let fut = WorkingSet::load(self.pool.clone(), self.user_id);
         // `wait`: no message is handled before the working set is in place.
         ctx.wait(fut.into_actor(self).map(|result, act, ctx| match result {
-            Ok(set) => act.memory = set,
+            Ok(set) => {
+                // The old set is dropped after the lock is released.
+                let _old = std::mem::replace(&mut *act.memory.write(), set);
+            }
             Err(e) => {
                 tracing::warn!(user = %act.user_id, error = %e, "could not load a working set; retrying");
                 ctx.run_later(Duration::from_secs(5), |act, ctx| {
-                    if !act.memory.loaded {
+                    if !act.memory.read().loaded {
                         act.load(ctx);
                     }
                 });
@@ -210,12 +228,16 @@ impl UserState {
             Ok(Ok(done)) => {
                 act.reads.clear();
                 let changed = !matches!(done.effect, Effect::Nothing);
-                act.memory.apply(done.effect, done.change_seq);
+                let change_seq = {
+                    let mut memory = act.memory.write();
+                    memory.apply(done.effect, done.change_seq);
+                    memory.change_seq
+                };
                 for (kind, data) in done.events {
                     act.publish(kind, data);
                 }
                 if changed {
-                    act.publish(EventKind::DashboardUpdated, serde_json::json!({"change_seq": act.memory.change_seq}));
+                    act.publish(EventKind::DashboardUpdated, serde_json::json!({"change_seq": change_seq}));
                 }
                 Ok(done.value)
             }
@@ -246,7 +268,7 @@ impl Actor for UserState {
 impl Supervised for UserState {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
         // The same struct is reused: forget everything, `started` reloads it.
-        self.memory = WorkingSet::default();
+        let _old = std::mem::take(&mut *self.memory.write());
         self.dashboard_made = None;
         self.reads.clear();
         self.stats.user_restarts.fetch_add(1, Ordering::Relaxed);
@@ -289,7 +311,7 @@ impl Handler<CreateApplication> for UserState {
     type Result = AtomicResponse<Self, Result<ApplicationDetail>>;
 
     fn handle(&mut self, msg: CreateApplication, _ctx: &mut Context<Self>) -> Self::Result {
-        let timezone = self.memory.aggregates.settings().timezone.clone();
+        let timezone = self.memory.read().aggregates.settings().timezone.clone();
         self.run(commands::create_application(
             self.creates.clone(),
             self.user_id,
@@ -355,11 +377,12 @@ impl Handler<Summarize> for UserState {
     type Result = MessageResult<Summarize>;
 
     fn handle(&mut self, _: Summarize, _ctx: &mut Context<Self>) -> Self::Result {
+        let memory = self.memory.read();
         MessageResult(WorkingSetSummary {
-            loaded: self.memory.loaded,
-            change_seq: self.memory.change_seq,
-            applications: self.memory.aggregates.applications(),
-            interviews: self.memory.aggregates.interviews(),
+            loaded: memory.loaded,
+            change_seq: memory.change_seq,
+            applications: memory.aggregates.applications(),
+            interviews: memory.aggregates.interviews(),
         })
     }
 }
@@ -387,8 +410,7 @@ impl Handler<GetApplication> for UserState {
     type Result = Option<Application>;
 
     fn handle(&mut self, msg: GetApplication, _ctx: &mut Context<Self>) -> Self::Result {
-        let facts = self.memory.aggregates.facts(&msg.0)?;
-        Some(facts.application.clone())
+        self.memory.read().application(msg.0)
     }
 }
 
@@ -407,7 +429,8 @@ impl Handler<ListApplications> for UserState {
     type Result = MessageResult<ListApplications>;
 
     fn handle(&mut self, msg: ListApplications, _ctx: &mut Context<Self>) -> Self::Result {
-        if !self.memory.loaded {
+        let memory = self.memory.read();
+        if !memory.loaded {
             return MessageResult(None);
         }
         let fingerprint = applications::list_fingerprint(&msg.query);
@@ -417,7 +440,7 @@ impl Handler<ListApplications> for UserState {
                 None => None,
             };
             let (items, end) = listing::page(
-                self.memory.aggregates.all_applications(),
+                memory.aggregates.all_applications(),
                 &msg.query,
                 msg.matches.as_deref(),
                 after.as_ref(),
@@ -443,13 +466,13 @@ impl Handler<GetDashboard> for UserState {
     type Result = Result<Dashboard>;
 
     fn handle(&mut self, msg: GetDashboard, _ctx: &mut Context<Self>) -> Self::Result {
-        if !self.memory.loaded {
+        let memory = self.memory.read();
+        if !memory.loaded {
             return Err(Error::Unavailable(
                 "the working set is still loading".into(),
             ));
         }
-        Ok(self
-            .memory
+        Ok(memory
             .aggregates
             .dashboard(msg.at.unwrap_or_else(OffsetDateTime::now_utc)))
     }
@@ -471,19 +494,22 @@ impl Handler<GetDashboardJson> for UserState {
     type Result = Result<bytes::Bytes>;
 
     fn handle(&mut self, _: GetDashboardJson, _ctx: &mut Context<Self>) -> Self::Result {
-        if !self.memory.loaded {
+        let memory = self.memory.read();
+        if !memory.loaded {
             return Err(Error::Unavailable(
                 "the working set is still loading".into(),
             ));
         }
+        let change_seq = memory.change_seq;
         if let Some((seq, at)) = self.dashboard_made {
-            if seq == self.memory.change_seq && at.elapsed() < DASHBOARD_REUSE {
+            if seq == change_seq && at.elapsed() < DASHBOARD_REUSE {
                 if let Some(hit) = self.reads.get(DASHBOARD_JSON) {
                     return Ok(hit.body);
                 }
             }
         }
-        let dashboard = self.memory.aggregates.dashboard(OffsetDateTime::now_utc());
+        let dashboard = memory.aggregates.dashboard(OffsetDateTime::now_utc());
+        drop(memory);
         let json = bytes::Bytes::from(serde_json::to_vec(&dashboard).map_err(Error::internal)?);
         self.reads.put(
             DASHBOARD_JSON.to_owned(),
@@ -492,7 +518,7 @@ impl Handler<GetDashboardJson> for UserState {
                 version: None,
             },
         );
-        self.dashboard_made = Some((self.memory.change_seq, std::time::Instant::now()));
+        self.dashboard_made = Some((change_seq, std::time::Instant::now()));
         Ok(json)
     }
 }
@@ -526,17 +552,17 @@ pub enum Lookup<T = CachedBody> {
 
 impl UserState {
     fn miss<T>(&self) -> Lookup<T> {
+        let memory = self.memory.read();
         Lookup::Miss {
-            change_seq: self.memory.loaded.then_some(self.memory.change_seq),
+            change_seq: memory.loaded.then_some(memory.change_seq),
             generation: self.reads.generation(),
         }
     }
 
     /// Whether an answer computed at `change_seq` in `generation` is current.
     fn current(&self, change_seq: i64, generation: u64) -> bool {
-        self.memory.loaded
-            && change_seq == self.memory.change_seq
-            && generation == self.reads.generation()
+        let memory = self.memory.read();
+        memory.loaded && change_seq == memory.change_seq && generation == self.reads.generation()
     }
 }
 
@@ -652,7 +678,11 @@ impl Handler<CheckChangeSeq> for UserState {
     type Result = ();
 
     fn handle(&mut self, msg: CheckChangeSeq, ctx: &mut Context<Self>) {
-        if self.memory.loaded && msg.0 > self.memory.change_seq {
+        let behind = {
+            let memory = self.memory.read();
+            memory.loaded && msg.0 > memory.change_seq
+        };
+        if behind {
             tracing::info!(user = %self.user_id, "a write from elsewhere was missed; reloading");
             self.dashboard_made = None;
             self.reads.clear();

@@ -372,29 +372,25 @@ pub async fn delete_me(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/auth/register", &[M::POST]).route(web::post().to(register)))
-        .service(resource("/api/v1/auth/token", &[M::POST]).route(web::post().to(sign_in)))
+    cfg.service(resource("/auth/register", &[M::POST]).route(web::post().to(register)))
+        .service(resource("/auth/token", &[M::POST]).route(web::post().to(sign_in)))
         .service(
-            resource("/api/v1/me", &[M::GET, M::PATCH, M::DELETE])
+            resource("/me", &[M::GET, M::PATCH, M::DELETE])
                 .route(web::get().to(me))
                 .route(web::patch().to(update_me))
                 .route(web::delete().to(delete_me)),
         )
-        .service(resource("/api/v1/me/password", &[M::PUT]).route(web::put().to(change_password)))
+        .service(resource("/me/password", &[M::PUT]).route(web::put().to(change_password)))
         .service(
-            resource("/api/v1/sessions", &[M::GET, M::DELETE])
+            resource("/sessions", &[M::GET, M::DELETE])
                 .route(web::get().to(list_sessions))
                 .route(web::delete().to(end_other_sessions)),
         )
+        .service(resource("/sessions/{id}", &[M::DELETE]).route(web::delete().to(end_session)))
         .service(
-            resource("/api/v1/sessions/{id}", &[M::DELETE]).route(web::delete().to(end_session)),
-        )
-        .service(
-            resource("/api/v1/tokens", &[M::GET, M::POST])
+            resource("/tokens", &[M::GET, M::POST])
                 .route(web::get().to(list_tokens))
                 .route(web::post().to(create_token)),
         )
-        .service(
-            resource("/api/v1/tokens/{id}", &[M::DELETE]).route(web::delete().to(revoke_token)),
-        );
+        .service(resource("/tokens/{id}", &[M::DELETE]).route(web::delete().to(revoke_token)));
 }

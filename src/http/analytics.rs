@@ -96,6 +96,6 @@ pub async fn refresh(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpR
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/analytics/snapshots", &[M::GET]).route(web::get().to(snapshots)))
-        .service(resource("/api/v1/analytics/refresh", &[M::POST]).route(web::post().to(refresh)));
+    cfg.service(resource("/analytics/snapshots", &[M::GET]).route(web::get().to(snapshots)))
+        .service(resource("/analytics/refresh", &[M::POST]).route(web::post().to(refresh)));
 }

@@ -214,11 +214,16 @@ pub async fn get(
 /// set does not hold it (still loading, or a write on another replica not
 /// yet delivered) or holds another version of it.
 pub async fn detail(state: &AppState, user_id: Uuid, id: Uuid) -> Result<ApplicationDetail> {
-    let remembered = state
-        .user_for_reading(user_id)
-        .await?
-        .send(GetApplication(id))
-        .await?;
+    let remembered = match state.remembered_application(user_id, id) {
+        Some(found) => found,
+        None => {
+            state
+                .user_for_reading(user_id)
+                .await?
+                .send(GetApplication(id))
+                .await?
+        }
+    };
     let client = state.pool.get().await?;
     if let Some(application) = remembered {
         match store::description(&client, user_id, id).await? {
@@ -347,16 +352,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/applications", &[M::GET, M::POST])
+        resource("/applications", &[M::GET, M::POST])
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        resource("/api/v1/applications/{id}", &[M::GET, M::PATCH, M::DELETE])
+        resource("/applications/{id}", &[M::GET, M::PATCH, M::DELETE])
             .route(web::get().to(get))
             .route(web::patch().to(update))
             .route(web::delete().to(delete)),
     )
-    .service(resource("/api/v1/applications/{id}/history", &[M::GET]).route(web::get().to(history)))
-    .service(resource("/api/v1/applications/{id}/fit", &[M::GET]).route(web::get().to(fit)));
+    .service(resource("/applications/{id}/history", &[M::GET]).route(web::get().to(history)))
+    .service(resource("/applications/{id}/fit", &[M::GET]).route(web::get().to(fit)));
 }

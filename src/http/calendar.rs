@@ -137,15 +137,21 @@ pub async fn ics(state: web::Data<AppState>, file: web::Path<String>) -> Result<
         .body(body))
 }
 
-/// The calendar feed.
+/// The calendar feed's settings (under `/api/v1`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/calendar-feed", &[M::GET, M::POST, M::DELETE])
+        resource("/calendar-feed", &[M::GET, M::POST, M::DELETE])
             .route(web::get().to(get))
             .route(web::post().to(rotate))
             .route(web::delete().to(delete)),
-    )
-    .service(resource("/calendar/{file}", &[M::GET]).route(web::get().to(ics)));
+    );
+}
+
+/// The calendar feed itself (its secret URL, outside the API).
+pub fn feed_routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/calendar/{file}", &[M::GET]).route(web::get().to(ics)));
 }

@@ -168,5 +168,5 @@ async fn duplicate(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/capture", &[M::POST]).route(web::post().to(capture)));
+    cfg.service(resource("/capture", &[M::POST]).route(web::post().to(capture)));
 }

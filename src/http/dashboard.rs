@@ -33,5 +33,5 @@ pub async fn dashboard(state: web::Data<AppState>, auth: AuthUser) -> Result<Htt
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/dashboard", &[M::GET]).route(web::get().to(dashboard)));
+    cfg.service(resource("/dashboard", &[M::GET]).route(web::get().to(dashboard)));
 }

@@ -244,5 +244,5 @@ pub async fn events(state: web::Data<AppState>, auth: AuthUser) -> Result<HttpRe
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/events", &[M::GET]).route(web::get().to(events)));
+    cfg.service(resource("/events", &[M::GET]).route(web::get().to(events)));
 }

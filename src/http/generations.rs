@@ -202,14 +202,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/applications/{id}/generations", &[M::POST]).route(web::post().to(create)),
+        resource("/applications/{id}/generations", &[M::POST]).route(web::post().to(create)),
     )
-    .service(resource("/api/v1/generations", &[M::GET]).route(web::get().to(list)))
+    .service(resource("/generations", &[M::GET]).route(web::get().to(list)))
     .service(
-        resource("/api/v1/generations/{id}", &[M::GET, M::DELETE])
+        resource("/generations/{id}", &[M::GET, M::DELETE])
             .route(web::get().to(get))
             .route(web::delete().to(delete)),
     )
-    .service(resource("/api/v1/generations/{id}/cancel", &[M::POST]).route(web::post().to(cancel)))
-    .service(resource("/api/v1/ai/status", &[M::GET]).route(web::get().to(status)));
+    .service(resource("/generations/{id}/cancel", &[M::POST]).route(web::post().to(cancel)))
+    .service(resource("/ai/status", &[M::GET]).route(web::get().to(status)));
 }

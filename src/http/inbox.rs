@@ -483,18 +483,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/mailbox", &[M::GET, M::PUT, M::DELETE])
+        resource("/mailbox", &[M::GET, M::PUT, M::DELETE])
             .route(web::get().to(get))
             .route(web::put().to(connect))
             .route(web::delete().to(disconnect)),
     )
-    .service(resource("/api/v1/mailbox/sync", &[M::POST]).route(web::post().to(sync)))
-    .service(resource("/api/v1/inbox", &[M::GET]).route(web::get().to(list)))
-    .service(resource("/api/v1/inbox/messages", &[M::POST]).route(web::post().to(upload)))
-    .service(resource("/api/v1/inbox/{id}/apply", &[M::POST]).route(web::post().to(apply)))
-    .service(resource("/api/v1/inbox/{id}/dismiss", &[M::POST]).route(web::post().to(dismiss)))
+    .service(resource("/mailbox/sync", &[M::POST]).route(web::post().to(sync)))
+    .service(resource("/inbox", &[M::GET]).route(web::get().to(list)))
+    .service(resource("/inbox/messages", &[M::POST]).route(web::post().to(upload)))
+    .service(resource("/inbox/{id}/apply", &[M::POST]).route(web::post().to(apply)))
+    .service(resource("/inbox/{id}/dismiss", &[M::POST]).route(web::post().to(dismiss)))
     .service(
-        resource("/api/v1/inbox/settings", &[M::GET, M::PUT])
+        resource("/inbox/settings", &[M::GET, M::PUT])
             .route(web::get().to(get_settings))
             .route(web::put().to(put_settings)),
     );

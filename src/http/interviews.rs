@@ -153,12 +153,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/interviews", &[M::GET, M::POST])
+        resource("/interviews", &[M::GET, M::POST])
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        resource("/api/v1/interviews/{id}", &[M::GET, M::PATCH, M::DELETE])
+        resource("/interviews/{id}", &[M::GET, M::PATCH, M::DELETE])
             .route(web::get().to(get))
             .route(web::patch().to(update))
             .route(web::delete().to(delete)),

@@ -238,6 +238,20 @@ impl AppState {
         Ok(actor)
     }
 
+    /// One application from the memory of the user's running actor, without
+    /// a message; `None` when that cannot answer (no actor running, or this
+    /// replica may have missed other replicas' writes): ask the actor then.
+    pub fn remembered_application(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+    ) -> Option<Option<crate::domain::application::Application>> {
+        if !self.link.caches_trusted() {
+            return None;
+        }
+        self.directory.application(user_id, id)
+    }
+
     pub async fn user(&self, user_id: Uuid) -> Result<UserHandle> {
         let addr = match self.directory.get(user_id) {
             Some(addr) => addr,
@@ -454,21 +468,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .error_handler(|e, _| Error::bad_request("query", e.to_string()).into()),
         )
         .configure(health::routes)
-        .configure(openapi::routes)
-        .configure(pages::routes)
-        .configure(account::routes)
-        .configure(dashboard::routes)
-        .configure(events::routes)
-        .configure(generations::routes)
-        .configure(preferences::routes)
-        .configure(analytics::routes)
-        .configure(calendar::routes)
-        .configure(applications::routes)
-        .configure(notes::routes)
-        .configure(interviews::routes)
-        .configure(transfer::routes)
-        .configure(capture::routes)
-        .configure(inbox::routes);
+        // The API in one scope: a page's path is matched against its prefix
+        // once, not against each API route's pattern (actix tries resources
+        // in order, and a pattern with a `{segment}` costs a regex match).
+        // The most requested come first within each.
+        .service(
+            web::scope("/api/v1")
+                .configure(applications::routes)
+                .configure(dashboard::routes)
+                .configure(account::routes)
+                .configure(events::routes)
+                .configure(generations::routes)
+                .configure(preferences::routes)
+                .configure(analytics::routes)
+                .configure(calendar::routes)
+                .configure(notes::routes)
+                .configure(interviews::routes)
+                .configure(transfer::routes)
+                .configure(capture::routes)
+                .configure(inbox::routes)
+                .configure(openapi::routes),
+        )
+        .configure(openapi::docs_routes)
+        .configure(calendar::feed_routes)
+        .configure(pages::routes);
 }
 
 /// Unknown routes.

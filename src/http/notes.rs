@@ -144,12 +144,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/applications/{id}/notes", &[M::GET, M::POST])
+        resource("/applications/{id}/notes", &[M::GET, M::POST])
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
     .service(
-        resource("/api/v1/notes/{id}", &[M::GET, M::PATCH, M::DELETE])
+        resource("/notes/{id}", &[M::GET, M::PATCH, M::DELETE])
             .route(web::get().to(get))
             .route(web::patch().to(update))
             .route(web::delete().to(delete)),

@@ -516,12 +516,18 @@ fn exact_schemas(schemas: &mut Map<String, Value>) {
     }
 }
 
-/// The OpenAPI document and its page.
+/// The OpenAPI document (under `/api/v1`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/openapi.json", &[M::GET]).route(web::get().to(document)))
-        .service(resource("/api/docs", &[M::GET]).route(web::get().to(docs_redirect)))
+    cfg.service(resource("/openapi.json", &[M::GET]).route(web::get().to(document)));
+}
+
+/// The document's page (Swagger UI).
+pub fn docs_routes(cfg: &mut web::ServiceConfig) {
+    use super::resource;
+    use actix_web::http::Method as M;
+    cfg.service(resource("/api/docs", &[M::GET]).route(web::get().to(docs_redirect)))
         .service(swagger_ui());
 }
 

@@ -146,13 +146,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
     cfg.service(
-        resource("/api/v1/preferences", &[M::GET, M::PUT])
+        resource("/preferences", &[M::GET, M::PUT])
             .route(web::get().to(get))
             .route(web::put().to(put)),
     )
-    .service(resource("/api/v1/preferences/preview", &[M::POST]).route(web::post().to(preview)))
+    .service(resource("/preferences/preview", &[M::POST]).route(web::post().to(preview)))
     .service(
-        resource("/api/v1/profile", &[M::GET, M::PUT])
+        resource("/profile", &[M::GET, M::PUT])
             .route(web::get().to(get_profile))
             .route(web::put().to(put_profile)),
     );

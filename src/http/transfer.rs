@@ -606,10 +606,8 @@ async fn csv_rows(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use super::resource;
     use actix_web::http::Method as M;
-    cfg.service(resource("/api/v1/export", &[M::GET]).route(web::get().to(export)))
-        .service(resource("/api/v1/import/export", &[M::POST]).route(web::post().to(import_export)))
-        .service(
-            resource("/api/v1/export/applications.csv", &[M::GET]).route(web::get().to(export_csv)),
-        )
-        .service(resource("/api/v1/import/csv", &[M::POST]).route(web::post().to(import_csv)));
+    cfg.service(resource("/export", &[M::GET]).route(web::get().to(export)))
+        .service(resource("/import/export", &[M::POST]).route(web::post().to(import_export)))
+        .service(resource("/export/applications.csv", &[M::GET]).route(web::get().to(export_csv)))
+        .service(resource("/import/csv", &[M::POST]).route(web::post().to(import_csv)));
 }
