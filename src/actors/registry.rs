@@ -73,6 +73,16 @@ impl Directory {
         Some(found)
     }
 
+    /// Asks the user's running actor to reload its working set, which reads
+    /// without a message stop using at once (before the actor gets to it).
+    fn reload(&self, user: Uuid) {
+        let Ok(map) = self.map.read() else { return };
+        if let Some(entry) = map.get(&user) {
+            entry.memory.write().ask_reload();
+            entry.addr.do_send(super::user_state::Reload);
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.map.read().map(|m| m.len()).unwrap_or(0)
     }
@@ -224,9 +234,7 @@ impl Handler<ReloadUser> for Registry {
     type Result = ();
 
     fn handle(&mut self, ReloadUser(user): ReloadUser, _: &mut Context<Self>) {
-        if let Some(addr) = self.directory.get(user) {
-            addr.do_send(super::user_state::Reload);
-        }
+        self.directory.reload(user);
     }
 }
 
@@ -246,6 +254,7 @@ impl Handler<ReloadAll> for Registry {
     fn handle(&mut self, _: ReloadAll, _: &mut Context<Self>) {
         if let Ok(map) = self.directory.map.read() {
             for entry in map.values() {
+                entry.memory.write().ask_reload();
                 entry.addr.do_send(super::user_state::Reload);
             }
         }

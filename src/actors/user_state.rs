@@ -38,6 +38,13 @@ use crate::store::{applications, history, interviews, notes, preferences, users}
 #[derive(Debug, Default, Clone)]
 pub struct WorkingSet {
     pub loaded: bool,
+    /// A reload is asked for (a write done elsewhere: another replica, the
+    /// daily re-score): messages wait for it, but a read without a message
+    /// must not answer from this set meanwhile.
+    pub stale: bool,
+    /// Reloads asked for from outside the actor, counted: a load that began
+    /// before the last of them leaves the set stale.
+    pub reloads_asked: u64,
     pub change_seq: i64,
     pub aggregates: Aggregates,
 }
@@ -73,16 +80,23 @@ impl WorkingSet {
             loaded: true,
             change_seq,
             aggregates: Aggregates::build(settings, facts, ivs),
+            ..WorkingSet::default()
         })
     }
 
     /// One application (without its description); None while not loaded
     /// or when the set does not hold it.
     pub fn application(&self, id: Uuid) -> Option<Application> {
-        if !self.loaded {
+        if !self.loaded || self.stale {
             return None;
         }
         Some(self.aggregates.facts(&id)?.application.clone())
+    }
+
+    /// A reload is asked for from outside the actor.
+    pub fn ask_reload(&mut self) {
+        self.stale = true;
+        self.reloads_asked += 1;
     }
 
     fn apply(&mut self, effect: Effect, change_seq: Option<i64>) {
@@ -198,12 +212,21 @@ impl UserState {
     }
 
     fn load(&mut self, ctx: &mut Context<Self>) {
+        let asked = {
+            let mut memory = self.memory.write();
+            memory.stale = true;
+            memory.reloads_asked
+        };
         let fut = WorkingSet::load(self.pool.clone(), self.user_id);
         // `wait`: no message is handled before the working set is in place.
-        ctx.wait(fut.into_actor(self).map(|result, act, ctx| match result {
-            Ok(set) => {
-                // The old set is dropped after the lock is released.
-                let _old = std::mem::replace(&mut *act.memory.write(), set);
+        ctx.wait(fut.into_actor(self).map(move |result, act, ctx| match result {
+            Ok(mut set) => {
+                let mut memory = act.memory.write();
+                set.reloads_asked = memory.reloads_asked;
+                set.stale = set.reloads_asked != asked;
+                let old = std::mem::replace(&mut *memory, set);
+                drop(memory);
+                drop(old);
             }
             Err(e) => {
                 tracing::warn!(user = %act.user_id, error = %e, "could not load a working set; retrying");

@@ -155,16 +155,26 @@ struct InterviewEntry {
     local_day: Date,
 }
 
+/// An application in the working set. Both parts boxed: a table's free slots
+/// then cost two pointers, not whole rows, and each box fits an allocation
+/// size class (see the size test below).
+#[derive(Debug, Clone)]
+struct Held {
+    facts: Box<ApplicationFacts>,
+    contribution: Box<Contribution>,
+}
+
 /// The incrementally maintained figures of one user.
 #[derive(Debug, Clone, Default)]
 pub struct Aggregates {
     settings: ActionSettings,
-    // Boxed: a table's free slots then cost a pointer, not a whole row.
-    facts: HashMap<Uuid, Box<ApplicationFacts>>,
-    contributions: HashMap<Uuid, Box<Contribution>>,
+    /// Each application and what it adds to the figures, in one table.
+    apps: HashMap<Uuid, Held>,
     interviews: HashMap<Uuid, InterviewEntry>,
-    /// Each application's interviews (so one application never scans them all).
-    interviews_of: HashMap<Uuid, BTreeSet<Uuid>>,
+    /// Each application's interviews, as (application, interview) pairs (so
+    /// one application never scans them all; one tree for all, as most
+    /// applications have one interview or none).
+    interviews_of: BTreeSet<(Uuid, Uuid)>,
     by_status: [i64; 10],
     stages: [i64; 5],
     responded: i64,
@@ -226,9 +236,9 @@ impl Aggregates {
     /// Changes the settings (time zone, delays): everything is recomputed.
     pub fn set_settings(&mut self, settings: ActionSettings) {
         let apps: Vec<ApplicationFacts> = self
-            .facts
+            .apps
             .values()
-            .map(|f| ApplicationFacts::clone(f))
+            .map(|h| ApplicationFacts::clone(&h.facts))
             .collect();
         let interviews: Vec<(Uuid, InterviewEntry)> = self.interviews.drain().collect();
         *self = Aggregates::new(settings);
@@ -242,7 +252,7 @@ impl Aggregates {
     }
 
     pub fn applications(&self) -> usize {
-        self.facts.len()
+        self.apps.len()
     }
 
     pub fn interviews(&self) -> usize {
@@ -250,19 +260,28 @@ impl Aggregates {
     }
 
     pub fn facts(&self, id: &Uuid) -> Option<&ApplicationFacts> {
-        self.facts.get(id).map(|f| &**f)
+        self.apps.get(id).map(|h| &*h.facts)
+    }
+
+    fn facts_mut(&mut self, id: &Uuid) -> Option<&mut ApplicationFacts> {
+        self.apps.get_mut(id).map(|h| &mut *h.facts)
+    }
+
+    /// The interviews of one application.
+    fn interview_ids(&self, application_id: Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        self.interviews_of
+            .range((application_id, Uuid::nil())..=(application_id, Uuid::max()))
+            .map(|(_, id)| *id)
     }
 
     /// Every application, in no order.
     pub fn all_applications(&self) -> impl Iterator<Item = &Application> {
-        self.facts.values().map(|f| &f.application)
+        self.apps.values().map(|h| &h.facts.application)
     }
 
     fn interview_activity(&self, application_id: Uuid) -> Option<OffsetDateTime> {
-        self.interviews_of
-            .get(&application_id)?
-            .iter()
-            .filter_map(|id| self.interviews.get(id))
+        self.interview_ids(application_id)
+            .filter_map(|id| self.interviews.get(&id))
             .map(|i| i.created_at.max(i.scheduled_at))
             .max()
     }
@@ -340,22 +359,28 @@ impl Aggregates {
     /// Adds or replaces an application.
     pub fn put_application(&mut self, facts: ApplicationFacts) {
         let id = facts.application.id;
-        self.remove_contribution(id);
+        self.take(id);
         let c = contribution(&facts, self.interview_activity(id), &self.settings);
         self.apply(id, &c, 1);
-        self.contributions.insert(id, Box::new(c));
-        self.facts.insert(id, Box::new(facts));
+        self.apps.insert(
+            id,
+            Held {
+                facts: Box::new(facts),
+                contribution: Box::new(c),
+            },
+        );
     }
 
-    fn remove_contribution(&mut self, id: Uuid) {
-        if let Some(old) = self.contributions.remove(&id) {
-            self.apply(id, &old, -1);
+    /// Takes an application out, with its contribution to the figures.
+    fn take(&mut self, id: Uuid) {
+        if let Some(old) = self.apps.remove(&id) {
+            self.apply(id, &old.contribution, -1);
         }
     }
 
     /// Recomputes one application (after a note or an interview changed it).
     fn refresh(&mut self, id: Uuid) {
-        if let Some(f) = self.facts.get(&id) {
+        if let Some(f) = self.facts(&id) {
             let f = ApplicationFacts::clone(f);
             self.put_application(f);
         }
@@ -364,18 +389,13 @@ impl Aggregates {
     /// Removes an application and its interviews; no other application
     /// names it as its possible duplicate any more (as in PostgreSQL).
     pub fn remove_application(&mut self, id: Uuid) {
-        self.remove_contribution(id);
-        self.facts.remove(&id);
-        for f in self.facts.values_mut() {
-            if f.application.possible_duplicate_of == Some(id) {
-                f.application.possible_duplicate_of = None;
+        self.take(id);
+        for h in self.apps.values_mut() {
+            if h.facts.application.possible_duplicate_of == Some(id) {
+                h.facts.application.possible_duplicate_of = None;
             }
         }
-        let gone: Vec<Uuid> = self
-            .interviews_of
-            .get(&id)
-            .map(|ids| ids.iter().copied().collect())
-            .unwrap_or_default();
+        let gone: Vec<Uuid> = self.interview_ids(id).collect();
         for iv in gone {
             self.remove_interview_entry(iv);
         }
@@ -383,7 +403,7 @@ impl Aggregates {
 
     /// Sets an application's score and reasons (after a re-score).
     pub fn set_priority(&mut self, id: Uuid, score: i16, reasons: Vec<String>) {
-        if let Some(f) = self.facts.get_mut(&id) {
+        if let Some(f) = self.facts_mut(&id) {
             if f.application.priority_score == score && f.application.priority_reasons == reasons {
                 return;
             }
@@ -395,7 +415,7 @@ impl Aggregates {
 
     /// Records that a note was written on an application at `at`.
     pub fn note_written(&mut self, application_id: Uuid, at: OffsetDateTime) {
-        if let Some(f) = self.facts.get_mut(&application_id) {
+        if let Some(f) = self.facts_mut(&application_id) {
             f.last_note_at = Some(f.last_note_at.map_or(at, |t| t.max(at)));
             self.refresh(application_id);
         }
@@ -403,7 +423,7 @@ impl Aggregates {
 
     /// Replaces when an application's last note was written (after a delete).
     pub fn set_last_note(&mut self, application_id: Uuid, at: Option<OffsetDateTime>) {
-        if let Some(f) = self.facts.get_mut(&application_id) {
+        if let Some(f) = self.facts_mut(&application_id) {
             f.last_note_at = at;
             self.refresh(application_id);
         }
@@ -432,21 +452,13 @@ impl Aggregates {
         if e.outcome == Outcome::Scheduled {
             self.scheduled.insert((e.scheduled_at, id));
         }
-        self.interviews_of
-            .entry(e.application_id)
-            .or_default()
-            .insert(id);
+        self.interviews_of.insert((e.application_id, id));
         self.interviews.insert(id, e);
     }
 
     fn remove_interview_entry(&mut self, id: Uuid) -> Option<Uuid> {
         let e = self.interviews.remove(&id)?;
-        if let Some(ids) = self.interviews_of.get_mut(&e.application_id) {
-            ids.remove(&id);
-            if ids.is_empty() {
-                self.interviews_of.remove(&e.application_id);
-            }
-        }
+        self.interviews_of.remove(&(e.application_id, id));
         if e.outcome != Outcome::Cancelled {
             bump(&mut self.interview_days, e.local_day, -1);
         }
@@ -562,7 +574,7 @@ impl Aggregates {
                 .iter()
                 .take(5)
                 .filter_map(|(_, _, id)| {
-                    let a = &self.facts.get(id)?.application;
+                    let a = &self.facts(id)?.application;
                     Some(Recommendation {
                         application_id: *id,
                         company: a.fields.company.clone(),
@@ -600,7 +612,7 @@ impl Aggregates {
             .range(from..=to)
             .filter_map(|(_, id)| {
                 let e = self.interviews.get(id)?;
-                let a = &self.facts.get(&e.application_id)?.application.fields;
+                let a = &self.facts(&e.application_id)?.application.fields;
                 Some(UpcomingInterview {
                     id: *id,
                     application_id: e.application_id,
@@ -619,8 +631,7 @@ impl Aggregates {
     fn actions(&self, now: OffsetDateTime, today: Date) -> Vec<Action> {
         let tz = self.settings.timezone.as_str();
         let name = |id: &Uuid| {
-            self.facts
-                .get(id)
+            self.facts(id)
                 .map(|f| {
                     format!(
                         "{} ({})",
@@ -663,8 +674,7 @@ impl Aggregates {
             .take(ACTIONS_MAX)
         {
             let text = self
-                .facts
-                .get(id)
+                .facts(id)
                 .and_then(|f| f.application.fields.next_action.clone());
             out.push(Action {
                 kind: ActionKind::NextAction,
@@ -741,6 +751,26 @@ mod tests {
     use time::macros::{date, datetime};
 
     const NOW: OffsetDateTime = datetime!(2026-11-25 12:00 UTC); // a Wednesday
+
+    /// The working set's memory per application (issue #18: at most 1 KiB)
+    /// is mostly these boxes; each fits an allocation size class of the
+    /// allocator (mimalloc: ..., 128, 160, ..., 384, 448, 512): a field that
+    /// pushes one over the class costs a whole class step per application.
+    #[test]
+    fn an_application_held_fits_its_allocation_classes() {
+        use std::mem::size_of;
+        eprintln!(
+            "Application {} ApplicationFacts {} Contribution {} Held {} InterviewEntry {}",
+            size_of::<Application>(),
+            size_of::<ApplicationFacts>(),
+            size_of::<Contribution>(),
+            size_of::<Held>(),
+            size_of::<InterviewEntry>()
+        );
+        assert!(size_of::<ApplicationFacts>() <= 448);
+        assert!(size_of::<Contribution>() <= 128);
+        assert_eq!(size_of::<Held>(), 16);
+    }
 
     fn app(n: u128, status: Status) -> Application {
         let mut a = crate::domain::application::example();
