@@ -236,26 +236,29 @@ pub async fn create(pool: &Pool) -> Result<DemoAccount> {
         let fields = ApplicationFields {
             company: company.to_owned(),
             title: title.to_owned(),
-            url: Some(format!(
-                "https://careers.{}.example/jobs/{}",
-                company.to_lowercase().replace(' ', ""),
-                rng.gen_range(1000..9999)
-            )),
-            location: Some(location.to_owned()),
+            url: Some(
+                format!(
+                    "https://careers.{}.example/jobs/{}",
+                    company.to_lowercase().replace(' ', ""),
+                    rng.gen_range(1000..9999)
+                )
+                .into(),
+            ),
+            location: Some(location.into()),
             work_mode: Some(work_mode),
             salary_min: Some(salary_min),
             salary_max: Some(salary_min + rng.gen_range(10..40) * 1000),
             salary_currency: "EUR".into(),
             status: *end,
-            source: Some(SOURCES[rng.gen_range(0..SOURCES.len())].to_owned()),
+            source: Some(SOURCES[rng.gen_range(0..SOURCES.len())].into()),
             applied_on,
             deadline: (*end == Status::Wishlist)
                 .then(|| (now + Duration::days(rng.gen_range(2..20))).date()),
             tags: tags.iter().map(|t| t.to_string()).collect(),
-            contact_name: rng.gen_bool(0.5).then(|| "Sam Rivera".to_owned()),
+            contact_name: rng.gen_bool(0.5).then(|| "Sam Rivera".into()),
             contact_email: None,
             next_action: matches!(end, Status::Interviewing | Status::Offer)
-                .then(|| "Prepare questions for the team".to_owned()),
+                .then(|| "Prepare questions for the team".into()),
             next_action_at: matches!(end, Status::Interviewing | Status::Offer)
                 .then(|| now + Duration::days(rng.gen_range(1..6))),
         };

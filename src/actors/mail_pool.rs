@@ -74,7 +74,7 @@ pub async fn process(pool: &Pool, user: Uuid, bytes: &[u8], source: &str) -> Res
             id: a.id,
             company: a.fields.company,
             title: a.fields.title,
-            url: a.fields.url,
+            url: a.fields.url.map(String::from),
             status: a.fields.status,
         })
         .collect();

@@ -54,24 +54,31 @@ impl WorkMode {
 pub struct ApplicationFields {
     pub company: String,
     pub title: String,
-    pub url: Option<String>,
-    pub location: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub url: Option<Box<str>>,
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Box<str>>,
     pub work_mode: Option<WorkMode>,
     pub salary_min: Option<i64>,
     pub salary_max: Option<i64>,
     pub salary_currency: String,
     pub status: Status,
-    pub source: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub source: Option<Box<str>>,
     #[serde(serialize_with = "serde_ts::option_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub applied_on: Option<Date>,
     #[serde(serialize_with = "serde_ts::option_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub deadline: Option<Date>,
-    pub tags: Vec<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub next_action: Option<String>,
+    #[schema(value_type = Vec<String>)]
+    pub tags: Box<[String]>,
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Box<str>>,
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Option<Box<str>>,
+    #[schema(value_type = Option<String>)]
+    pub next_action: Option<Box<str>>,
     #[serde(serialize_with = "serde_ts::option_timestamp")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub next_action_at: Option<OffsetDateTime>,
@@ -84,7 +91,8 @@ pub struct Application {
     #[serde(flatten)]
     pub fields: ApplicationFields,
     pub priority_score: i16,
-    pub priority_reasons: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub priority_reasons: Box<[String]>,
     pub possible_duplicate_of: Option<Uuid>,
     pub version: i32,
     #[serde(serialize_with = "serde_ts::timestamp")]
@@ -242,8 +250,8 @@ impl NewApplication {
         let mut fields = ApplicationFields {
             company: patch.company.into_option().unwrap_or_default(),
             title: patch.title.into_option().unwrap_or_default(),
-            url: patch.url.into_option(),
-            location: patch.location.into_option(),
+            url: patch.url.into_option().map(Into::into),
+            location: patch.location.into_option().map(Into::into),
             work_mode: patch.work_mode.into_option(),
             salary_min: patch.salary_min.into_option(),
             salary_max: patch.salary_max.into_option(),
@@ -252,13 +260,13 @@ impl NewApplication {
                 .into_option()
                 .unwrap_or_else(|| "USD".into()),
             status,
-            source: patch.source.into_option(),
+            source: patch.source.into_option().map(Into::into),
             applied_on: patch.applied_on.into_option(),
             deadline: patch.deadline.into_option(),
-            tags: patch.tags.into_option().unwrap_or_default(),
-            contact_name: patch.contact_name.into_option(),
-            contact_email: patch.contact_email.into_option(),
-            next_action: patch.next_action.into_option(),
+            tags: patch.tags.into_option().unwrap_or_default().into(),
+            contact_name: patch.contact_name.into_option().map(Into::into),
+            contact_email: patch.contact_email.into_option().map(Into::into),
+            next_action: patch.next_action.into_option().map(Into::into),
             next_action_at: patch.next_action_at.into_option(),
         };
         check_salary_range(&fields)?;
@@ -325,8 +333,8 @@ pub fn apply_patch(
     patch.deadline.apply_to(&mut fields.deadline);
     patch.job_description.apply_to(&mut job_description);
     match patch.tags {
-        Patch::Set(tags) => fields.tags = tags,
-        Patch::Null => fields.tags.clear(),
+        Patch::Set(tags) => fields.tags = tags.into(),
+        Patch::Null => fields.tags = Box::default(),
         Patch::Absent => {}
     }
     patch.contact_name.apply_to(&mut fields.contact_name);
@@ -378,14 +386,14 @@ pub fn example() -> Application {
             source: None,
             applied_on: None,
             deadline: None,
-            tags: vec![],
+            tags: Box::default(),
             contact_name: None,
             contact_email: None,
             next_action: None,
             next_action_at: None,
         },
         priority_score: 0,
-        priority_reasons: vec![],
+        priority_reasons: Box::default(),
         possible_duplicate_of: None,
         version: 1,
         created_at: at,
@@ -413,7 +421,7 @@ mod tests {
                 id: Uuid::nil(),
                 fields,
                 priority_score: 0,
-                priority_reasons: vec![],
+                priority_reasons: Box::default(),
                 possible_duplicate_of: None,
                 version: 1,
                 created_at: NOW,

@@ -1740,7 +1740,7 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 /// order, neutralised; tags joined with `; `.
 pub fn export_record(application: &Application) -> Vec<String> {
     let f = &application.fields;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let text = |v: &Option<Box<str>>| v.as_deref().unwrap_or_default().to_owned();
     let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
     let date = |v: Option<Date>| v.map(format_date).unwrap_or_default();
     let cells = [
@@ -2319,7 +2319,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
         assert_eq!(f.applied_on, Some(date!(2026 - 03 - 05)));
         assert_eq!((f.salary_min, f.salary_max), (Some(80_000), Some(95_000)));
         assert_eq!(f.salary_currency, "EUR");
-        assert_eq!(f.tags, ["finance", "paris"]);
+        assert_eq!(*f.tags, ["finance", "paris"]);
         assert_eq!(socgen.note.as_deref(), Some("Bon contact; relancer lundi"));
 
         let zalando = created(&rows[1]);
@@ -2328,7 +2328,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
         assert_eq!(f.applied_on, Some(date!(2026 - 01 - 12)));
         assert_eq!((f.salary_min, f.salary_max), (Some(70_000), Some(70_000)));
         assert_eq!(f.salary_currency, "EUR");
-        assert_eq!(f.tags, ["remote", "berlin"]);
+        assert_eq!(*f.tags, ["remote", "berlin"]);
 
         let spotify = created(&rows[2]);
         assert_eq!(spotify.application.fields.status, Status::Rejected);
@@ -2352,7 +2352,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
         full.source = Some("+referral".into());
         full.applied_on = Some(date!(2026 - 02 - 01));
         full.deadline = Some(date!(2026 - 04 - 01));
-        full.tags = strings(&["rust", "remote first"]);
+        full.tags = strings(&["rust", "remote first"]).into();
         full.contact_name = Some("Ana Lima".into());
         full.contact_email = Some("ana@example.com".into());
         full.next_action = Some("Send portfolio".into());
@@ -2561,7 +2561,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
         .unwrap();
         let f = &row.application.fields;
         assert_eq!(f.work_mode, Some(WorkMode::Onsite));
-        assert_eq!(f.tags, ["rust", "remote"]);
+        assert_eq!(*f.tags, ["rust", "remote"]);
         assert_eq!(f.contact_email.as_deref(), Some("ana@example.com"));
         let error = error_of(&["Company", "Title", "Work Mode"], &["A", "B", "Moon base"]);
         assert!(error.message.contains("use onsite, hybrid or remote"));
@@ -2574,7 +2574,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
             assert!(row.application.fields.tags.is_empty(), "{cell}");
         }
         let row = convert_one(&["Company", "Title", "Tags"], &["A", "B", "na; rust"]).unwrap();
-        assert_eq!(row.application.fields.tags, ["na", "rust"]);
+        assert_eq!(*row.application.fields.tags, ["na", "rust"]);
     }
 
     #[test]
@@ -2796,7 +2796,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
     #[test]
     fn an_export_record_follows_the_header_and_joins_tags() {
         let mut f = fields("Acme", "Dev");
-        f.tags = strings(&["rust", "go"]);
+        f.tags = strings(&["rust", "go"]).into();
         f.salary_min = Some(10);
         let cells = export_record(&stored(f));
         assert_eq!(cells.len(), EXPORT_HEADERS.len());
@@ -2927,7 +2927,7 @@ Spotify;Data Scientist;Rejected;https://spotify.example/j/9;5 March 2026;n/a;;
                 |((company, title, status), url, salary, applied, tags, mode)| {
                     let mut f = fields(&company, &title);
                     f.status = status;
-                    f.url = url.map(str::to_owned);
+                    f.url = url.map(Into::into);
                     if let Some((a, b)) = salary {
                         f.salary_min = Some(a.min(b));
                         f.salary_max = Some(a.max(b));

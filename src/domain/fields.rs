@@ -76,11 +76,11 @@ impl<T> Patch<T> {
     }
 
     /// Applies this patch to an optional value.
-    pub fn apply_to(self, target: &mut Option<T>) {
+    pub fn apply_to<U: From<T>>(self, target: &mut Option<U>) {
         match self {
             Patch::Absent => {}
             Patch::Null => *target = None,
-            Patch::Set(v) => *target = Some(v),
+            Patch::Set(v) => *target = Some(v.into()),
         }
     }
 

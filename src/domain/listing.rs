@@ -353,7 +353,7 @@ mod tests {
     fn filters_and_matches_narrow_the_page() {
         let mut remote = app("acme", None, 1);
         remote.fields.work_mode = Some(WorkMode::Remote);
-        remote.fields.tags = vec!["rust".into(), "berlin".into()];
+        remote.fields.tags = vec!["rust".into(), "berlin".into()].into();
         let mut other = app("other", None, 1);
         other.fields.work_mode = None;
         let apps = [remote.clone(), other.clone()];

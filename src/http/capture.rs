@@ -129,8 +129,8 @@ async fn duplicate(
     let probe = ApplicationFields {
         company: fields.company.clone().unwrap_or_default(),
         title: fields.title.clone().unwrap_or_default(),
-        url: fields.url.clone(),
-        location: fields.location.clone(),
+        url: fields.url.as_deref().map(Into::into),
+        location: fields.location.as_deref().map(Into::into),
         work_mode: fields.work_mode,
         salary_min: fields.salary_min,
         salary_max: fields.salary_max,
@@ -139,10 +139,10 @@ async fn duplicate(
             .clone()
             .unwrap_or_else(|| "USD".into()),
         status: Status::Wishlist,
-        source: fields.source.clone(),
+        source: fields.source.as_deref().map(Into::into),
         applied_on: None,
         deadline: fields.deadline,
-        tags: fields.tags.clone(),
+        tags: fields.tags.clone().into(),
         contact_name: None,
         contact_email: None,
         next_action: None,
