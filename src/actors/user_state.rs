@@ -638,20 +638,24 @@ pub struct Viewer {
 /// replica that raised no event (a password set there) shows within this.
 const VIEWER_FOR: Duration = Duration::from_secs(60);
 
-/// The viewer of the user's pages, if remembered.
+/// The viewer of the user's pages, if remembered, with the remembered page
+/// under `page` if there is one: a page view's two lookups in one message.
 #[derive(Message)]
-#[rtype(result = "Lookup<Arc<Viewer>>")]
-pub struct GetViewer;
+#[rtype(result = "Lookup<(Arc<Viewer>, Option<CachedBody>)>")]
+pub struct GetViewer {
+    pub page: Option<String>,
+}
 
 impl Handler<GetViewer> for UserState {
     type Result = MessageResult<GetViewer>;
 
-    fn handle(&mut self, _: GetViewer, _ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: GetViewer, _ctx: &mut Context<Self>) -> Self::Result {
         MessageResult(match &self.viewer {
             Some((generation, at, v))
                 if *generation == self.reads.generation() && at.elapsed() < VIEWER_FOR =>
             {
-                Lookup::Hit(v.clone())
+                let page = msg.page.and_then(|key| self.reads.get(&key));
+                Lookup::Hit((v.clone(), page))
             }
             _ => self.miss(),
         })

@@ -325,21 +325,30 @@ impl AppState {
     }
 
     /// The viewer of the user's pages: remembered by their actor until
-    /// something of theirs changes, else read (one statement).
-    pub async fn viewer(&self, user_id: Uuid) -> Result<Arc<crate::actors::user_state::Viewer>> {
+    /// something of theirs changes, else read (one statement); with the
+    /// remembered page under `page`, if the viewer was remembered and the
+    /// page is.
+    pub async fn viewer(
+        &self,
+        user_id: Uuid,
+        page: Option<String>,
+    ) -> Result<(
+        Arc<crate::actors::user_state::Viewer>,
+        Option<crate::actors::read_cache::CachedBody>,
+    )> {
         use crate::actors::user_state::{GetViewer, RememberViewer, Viewer};
         let load = async {
             let client = self.pool.get().await?;
             let (user, pending) = crate::store::users::get_with_pending(&client, user_id)
                 .await?
                 .ok_or(Error::Unauthenticated)?;
-            Ok((Arc::new(Viewer { user, pending }), true))
+            Ok(((Arc::new(Viewer { user, pending }), None), true))
         };
         self.remembered_by_actor(
             user_id,
-            GetViewer,
+            GetViewer { page },
             load,
-            |change_seq, generation, viewer| RememberViewer {
+            |change_seq, generation, (viewer, _)| RememberViewer {
                 change_seq,
                 generation,
                 viewer,

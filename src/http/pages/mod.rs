@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::header::{self};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
@@ -222,7 +222,23 @@ impl actix_web::FromRequest for Viewer {
         Box::pin(async move {
             let state = state_of(&req)?;
             match page_user(&state, &req).await? {
-                Some(auth) => Ok(signed_in_viewer(&state, auth).await?),
+                Some(auth) => {
+                    // A page that may be remembered is looked up with the
+                    // viewer, in the same message to the user's actor.
+                    let key = (req.method() == actix_web::http::Method::GET
+                        && auth.csrf().is_some()
+                        && flash_message(&req).is_none())
+                    .then(|| page_key(&req));
+                    let (viewer, page) = state.viewer(auth.user_id, key.clone()).await?;
+                    if let (Some(key), Some(body)) = (key, page) {
+                        req.extensions_mut().insert(RememberedPage { key, body });
+                    }
+                    Ok(Viewer {
+                        auth,
+                        user: viewer.user.clone(),
+                        pending: viewer.pending,
+                    })
+                }
                 None => Err(actix_web::error::InternalError::from_response(
                     "sign in first",
                     to_login(&req),
@@ -269,7 +285,7 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>> {
 /// The signed-in user and their inbox's pending count: remembered by their
 /// actor until something of theirs changes (else one statement).
 async fn signed_in_viewer(state: &AppState, auth: AuthUser) -> Result<Viewer> {
-    let v = state.viewer(auth.user_id).await?;
+    let (v, _) = state.viewer(auth.user_id, None).await?;
     Ok(Viewer {
         auth,
         user: v.user.clone(),
@@ -358,6 +374,11 @@ fn render_body(
 static CSRF_MARK: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("csrf{}", Uuid::new_v4().simple()));
 
+/// The mark's searcher, built once (building one per page view cost more
+/// than the search).
+static CSRF_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(CSRF_MARK.as_bytes()).into_owned());
+
 /// A page that shows the user's own data as of now, answered from the
 /// user's remembered answers: it is rendered once (with a stand-in for the
 /// session's CSRF token) and kept until something of the user's changes or
@@ -375,8 +396,18 @@ pub async fn remembered_page(
         let ctx = build.await?;
         return render_page(state, req, viewer, StatusCode::OK, template, nav, ctx);
     };
-    let minute = OffsetDateTime::now_utc().unix_timestamp().div_euclid(60);
-    let key = format!("page {minute} {}", req.uri());
+    let key = page_key(req);
+    let found = req
+        .extensions_mut()
+        .remove::<RememberedPage>()
+        .filter(|found| found.key == key);
+    if let Some(found) = found {
+        ::metrics::counter!("read_cache_lookups_total", "result" => "hit").increment(1);
+        return Ok(super::no_store(html(
+            StatusCode::OK,
+            with_csrf(&found.body.body, csrf),
+        )));
+    }
     let page = state
         .remembered(viewer.auth.user_id, key, async {
             let ctx = build.await?;
@@ -398,15 +429,28 @@ pub async fn remembered_page(
     )))
 }
 
+/// Where a page is remembered among the user's answers: its address, for
+/// at most the minute it was made in (relative times on it move on).
+fn page_key(req: &HttpRequest) -> String {
+    let minute = OffsetDateTime::now_utc().unix_timestamp().div_euclid(60);
+    format!("page {minute} {}", req.uri())
+}
+
+/// A page found remembered when the viewer was looked up (see `Viewer`).
+struct RememberedPage {
+    key: String,
+    body: crate::actors::read_cache::CachedBody,
+}
+
 /// The remembered page with the session's CSRF token in place of its mark.
 fn with_csrf(page: &[u8], csrf: &str) -> Vec<u8> {
-    let mark = CSRF_MARK.as_bytes();
+    let mark_len = CSRF_MARK.len();
     let mut out = Vec::with_capacity(page.len() + 64);
     let mut last = 0;
-    for at in memchr::memmem::find_iter(page, mark) {
+    for at in CSRF_FINDER.find_iter(page) {
         out.extend_from_slice(&page[last..at]);
         out.extend_from_slice(csrf.as_bytes());
-        last = at + mark.len();
+        last = at + mark_len;
     }
     out.extend_from_slice(&page[last..]);
     out
