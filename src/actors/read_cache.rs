@@ -58,6 +58,12 @@ fn next_generation() -> u64 {
     NEXT_GENERATION.fetch_add(1, Ordering::Relaxed)
 }
 
+/// One user's answer under `key` in `generation` (for a reader that knows
+/// the generation without asking the actor).
+pub fn answer(user: Uuid, generation: u64, key: &str) -> Option<CachedBody> {
+    ANSWERS.get(&(user, generation, key.to_owned()))
+}
+
 /// Bytes the answers of every user hold now.
 pub fn bytes_held() -> u64 {
     ANSWERS.weight()

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::creates::CreateBatcher;
 use super::event_bus::{EventBus, ForgetReads, ReloadAll, ReloadUser};
-use super::user_state::{Retire, SharedWorkingSet, UserState};
+use super::read_cache::{self, CachedBody};
+use super::user_state::{Retire, SharedWorkingSet, UserState, Viewer, VIEWER_FOR};
 use super::ActorStats;
 use crate::domain::application::Application;
 
@@ -60,17 +61,52 @@ impl Directory {
     /// or not there). The actor writes its working set under the same lock,
     /// after each commit, so a read sees every write already answered.
     pub fn application(&self, user: Uuid, id: Uuid) -> Option<Option<Application>> {
-        let memory = {
-            let map = self.map.read().ok()?;
-            let entry = map.get(&user)?;
-            if !entry.addr.connected() {
-                return None;
-            }
-            entry.last_used.store(millis_now(), Ordering::Relaxed);
-            entry.memory.clone()
-        };
+        let memory = self.memory(user)?;
         let found = memory.read().application(id);
         Some(found)
+    }
+
+    /// The viewer of the user's pages as their running actor remembers it,
+    /// with the remembered page under `page` if there is one, read without a
+    /// message; `None` when the actor has none to give (ask it then).
+    pub fn viewer(
+        &self,
+        user: Uuid,
+        page: Option<&str>,
+    ) -> Option<(Arc<Viewer>, Option<CachedBody>)> {
+        let memory = self.memory(user)?;
+        let memory = memory.read();
+        if memory.stale {
+            return None;
+        }
+        let (generation, at, viewer) = memory.viewer.as_ref()?;
+        if at.elapsed() >= VIEWER_FOR {
+            return None;
+        }
+        let page = page.and_then(|key| read_cache::answer(user, *generation, key));
+        Some((viewer.clone(), page))
+    }
+
+    /// Tells the user's running actor that something of theirs changed
+    /// outside it: its remembered answers go, and pages stop coming from
+    /// memory at once (before the actor gets the news).
+    pub fn forget_reads(&self, user: Uuid) {
+        let Ok(map) = self.map.read() else { return };
+        if let Some(entry) = map.get(&user) {
+            entry.memory.write().viewer = None;
+            entry.addr.do_send(super::user_state::ForgetReads);
+        }
+    }
+
+    /// The working set of the user's running actor, marking it as used.
+    fn memory(&self, user: Uuid) -> Option<SharedWorkingSet> {
+        let map = self.map.read().ok()?;
+        let entry = map.get(&user)?;
+        if !entry.addr.connected() {
+            return None;
+        }
+        entry.last_used.store(millis_now(), Ordering::Relaxed);
+        Some(entry.memory.clone())
     }
 
     /// Asks the user's running actor to reload its working set, which reads
@@ -242,9 +278,7 @@ impl Handler<ForgetReads> for Registry {
     type Result = ();
 
     fn handle(&mut self, ForgetReads(user): ForgetReads, _: &mut Context<Self>) {
-        if let Some(addr) = self.directory.get(user) {
-            addr.do_send(super::user_state::ForgetReads);
-        }
+        self.directory.forget_reads(user);
     }
 }
 

@@ -35,7 +35,7 @@ use crate::store::{applications, history, interviews, notes, preferences, users}
 
 /// The user's data that reads can be answered from: the dashboard's
 /// aggregates over every application (no long text) and interview.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct WorkingSet {
     pub loaded: bool,
     /// A reload is asked for (a write done elsewhere: another replica, the
@@ -45,6 +45,12 @@ pub struct WorkingSet {
     /// Reloads asked for from outside the actor, counted: a load that began
     /// before the last of them leaves the set stale.
     pub reloads_asked: u64,
+    /// The viewer of the user's pages as the actor remembers it, with the
+    /// generation of answers it belongs to: set when the actor remembers
+    /// one, emptied whenever its answers are forgotten (and at once by the
+    /// registry when news of a change outside the actor comes), so that a
+    /// page view finds the viewer and its remembered page without a message.
+    pub viewer: Option<(u64, std::time::Instant, Arc<Viewer>)>,
     pub change_seq: i64,
     pub aggregates: Aggregates,
 }
@@ -203,6 +209,13 @@ impl UserState {
         }
     }
 
+    /// Forgets every remembered answer (and the viewer, which belongs to
+    /// them).
+    fn forget_reads(&mut self) {
+        self.reads.clear();
+        self.memory.write().viewer = None;
+    }
+
     fn publish(&self, kind: EventKind, data: serde_json::Value) {
         self.events.do_send(Publish {
             user_id: self.user_id,
@@ -249,7 +262,7 @@ impl UserState {
         let guarded = AssertUnwindSafe(fut).catch_unwind();
         AtomicResponse::new(Box::pin(guarded.into_actor(self).map(|outcome, act, ctx| match outcome {
             Ok(Ok(done)) => {
-                act.reads.clear();
+                act.forget_reads();
                 let changed = !matches!(done.effect, Effect::Nothing);
                 let change_seq = {
                     let mut memory = act.memory.write();
@@ -293,7 +306,7 @@ impl Supervised for UserState {
         // The same struct is reused: forget everything, `started` reloads it.
         let _old = std::mem::take(&mut *self.memory.write());
         self.dashboard_made = None;
-        self.reads.clear();
+        self.forget_reads();
         self.stats.user_restarts.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -557,7 +570,7 @@ impl Handler<Reload> for UserState {
 
     fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
         self.dashboard_made = None;
-        self.reads.clear();
+        self.forget_reads();
         self.load(ctx);
     }
 }
@@ -636,7 +649,7 @@ pub struct Viewer {
 
 /// How long a remembered viewer is trusted: an account change on another
 /// replica that raised no event (a password set there) shows within this.
-const VIEWER_FOR: Duration = Duration::from_secs(60);
+pub const VIEWER_FOR: Duration = Duration::from_secs(60);
 
 /// The viewer of the user's pages, if remembered, with the remembered page
 /// under `page` if there is one: a page view's two lookups in one message.
@@ -676,7 +689,9 @@ impl Handler<RememberViewer> for UserState {
 
     fn handle(&mut self, msg: RememberViewer, _ctx: &mut Context<Self>) {
         if self.current(msg.change_seq, msg.generation) {
-            self.viewer = Some((msg.generation, std::time::Instant::now(), msg.viewer));
+            let at = std::time::Instant::now();
+            self.memory.write().viewer = Some((msg.generation, at, msg.viewer.clone()));
+            self.viewer = Some((msg.generation, at, msg.viewer));
         }
     }
 }
@@ -691,7 +706,7 @@ impl Handler<ForgetReads> for UserState {
     type Result = ();
 
     fn handle(&mut self, _: ForgetReads, _ctx: &mut Context<Self>) {
-        self.reads.clear();
+        self.forget_reads();
     }
 }
 
@@ -712,7 +727,7 @@ impl Handler<CheckChangeSeq> for UserState {
         if behind {
             tracing::info!(user = %self.user_id, "a write from elsewhere was missed; reloading");
             self.dashboard_made = None;
-            self.reads.clear();
+            self.forget_reads();
             self.load(ctx);
         }
     }

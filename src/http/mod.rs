@@ -221,9 +221,7 @@ impl AppState {
     /// After a write that neither passes through the user's actor nor raises
     /// an event (a draft deleted): this replica's remembered answers go.
     pub fn forget_reads(&self, user_id: Uuid) {
-        if let Some(actor) = self.directory.get(user_id) {
-            actor.do_send(crate::actors::user_state::ForgetReads);
-        }
+        self.directory.forget_reads(user_id);
     }
 
     /// The actor of a user (started if it was not running).
@@ -337,6 +335,12 @@ impl AppState {
         Option<crate::actors::read_cache::CachedBody>,
     )> {
         use crate::actors::user_state::{GetViewer, RememberViewer, Viewer};
+        if self.link.caches_trusted() {
+            if let Some(found) = self.directory.viewer(user_id, page.as_deref()) {
+                ::metrics::counter!("read_cache_lookups_total", "result" => "hit").increment(1);
+                return Ok(found);
+            }
+        }
         let load = async {
             let client = self.pool.get().await?;
             let (user, pending) = crate::store::users::get_with_pending(&client, user_id)

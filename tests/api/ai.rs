@@ -564,3 +564,42 @@ async fn deleting_drafts_does_not_give_back_the_daily_quota() {
         "{statuses:?}"
     );
 }
+
+/// A page is remembered until something of the user's changes. A draft
+/// deleted through the API changes nothing the user's actor holds, yet the
+/// very next view of the application's page no longer shows it (with no
+/// flash message in between, so that view may come from memory).
+#[actix_web::test]
+async fn a_draft_deleted_through_the_api_is_gone_from_the_next_page_view() {
+    let app = spawn_app().await;
+    let (token, _) = app.user("ada@example.com").await;
+    let b = crate::helpers::browser();
+    let signed_in = crate::helpers::sign_in_form(&app, &b, "ada@example.com").await;
+    assert_eq!(signed_in.status(), reqwest::StatusCode::SEE_OTHER);
+    let id = application(&app, &token, "Acme").await;
+    let draft = ask(&app, &token, &id, json!({"kind": "cover_letter"})).await;
+    assert_eq!(finished(&app, &token, &draft).await["status"], "succeeded");
+    let view = || async {
+        let res = b
+            .get(format!("{}/applications/{id}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        res.text().await.unwrap()
+    };
+    let delete_form = format!("/drafts/{draft}/delete");
+    // Twice: the second view is the remembered page.
+    assert!(view().await.contains(&delete_form));
+    assert!(view().await.contains(&delete_form));
+    let res = app
+        .delete(&token, &format!("/api/v1/generations/{draft}"))
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let page = view().await;
+    assert!(
+        !page.contains(&delete_form),
+        "the deleted draft is still shown"
+    );
+    assert!(page.contains("Acme"));
+}
