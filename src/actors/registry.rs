@@ -33,6 +33,15 @@ struct Entry {
     last_used: AtomicU64,
 }
 
+impl Entry {
+    /// Asks the actor to reload its working set; reads without a message
+    /// stop using it at once (before the actor gets to it).
+    fn reload(&self) {
+        self.memory.write().ask_reload();
+        self.addr.do_send(super::user_state::Reload);
+    }
+}
+
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     *EPOCH.get_or_init(Instant::now)
@@ -45,13 +54,19 @@ fn millis_now() -> u64 {
 impl Directory {
     /// The user's running actor, marking it as used.
     pub fn get(&self, user: Uuid) -> Option<Addr<UserState>> {
+        self.running(user, |entry| entry.addr.clone())
+    }
+
+    /// What `part` takes from the user's running actor's entry, marking it
+    /// as used.
+    fn running<T>(&self, user: Uuid, part: impl FnOnce(&Entry) -> T) -> Option<T> {
         let map = self.map.read().ok()?;
         let entry = map.get(&user)?;
         if !entry.addr.connected() {
             return None;
         }
         entry.last_used.store(millis_now(), Ordering::Relaxed);
-        Some(entry.addr.clone())
+        Some(part(entry))
     }
 
     /// One application from the memory of the user's running actor, read
@@ -61,7 +76,7 @@ impl Directory {
     /// or not there). The actor writes its working set under the same lock,
     /// after each commit, so a read sees every write already answered.
     pub fn application(&self, user: Uuid, id: Uuid) -> Option<Option<Application>> {
-        let memory = self.memory(user)?;
+        let memory = self.running(user, |entry| entry.memory.clone())?;
         let found = memory.read().application(id);
         Some(found)
     }
@@ -74,7 +89,7 @@ impl Directory {
         user: Uuid,
         page: Option<&str>,
     ) -> Option<(Arc<Viewer>, Option<CachedBody>)> {
-        let memory = self.memory(user)?;
+        let memory = self.running(user, |entry| entry.memory.clone())?;
         let memory = memory.read();
         if memory.stale {
             return None;
@@ -98,24 +113,11 @@ impl Directory {
         }
     }
 
-    /// The working set of the user's running actor, marking it as used.
-    fn memory(&self, user: Uuid) -> Option<SharedWorkingSet> {
-        let map = self.map.read().ok()?;
-        let entry = map.get(&user)?;
-        if !entry.addr.connected() {
-            return None;
-        }
-        entry.last_used.store(millis_now(), Ordering::Relaxed);
-        Some(entry.memory.clone())
-    }
-
-    /// Asks the user's running actor to reload its working set, which reads
-    /// without a message stop using at once (before the actor gets to it).
+    /// Asks the user's running actor to reload its working set.
     fn reload(&self, user: Uuid) {
         let Ok(map) = self.map.read() else { return };
         if let Some(entry) = map.get(&user) {
-            entry.memory.write().ask_reload();
-            entry.addr.do_send(super::user_state::Reload);
+            entry.reload();
         }
     }
 
@@ -287,10 +289,7 @@ impl Handler<ReloadAll> for Registry {
 
     fn handle(&mut self, _: ReloadAll, _: &mut Context<Self>) {
         if let Ok(map) = self.directory.map.read() {
-            for entry in map.values() {
-                entry.memory.write().ask_reload();
-                entry.addr.do_send(super::user_state::Reload);
-            }
+            map.values().for_each(Entry::reload);
         }
     }
 }

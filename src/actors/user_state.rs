@@ -45,11 +45,12 @@ pub struct WorkingSet {
     /// Reloads asked for from outside the actor, counted: a load that began
     /// before the last of them leaves the set stale.
     pub reloads_asked: u64,
-    /// The viewer of the user's pages as the actor remembers it, with the
-    /// generation of answers it belongs to: set when the actor remembers
-    /// one, emptied whenever its answers are forgotten (and at once by the
-    /// registry when news of a change outside the actor comes), so that a
-    /// page view finds the viewer and its remembered page without a message.
+    /// The viewer of the user's pages (the account and the inbox's count)
+    /// as the actor remembers it, with the generation of answers it belongs
+    /// to: set when the actor remembers one, emptied whenever its answers are
+    /// forgotten (and at once by the registry when news of a change outside
+    /// the actor comes). Here rather than in the actor, so that a page view
+    /// finds the viewer and its remembered page without a message.
     pub viewer: Option<(u64, std::time::Instant, Arc<Viewer>)>,
     pub change_seq: i64,
     pub aggregates: Aggregates,
@@ -181,9 +182,6 @@ pub struct UserState {
     dashboard_made: Option<(i64, std::time::Instant)>,
     /// Answers to repeated reads, forgotten on every write.
     reads: ReadCache,
-    /// The viewer of the user's pages (the account and the inbox's count),
-    /// with the generation of answers it belongs to.
-    viewer: Option<(u64, std::time::Instant, Arc<Viewer>)>,
     creates: CreateBatcher,
 }
 
@@ -204,7 +202,6 @@ impl UserState {
             events,
             dashboard_made: None,
             reads: ReadCache::new(user_id),
-            viewer: None,
             creates,
         }
     }
@@ -663,12 +660,14 @@ impl Handler<GetViewer> for UserState {
     type Result = MessageResult<GetViewer>;
 
     fn handle(&mut self, msg: GetViewer, _ctx: &mut Context<Self>) -> Self::Result {
-        MessageResult(match &self.viewer {
+        // Copied out: `miss` reads the working set again.
+        let remembered = self.memory.read().viewer.clone();
+        MessageResult(match remembered {
             Some((generation, at, v))
-                if *generation == self.reads.generation() && at.elapsed() < VIEWER_FOR =>
+                if generation == self.reads.generation() && at.elapsed() < VIEWER_FOR =>
             {
                 let page = msg.page.and_then(|key| self.reads.get(&key));
-                Lookup::Hit((v.clone(), page))
+                Lookup::Hit((v, page))
             }
             _ => self.miss(),
         })
@@ -690,8 +689,7 @@ impl Handler<RememberViewer> for UserState {
     fn handle(&mut self, msg: RememberViewer, _ctx: &mut Context<Self>) {
         if self.current(msg.change_seq, msg.generation) {
             let at = std::time::Instant::now();
-            self.memory.write().viewer = Some((msg.generation, at, msg.viewer.clone()));
-            self.viewer = Some((msg.generation, at, msg.viewer));
+            self.memory.write().viewer = Some((msg.generation, at, msg.viewer));
         }
     }
 }

@@ -229,15 +229,11 @@ impl actix_web::FromRequest for Viewer {
                         && auth.csrf().is_some()
                         && flash_message(&req).is_none())
                     .then(|| page_key(&req));
-                    let (viewer, page) = state.viewer(auth.user_id, key.clone()).await?;
+                    let (viewer, page) = viewer_and_page(&state, auth, key.clone()).await?;
                     if let (Some(key), Some(body)) = (key, page) {
                         req.extensions_mut().insert(RememberedPage { key, body });
                     }
-                    Ok(Viewer {
-                        auth,
-                        user: viewer.user.clone(),
-                        pending: viewer.pending,
-                    })
+                    Ok(viewer)
                 }
                 None => Err(actix_web::error::InternalError::from_response(
                     "sign in first",
@@ -285,12 +281,22 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>> {
 /// The signed-in user and their inbox's pending count: remembered by their
 /// actor until something of theirs changes (else one statement).
 async fn signed_in_viewer(state: &AppState, auth: AuthUser) -> Result<Viewer> {
-    let (v, _) = state.viewer(auth.user_id, None).await?;
-    Ok(Viewer {
+    Ok(viewer_and_page(state, auth, None).await?.0)
+}
+
+/// The same, with the remembered page under `page` if there is one.
+async fn viewer_and_page(
+    state: &AppState,
+    auth: AuthUser,
+    page: Option<String>,
+) -> Result<(Viewer, Option<crate::actors::read_cache::CachedBody>)> {
+    let (v, remembered) = state.viewer(auth.user_id, page).await?;
+    let viewer = Viewer {
         auth,
         user: v.user.clone(),
         pending: v.pending,
-    })
+    };
+    Ok((viewer, remembered))
 }
 
 const FLASH_COOKIE: &str = "jc_flash";
