@@ -6,7 +6,8 @@
 # directory; sets DATA, BIN, SERVER, BASE, POSTMASTER; cleans up on exit.
 start_server() {
     say "building (release)"
-    cargo build --release --quiet
+    # FEATURES=heap-stats: the heap's live bytes in /metrics (bench/simulate reports them).
+    cargo build --release --quiet ${FEATURES:+--features "$FEATURES"}
     DATA=$(mktemp -d "/tmp/jc-$1.XXXXXX")
     chmod 755 "$DATA"
     export JOBCOPILOT_DATA_DIR="$DATA" JOBCOPILOT_LISTEN="127.0.0.1:$PORT" JOBCOPILOT_ENV=production \

@@ -103,8 +103,13 @@ fn fail_start(e: StartError) -> ExitCode {
 /// more memory, which grew with the number of threads and users (arenas,
 /// fragmentation), and large transient blocks (a password hash's 19 MiB)
 /// stayed in the heap after use (bench/cold, bench/simulate).
+#[cfg(not(feature = "heap-stats"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The same allocator, its live bytes counted (`heap_live_bytes`).
+#[cfg(feature = "heap-stats")]
+#[global_allocator]
+static ALLOCATOR: jobcopilot::telemetry::CountingHeap = jobcopilot::telemetry::CountingHeap;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

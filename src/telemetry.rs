@@ -37,3 +37,63 @@ pub fn silence_secrets(mut filter: EnvFilter) -> EnvFilter {
     }
     filter
 }
+
+/// The heap's live bytes as the program asked for them (not what the
+/// allocator keeps from the system: RSS less this is its size classes'
+/// rounding, free blocks in pages still in use, and everything else), with
+/// the `heap-stats` feature; None without it.
+#[cfg(feature = "heap-stats")]
+pub fn heap_live_bytes() -> Option<u64> {
+    Some(heap::LIVE.load(std::sync::atomic::Ordering::Relaxed).max(0) as u64)
+}
+
+/// Not counted in this build (no `heap-stats` feature).
+#[cfg(not(feature = "heap-stats"))]
+pub fn heap_live_bytes() -> Option<u64> {
+    None
+}
+
+#[cfg(feature = "heap-stats")]
+pub use heap::CountingHeap;
+
+#[cfg(feature = "heap-stats")]
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout};
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    pub(super) static LIVE: AtomicI64 = AtomicI64::new(0);
+
+    /// mimalloc, counting what is allocated and freed.
+    pub struct CountingHeap;
+
+    unsafe impl GlobalAlloc for CountingHeap {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
+            if !p.is_null() {
+                LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+            }
+            p
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
+            if !p.is_null() {
+                LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
+            }
+            p
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) };
+            LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                LIVE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
+            }
+            p
+        }
+    }
+}

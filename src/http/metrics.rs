@@ -66,6 +66,9 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse> {
     let actors = state.registry.send(CountActive).await.unwrap_or(0);
     metrics::gauge!("user_actors_active").set(actors as f64);
     metrics::gauge!("read_cache_bytes").set(crate::actors::read_cache::bytes_held() as f64);
+    if let Some(bytes) = crate::telemetry::heap_live_bytes() {
+        metrics::gauge!("heap_live_bytes").set(bytes as f64);
+    }
     // Counts that only go up are counters (`_total`).
     metrics::counter!("user_actor_starts_total")
         .absolute(state.stats.user_starts.load(Ordering::Relaxed));

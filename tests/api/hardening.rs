@@ -587,6 +587,23 @@ async fn a_postgres_outage_answers_503_and_serving_resumes_when_it_returns() {
             .unwrap();
         actix_web::rt::spawn(conn);
         admin.batch_execute("CREATE DATABASE jc").await.unwrap();
+        // A durable cluster of our own checkpoints by time, with its WAL's
+        // full pages compressed (a burst of writes on a large database
+        // otherwise checkpoints every few seconds).
+        let show = |name: &'static str| {
+            let admin = &admin;
+            async move {
+                let row = admin.query_one(&format!("SHOW {name}"), &[]).await.unwrap();
+                row.get::<_, String>(0)
+            }
+        };
+        assert_eq!(show("checkpoint_timeout").await, "15min");
+        assert_eq!(show("max_wal_size").await, "8GB");
+        let compression = show("wal_compression").await;
+        assert!(
+            ["lz4", "on"].contains(&compression.as_str()),
+            "{compression}"
+        );
     }
     let pool = jobcopilot::store::pool(pg.config("jc"), 4).unwrap();
     let settings = jobcopilot::config::Settings::from_pairs([
