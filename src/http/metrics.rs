@@ -30,12 +30,34 @@ pub fn handle() -> &'static PrometheusHandle {
                 ],
             )
             .unwrap_or_else(|_| PrometheusBuilder::new());
-        match builder.install_recorder() {
+        let handle = match builder.install_recorder() {
             Ok(handle) => handle,
             // Another recorder is installed (it should not be): keep a private one.
             Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-        }
+        };
+        keep_up(handle.clone());
+        handle
     })
+}
+
+/// How often the recorder folds the timings it was given into its
+/// histograms.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The recorder keeps every timing it is given until it is folded into its
+/// histogram, which a scrape does, and so does its upkeep: without either
+/// (a server nobody scrapes) the timings pile up, 8 bytes a request for the
+/// life of the process. A thread of its own folds them every few seconds.
+fn keep_up(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || loop {
+            std::thread::sleep(UPKEEP_EVERY);
+            handle.run_upkeep();
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "metrics upkeep not started: timings wait for a scrape");
+    }
 }
 
 /// Counts and times one answered request.
