@@ -69,3 +69,16 @@ pg_socket() { echo "/tmp/jcpg-$(printf '%s' "$DATA/postgres" | sha256sum | cut -
 # as_pg_owner COMMAND...: runs a client as the cluster's owner (PostgreSQL
 # runs unprivileged, and its socket and files are that user's).
 as_pg_owner() { runuser -u "$(stat -c %U "$DATA/postgres")" -- "$@"; }
+
+# settle_database: what a live database of this size is, rather than one
+# fresh from a bulk load: its rows' hint bits and visibility map set,
+# statistics fresh, and no dirty buffers (after seeding, shared_buffers are
+# full of them, and with checkpoints by time the next reads would write
+# them out themselves; autovacuum would work through every table during
+# the measured rows). Prints the seconds it took.
+settle_database() {
+    local started
+    started=$(date +%s)
+    psql_embedded -q -c "VACUUM (ANALYZE)" -c "CHECKPOINT"
+    echo $(($(date +%s) - started))
+}

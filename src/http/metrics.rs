@@ -3,10 +3,12 @@
 //! so ids do not explode the series); gauges are read at scrape time from
 //! the pool, the actors and PostgreSQL.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 
-use actix_web::http::header;
+use actix_web::http::{header, Method};
 use actix_web::{web, HttpResponse};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
@@ -61,19 +63,81 @@ fn keep_up(handle: PrometheusHandle) {
 }
 
 /// Counts and times one answered request.
-pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
-    let labels = [
-        ("method", method.to_owned()),
-        ("route", route.to_owned()),
-        ("status", status.to_string()),
-    ];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!(
-        "http_request_duration_seconds",
-        "method" => method.to_owned(),
-        "route" => route.to_owned()
-    )
-    .record(seconds);
+pub fn record_request(method: &Method, route: &str, status: u16, seconds: f64) {
+    HANDLES.with_borrow_mut(|handles| {
+        let of_route = match handles.get_mut(route) {
+            Some(found) => found,
+            None => handles.entry(route.to_owned()).or_default(),
+        };
+        let method = method_label(method);
+        let at = match of_route
+            .iter()
+            .position(|h| h.method == method && h.status == status)
+        {
+            Some(at) => at,
+            None => {
+                of_route.push(RequestMetrics::new(method, route, status));
+                of_route.len() - 1
+            }
+        };
+        let found = &of_route[at];
+        found.requests.increment(1);
+        found.duration.record(seconds);
+    })
+}
+
+/// A request method as its metrics name it: the standard ones by name,
+/// any other as `OTHER` (a client may send any token as a method, and each
+/// would otherwise be a series of its own).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
+    }
+}
+
+/// One route's metrics for one method and status.
+struct RequestMetrics {
+    method: &'static str,
+    status: u16,
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl RequestMetrics {
+    fn new(method: &'static str, route: &str, status: u16) -> RequestMetrics {
+        let labels = [
+            ("method", method.to_owned()),
+            ("route", route.to_owned()),
+            ("status", status.to_string()),
+        ];
+        RequestMetrics {
+            method,
+            status,
+            requests: metrics::counter!("http_requests_total", &labels),
+            duration: metrics::histogram!(
+                "http_request_duration_seconds",
+                "method" => method,
+                "route" => route.to_owned()
+            ),
+        }
+    }
+}
+
+thread_local! {
+    /// The handles of the request metrics this thread has recorded, by
+    /// route: the recorder finds a metric by its name and labels, which a
+    /// request paid for twice in allocations and hashing; a handle is kept
+    /// for each route, method and status seen (a few dozen).
+    static HANDLES: RefCell<HashMap<String, Vec<RequestMetrics>>> = RefCell::new(HashMap::new());
 }
 
 /// `GET /metrics`.

@@ -78,7 +78,7 @@ pub async fn request_context(
     let stopping = state.as_ref().is_some_and(|s| *s.shutdown.borrow());
     let id = incoming_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let https = state
         .as_ref()
         .is_some_and(|s| s.settings.public_url.scheme() == "https");

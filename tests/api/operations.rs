@@ -98,6 +98,14 @@ async fn metrics_are_served_in_the_prometheus_text_format_by_route_not_by_path()
             .status,
         404
     );
+    // Any token is a method to HTTP; each must not become a series.
+    for odd in ["FROB", "X-SCAN-1", "X-SCAN-2"] {
+        let method = Method::from_bytes(odd.as_bytes()).unwrap();
+        assert_ne!(
+            app.req(method, "/api/v1/applications").send().await.status,
+            500
+        );
+    }
     let res = app.req(Method::GET, "/metrics").send().await;
     assert_eq!(res.status, 200);
     assert!(res
@@ -112,6 +120,8 @@ async fn metrics_are_served_in_the_prometheus_text_format_by_route_not_by_path()
         "{text}"
     );
     assert!(!text.contains(&missing.to_string()), "no ids in the series");
+    assert!(text.contains(r#"method="OTHER",route="#), "{text}");
+    assert!(!text.contains("FROB") && !text.contains("X-SCAN"), "{text}");
     assert!(text.contains("# TYPE http_request_duration_seconds histogram"));
     assert!(text.contains(r#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/applications/{id}",le="0.005"}"#));
     for series in [
