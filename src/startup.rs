@@ -462,6 +462,7 @@ fn app_state(
     pools.add(pool);
     Ok(AppState {
         pool: pool.clone(),
+        pipelined: connect::Pipelined::new(pool.clone()),
         pools,
         registry: actors.registry.clone(),
         directory: actors.directory.clone(),
@@ -517,6 +518,7 @@ impl WorkerPool {
             Ok(pool) => {
                 shared.pools.add(&pool);
                 web::Data::new(AppState {
+                    pipelined: connect::Pipelined::new(pool.clone()),
                     pool,
                     ..AppState::clone(shared)
                 })

@@ -224,9 +224,9 @@ pub async fn detail(state: &AppState, user_id: Uuid, id: Uuid) -> Result<Applica
                 .await?
         }
     };
-    let client = state.pool.get().await?;
     if let Some(application) = remembered {
-        match store::description(&client, user_id, id).await? {
+        let shared = state.pipelined.get().await?;
+        match store::description(&*shared, user_id, id).await? {
             Some((version, job_description)) if version == application.version => {
                 return Ok(ApplicationDetail {
                     application,
@@ -237,6 +237,7 @@ pub async fn detail(state: &AppState, user_id: Uuid, id: Uuid) -> Result<Applica
             Some(_) => {}
         }
     }
+    let client = state.pool.get().await?;
     store::get(&client, user_id, id)
         .await?
         .ok_or(Error::NotFound)

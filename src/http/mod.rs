@@ -78,6 +78,8 @@ pub struct AppState {
     /// The pool of the worker serving the request (the actors' pool when
     /// the workers share it).
     pub pool: Pool,
+    /// One connection of `pool` shared by single statements (see `Pipelined`).
+    pub pipelined: crate::store::connect::Pipelined,
     pub pools: Arc<Pools>,
     pub registry: Addr<Registry>,
     /// The running user actors (read without asking the registry).

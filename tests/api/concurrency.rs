@@ -180,3 +180,59 @@ async fn creates_from_many_users_at_once_are_each_committed_once_and_answered_ri
         assert_eq!(d.body["totals"]["all"], expected, "{}", d.text);
     }
 }
+
+// Reads of one application share a pipelined connection: many at once, of
+// two users, each answers its own application with its own description, and
+// another user's id is a 404 even among them.
+#[actix_web::test]
+async fn sixty_concurrent_reads_of_one_application_each_get_their_own() {
+    let app = spawn_app().await;
+    let (ada, _) = app.user("ada@example.com").await;
+    let (bob, _) = app.user("bob@example.com").await;
+    let mut mine = Vec::new();
+    for (token, who) in [(&ada, "ada"), (&bob, "bob")] {
+        for i in 0..10 {
+            let a = app
+                .application(
+                    token,
+                    json!({"company": format!("{who} {i}"), "title": "Dev",
+                           "job_description": format!("{} posting {i}: {}", who, "long text ".repeat(40))}),
+                )
+                .await;
+            mine.push((token.clone(), who, i, a["id"].as_str().unwrap().to_owned()));
+        }
+    }
+    // Load both working sets, so the reads take the shared connection.
+    assert_eq!(app.get(&ada, "/api/v1/dashboard").await.status, 200);
+    assert_eq!(app.get(&bob, "/api/v1/dashboard").await.status, 200);
+    let reads = (0..60).map(|n| {
+        let (token, who, i, id) = mine[n % mine.len()].clone();
+        let other = if who == "ada" {
+            bob.clone()
+        } else {
+            ada.clone()
+        };
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/applications/{id}");
+            // Every third read asks with the other user's token.
+            if n % 3 == 0 {
+                (app.get(&other, &path).await, None)
+            } else {
+                (app.get(&token, &path).await, Some((who, i, id)))
+            }
+        }
+    });
+    for (res, expected) in join_all(reads).await {
+        match expected {
+            None => res.assert_problem(404, "not_found"),
+            Some((who, i, id)) => {
+                assert_eq!(res.status, 200, "{}", res.text);
+                assert_eq!(res.body["id"], id);
+                assert_eq!(res.body["company"], format!("{who} {i}"));
+                let text = res.body["job_description"].as_str().unwrap();
+                assert!(text.starts_with(&format!("{who} posting {i}:")), "{text}");
+            }
+        }
+    }
+}

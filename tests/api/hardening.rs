@@ -626,6 +626,10 @@ async fn a_postgres_outage_answers_503_and_serving_resumes_when_it_returns() {
     let saved = app
         .application(&token, json!({"company": "Acme", "title": "Dev"}))
         .await;
+    let one = format!("/api/v1/applications/{}", saved["id"].as_str().unwrap());
+    // Read once, so the connection that single statements share is held
+    // when PostgreSQL goes.
+    assert_eq!(app.get(&token, &one).await.status, 200);
 
     tokio::task::spawn_blocking(move || {
         pg.stop();
@@ -657,6 +661,9 @@ async fn a_postgres_outage_answers_503_and_serving_resumes_when_it_returns() {
         .send()
         .await;
     assert_eq!(list.status, 503, "{}", list.text);
+    app.get(&token, &one)
+        .await
+        .assert_problem(503, "unavailable");
 
     let _pg = EmbeddedPostgres::start(options()).await.unwrap();
     let mut back = None;
@@ -670,6 +677,10 @@ async fn a_postgres_outage_answers_503_and_serving_resumes_when_it_returns() {
     }
     let back = back.expect("serving resumed without a restart");
     assert_eq!(back.body["items"][0]["id"], saved["id"]);
+    // The shared connection PostgreSQL closed is replaced.
+    let again = app.get(&token, &one).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(again.body["company"], "Acme");
     let created = app
         .post(
             &token,
