@@ -58,6 +58,10 @@ server_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
 HZ=$(getconf CLK_TCK)
 rss_mib() { awk '/VmRSS/ { printf "%.0f\n", $2 / 1024 }' "/proc/$SERVER/status"; }
 
+# metric NAME: the server's value of an unlabelled metric in /metrics, as a
+# whole number (empty when the server does not report it).
+metric() { curl -fsS "$BASE/metrics" | awk -v m="$1" '$1 == m { printf "%.0f", $2 }'; }
+
 # psql_embedded ARGS: psql on the embedded cluster, as its owner.
 psql_embedded() {
     as_pg_owner psql -h "$(pg_socket)" -d jobcopilot -X -At "$@"

@@ -66,21 +66,28 @@ mod heap {
     /// mimalloc, counting what is allocated and freed.
     pub struct CountingHeap;
 
+    /// What the allocator answered, counting `change` bytes when it gave
+    /// memory (a null answer changed nothing).
+    fn counted(p: *mut u8, change: i64) -> *mut u8 {
+        if !p.is_null() {
+            LIVE.fetch_add(change, Ordering::Relaxed);
+        }
+        p
+    }
+
     unsafe impl GlobalAlloc for CountingHeap {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
-            if !p.is_null() {
-                LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
-            }
-            p
+            counted(
+                unsafe { mimalloc::MiMalloc.alloc(layout) },
+                layout.size() as i64,
+            )
         }
 
         unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
-            if !p.is_null() {
-                LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
-            }
-            p
+            counted(
+                unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) },
+                layout.size() as i64,
+            )
         }
 
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -90,10 +97,7 @@ mod heap {
 
         unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
             let p = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
-            if !p.is_null() {
-                LIVE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
-            }
-            p
+            counted(p, new_size as i64 - layout.size() as i64)
         }
     }
 }
